@@ -1,0 +1,12 @@
+"""Faust agents: thin loops that decode, call pure functions, update tables and send."""
+
+from __future__ import annotations
+
+from agents import aggregate_windows, classify_posts, track_interest
+from streamapp.context import PipelineContext
+
+
+def register_agents(ctx: PipelineContext) -> None:
+    classify_posts.register(ctx)
+    track_interest.register(ctx)
+    aggregate_windows.register(ctx)

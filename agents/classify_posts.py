@@ -1,0 +1,79 @@
+"""reddit-discussions -> discussion-signals (+ piracy-sentiment) and platform contributions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from faust.types import EventT
+from streamapp.analytics.classifier import Classification, classify_post
+
+from agents.batches import new_builder, send_contributions, send_dead_letter, valid_records
+from streamapp.context import PipelineContext
+from streamapp.records import DiscussionSignal, RedditPost, hash_author, parse_reddit_post
+from streamapp.records.raw import is_author_hash, iso_utc
+
+log = logging.getLogger(__name__)
+TEXT_LIMIT = 2000
+
+
+def to_signal(post: RedditPost, result: Classification, salt: str) -> DiscussionSignal:
+    author = post.author
+    if author is not None and not is_author_hash(author):
+        # A producer sent a clear name: hash it here so it never travels further.
+        author = hash_author(author, salt)
+    return DiscussionSignal(
+        event_id=post.id,
+        kind=post.kind,
+        subreddit=post.subreddit,
+        created_utc=post.created_utc,
+        event_time=iso_utc(post.created_utc),
+        platforms=list(result.platforms),
+        intents=list(result.intents),
+        sentiment=result.sentiment,
+        switch_from=result.switch_from,
+        switch_to=result.switch_to,
+        classifier_version=result.classifier_version,
+        score=post.score,
+        text=post.text[:TEXT_LIMIT],
+        author_hash=author,
+    )
+
+
+async def classify_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
+    salt = ctx.settings.pipeline.author_salt.get_secret_value()
+    builder = new_builder(ctx)
+    async for event, post in valid_records(ctx, events, parse_reddit_post):
+        try:
+            result = classify_post(post.title, post.body)
+        except Exception as exc:  # a classifier bug must not stop the stream
+            log.exception("classification failed for %s", post.id)
+            await send_dead_letter(ctx, event.message, f"classification failed: {exc!r}")
+            continue
+        signal = to_signal(post, result, salt)
+        await ctx.topics.signals.send(key=post.id, value=signal)
+        if "piracy" in result.intents:
+            await ctx.topics.piracy.send(key=post.id, value=signal)
+        builder.add_signal(
+            post.id,
+            post.created_utc,
+            result.platforms,
+            result.intents,
+            result.sentiment,
+            result.switch_from,
+            result.switch_to,
+        )
+    await send_contributions(ctx, builder)
+
+
+def register(ctx: PipelineContext) -> None:
+    settings = ctx.settings.pipeline
+
+    @ctx.app.agent(ctx.topics.reddit, name="classify_posts")
+    async def classify_posts(stream):  # type: ignore[no-untyped-def]
+        # take_events acks a batch once this loop body has finished with it; every
+        # failure inside is handled per event (dead letter), so nothing is acked unsent.
+        async for events in stream.take_events(
+            settings.classify_batch_size, within=settings.classify_batch_seconds
+        ):
+            await classify_batch(ctx, events)

@@ -1,0 +1,3 @@
+"""Streaming-platform intelligence on Faust."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,290 @@
+"""Alert rules: a closed window against its rolling baseline, with hysteresis and cooldown.
+
+State per platform is a plain dict (it lives in a Faust table):
+  {"last_start": float | None,             # newest window evaluated
+   "history": [metrics, ...],              # the last N windows' metrics (the baseline)
+   "rules": {rule: {"status", "alert_id", "episode_start", "quiet_until"}}}
+
+Alert ids are a hash of (platform, rule, start of the episode's first firing window),
+so re-processing the same data after a crash yields the same id, never a second one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from streamapp.analytics.platforms import PLATFORMS
+
+RULES = (
+    "interest_spike",
+    "piracy_surge",
+    "cancellation_surge",
+    "switching_surge",
+    "sentiment_drop",
+)
+METRIC_OF = {
+    "interest_spike": "interest",
+    "piracy_surge": "piracy",
+    "cancellation_surge": "cancellation",
+    "switching_surge": "switching",
+    "sentiment_drop": "sentiment",
+}
+
+Metrics = dict[str, Any]  # metric name -> value (None: no data), plus "flagged"
+State = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    fire_score: float = 3.0
+    resolve_score: float = 1.0
+    min_count: int = 5
+    min_baseline_windows: int = 5
+    cooldown_windows: int = 5
+    min_sentiment_posts: int = 5
+    min_interest_rise: float = 5.0
+    baseline_windows: int = 30
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One rule's reading of one window."""
+
+    observed: float
+    baseline: float
+    score: float
+    eligible: bool  # enough signal in this window to fire at all
+
+
+def window_metrics(window: dict[str, Any], min_sentiment_posts: int) -> Metrics:
+    counts = window["intent_counts"]
+    sentiment_count = window["sentiment_count"]
+    interest_count = window["interest_count"]
+    return {
+        "interest": window["interest_sum"] / interest_count if interest_count else None,
+        "piracy": float(counts.get("piracy", 0)),
+        "cancellation": float(counts.get("cancellation", 0)),
+        "switching": float(counts.get("switching_away", 0)),
+        "sentiment": (
+            window["sentiment_sum"] / sentiment_count
+            if sentiment_count >= min_sentiment_posts
+            else None
+        ),
+    }
+
+
+EMPTY_METRICS: Metrics = {
+    "interest": None,
+    "piracy": 0.0,
+    "cancellation": 0.0,
+    "switching": 0.0,
+    "sentiment": None,
+}
+
+
+def _past(history: list[Metrics], metric: str) -> list[float]:
+    """A metric's baseline values: windows of a firing episode are left out, so a long
+    surge does not raise its own baseline and resolve itself."""
+    return [
+        h[metric]  # type: ignore[misc]
+        for h in history
+        if h[metric] is not None and metric not in (h.get("flagged") or ())
+    ]
+
+
+def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
+    mean = statistics.fmean(values)
+    sd = statistics.pstdev(values, mean) if len(values) > 1 else 0.0
+    return mean, sd
+
+
+def _count_verdict(
+    metric: str, t: Thresholds
+) -> Callable[[Metrics, list[Metrics]], Verdict | None]:
+    def verdict(current: Metrics, history: list[Metrics]) -> Verdict | None:
+        observed = current[metric] or 0.0
+        past = _past(history, metric)
+        if len(past) < t.min_baseline_windows:
+            return None
+        mean, sd = _mean_sd(past)
+        # Counts are roughly Poisson: never trust a spread smaller than sqrt(mean).
+        spread = math.sqrt(max(sd * sd, mean, 1.0))
+        return Verdict(observed, mean, (observed - mean) / spread, observed >= t.min_count)
+
+    return verdict
+
+
+def _interest_verdict(t: Thresholds) -> Callable[[Metrics, list[Metrics]], Verdict | None]:
+    def verdict(current: Metrics, history: list[Metrics]) -> Verdict | None:
+        observed = current["interest"]
+        past = _past(history, "interest")
+        if observed is None or len(past) < t.min_baseline_windows:
+            return None
+        mean, sd = _mean_sd(past)
+        score = (observed - mean) / max(sd, 1.0)
+        return Verdict(observed, mean, score, observed - mean >= t.min_interest_rise)
+
+    return verdict
+
+
+def _sentiment_verdict(t: Thresholds) -> Callable[[Metrics, list[Metrics]], Verdict | None]:
+    def verdict(current: Metrics, history: list[Metrics]) -> Verdict | None:
+        observed = current["sentiment"]
+        past = _past(history, "sentiment")
+        if observed is None or len(past) < t.min_baseline_windows:
+            return None
+        mean, sd = _mean_sd(past)
+        # A drop is a positive score; VADER means rarely move by less than 0.05 by chance.
+        return Verdict(observed, mean, (mean - observed) / max(sd, 0.05), True)
+
+    return verdict
+
+
+def verdicts(t: Thresholds) -> dict[str, Callable[[Metrics, list[Metrics]], Verdict | None]]:
+    return {
+        "interest_spike": _interest_verdict(t),
+        "piracy_surge": _count_verdict("piracy", t),
+        "cancellation_surge": _count_verdict("cancellation", t),
+        "switching_surge": _count_verdict("switching", t),
+        "sentiment_drop": _sentiment_verdict(t),
+    }
+
+
+EVIDENCE_LABEL = {
+    "piracy_surge": "piracy",
+    "cancellation_surge": "cancellation",
+    "switching_surge": "switching_away",
+    "sentiment_drop": "negative",
+    "interest_spike": None,
+}
+
+DESCRIPTION = {
+    "interest_spike": "search interest",
+    "piracy_surge": "piracy posts",
+    "cancellation_surge": "cancellation posts",
+    "switching_surge": "posts about switching away",
+    "sentiment_drop": "mean sentiment",
+}
+
+
+def alert_id(platform: str, rule: str, episode_start: float) -> str:
+    return hashlib.sha256(f"{platform}|{rule}|{episode_start:.3f}".encode()).hexdigest()[:24]
+
+
+def severity(score: float, t: Thresholds) -> str:
+    return "critical" if score >= 2 * t.fire_score else "warning"
+
+
+def new_state() -> State:
+    return {"last_start": None, "history": [], "rules": {}}
+
+
+def _fill_gaps(state: State, start: float, size: float, keep: int) -> None:
+    """Windows with no events for a platform count as zero in its baseline."""
+    last = state["last_start"]
+    if last is None:
+        return
+    missing = round((start - last) / size) - 1
+    for _ in range(min(max(missing, 0), keep)):
+        state["history"].append(dict(EMPTY_METRICS))
+
+
+def evaluate_window(
+    state: State,
+    platform: str,
+    window: dict[str, Any],
+    size: float,
+    t: Thresholds,
+) -> tuple[State, list[dict[str, Any]]]:
+    """Evaluate every rule on a just-closed window; returns the new state and alert fields.
+
+    Alert dicts lack `fired_at`: the caller stamps the wall-clock time of sending.
+    """
+    start = window["window_start"]
+    if state["last_start"] is not None and start <= state["last_start"]:
+        return state, []  # already evaluated (a replayed close after a crash)
+    _fill_gaps(state, start, size, t.baseline_windows)
+    history = state["history"][-t.baseline_windows :]
+    current = window_metrics(window, t.min_sentiment_posts)
+    alerts = []
+    if len(history) >= t.min_baseline_windows:
+        for rule, judge in verdicts(t).items():
+            verdict = judge(current, history)
+            if verdict is not None:
+                alert = _step_rule(state["rules"], rule, platform, window, verdict, size, t)
+                if alert:
+                    alerts.append(alert)
+    flagged = [METRIC_OF[r] for r, rs in state["rules"].items() if rs["status"] == "firing"]
+    if flagged:
+        current["flagged"] = flagged  # type: ignore[assignment]
+    state["history"] = (history + [current])[-t.baseline_windows :]
+    state["last_start"] = start
+    return state, alerts
+
+
+def _step_rule(
+    rules: dict[str, Any],
+    rule: str,
+    platform: str,
+    window: dict[str, Any],
+    verdict: Verdict,
+    size: float,
+    t: Thresholds,
+) -> dict[str, Any] | None:
+    start = window["window_start"]
+    rule_state = rules.setdefault(rule, {"status": "ok", "quiet_until": None})
+    if rule_state["status"] == "firing":
+        if verdict.score >= t.resolve_score:
+            return None  # hysteresis: stays firing until clearly back to normal
+        rule_state.update(status="ok", quiet_until=start + t.cooldown_windows * size)
+        return _alert(rule_state["alert_id"], "resolved", rule, platform, window, verdict, size, t)
+    quiet_until = rule_state.get("quiet_until")
+    if quiet_until is not None and start < quiet_until:
+        return None  # cooldown after the last episode
+    if verdict.eligible and verdict.score >= t.fire_score:
+        aid = alert_id(platform, rule, start)
+        rule_state.update(status="firing", alert_id=aid, episode_start=start)
+        return _alert(aid, "firing", rule, platform, window, verdict, size, t)
+    return None
+
+
+def _alert(
+    aid: str,
+    status: str,
+    rule: str,
+    platform: str,
+    window: dict[str, Any],
+    verdict: Verdict,
+    size: float,
+    t: Thresholds,
+) -> dict[str, Any]:
+    name = PLATFORMS.get(platform, platform)
+    what = DESCRIPTION[rule]
+    if status == "firing":
+        message = (
+            f"{name}: {what} at {verdict.observed:.2f} against a baseline of "
+            f"{verdict.baseline:.2f} (score {verdict.score:.1f})"
+        )
+    else:
+        message = f"{name}: {what} back to {verdict.observed:.2f} (baseline {verdict.baseline:.2f})"
+    label = EVIDENCE_LABEL[rule]
+    evidence = list(window["evidence"].get(label, [])) if label else []
+    return {
+        "alert_id": aid,
+        "rule": rule,
+        "platform": platform,
+        "status": status,
+        "severity": severity(verdict.score, t) if status == "firing" else "info",
+        "window_start": window["window_start"],
+        "window_end": window["window_start"] + size,
+        "observed": round(verdict.observed, 4),
+        "baseline": round(verdict.baseline, 4),
+        "score": round(verdict.score, 3),
+        "message": message,
+        "evidence": evidence,
+    }

@@ -1,0 +1,178 @@
+"""Event-time tumbling windows: pre-aggregation, merging, watermarks and closing.
+
+Window state is kept as plain dicts so that it can live in a Faust table (JSON
+changelog) and be tested without one.
+
+Closing rule: a window [start, end) closes once the *effective watermark* of its
+partition passes `end + allowed_lateness`. The effective watermark is the newest
+event time seen, advanced by the wall-clock time elapsed since it last moved: a
+quiet stream still closes its windows, and a replay of old data (whose event times
+are far behind the wall clock) closes them as its own event time advances.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+Window = dict[str, Any]
+
+
+def window_start_of(event_time: float, size: float) -> float:
+    return math.floor(event_time / size) * size
+
+
+def window_key(platform: str, start: float) -> str:
+    return f"{platform}|{start:.3f}"
+
+
+def _bump(counter: dict[str, int], name: str, by: int = 1) -> None:
+    counter[name] = counter.get(name, 0) + by
+
+
+def empty_partial(platform: str, start: float) -> Window:
+    return {
+        "platform": platform,
+        "window_start": start,
+        "max_event_time": start,
+        "mentions": 0,
+        "intent_counts": {},
+        "sentiment_sum": 0.0,
+        "sentiment_count": 0,
+        "interest_sum": 0.0,
+        "interest_count": 0,
+        "switching_to": {},
+        "switching_from": {},
+        "evidence": {},
+    }
+
+
+@dataclass
+class ContributionBuilder:
+    """Folds one micro-batch of events into one partial aggregate per (platform, window)."""
+
+    size: float
+    evidence_size: int = 5
+    negative_sentiment: float = -0.5
+    partials: dict[tuple[str, float], Window] = field(default_factory=dict)
+
+    def _partial(self, platform: str, event_time: float) -> Window:
+        start = window_start_of(event_time, self.size)
+        partial = self.partials.get((platform, start))
+        if partial is None:
+            partial = self.partials[(platform, start)] = empty_partial(platform, start)
+        if event_time > partial["max_event_time"]:
+            partial["max_event_time"] = event_time
+        return partial
+
+    def _evidence(self, partial: Window, label: str, event_id: str) -> None:
+        ids = partial["evidence"].setdefault(label, [])
+        if len(ids) < self.evidence_size:
+            ids.append(event_id)
+
+    def add_signal(
+        self,
+        event_id: str,
+        event_time: float,
+        platforms: Iterable[str],
+        intents: Iterable[str],
+        sentiment: float,
+        switch_from: str | None,
+        switch_to: str | None,
+    ) -> None:
+        intents = tuple(intents)
+        for platform in platforms:
+            partial = self._partial(platform, event_time)
+            partial["mentions"] += 1
+            partial["sentiment_sum"] += sentiment
+            partial["sentiment_count"] += 1
+            for intent in intents:
+                _bump(partial["intent_counts"], intent)
+                self._evidence(partial, intent, event_id)
+            if sentiment <= self.negative_sentiment:
+                self._evidence(partial, "negative", event_id)
+            # The switching matrix: a move from A to B is counted in both rows.
+            if switch_from and switch_to and switch_from != switch_to:
+                if platform == switch_from:
+                    _bump(partial["switching_to"], switch_to)
+                elif platform == switch_to:
+                    _bump(partial["switching_from"], switch_from)
+            if platform == switch_from and "switching" in intents:
+                self._evidence(partial, "switching_away", event_id)
+                _bump(partial["intent_counts"], "switching_away")
+
+    def add_interest(self, platform: str, event_time: float, interest: float) -> None:
+        partial = self._partial(platform, event_time)
+        partial["interest_sum"] += interest
+        partial["interest_count"] += 1
+
+    def drain(self) -> list[Window]:
+        partials = list(self.partials.values())
+        self.partials.clear()
+        return partials
+
+
+def merge_partial(window: Window, partial: Window, evidence_size: int = 5) -> Window:
+    """Add a partial aggregate into a window (both plain dicts); returns the window."""
+    for name in ("mentions", "sentiment_sum", "sentiment_count", "interest_sum", "interest_count"):
+        window[name] += partial[name]
+    window["max_event_time"] = max(window["max_event_time"], partial["max_event_time"])
+    for name in ("intent_counts", "switching_to", "switching_from"):
+        for label, count in partial[name].items():
+            _bump(window[name], label, count)
+    for label, ids in partial["evidence"].items():
+        kept = window["evidence"].setdefault(label, [])
+        kept.extend(ids[: max(0, evidence_size - len(kept))])
+    return window
+
+
+@dataclass
+class Watermark:
+    """Event-time progress of one partition, projected forward by the wall clock."""
+
+    event_time: float | None = None
+    wall_time: float | None = None
+
+    def observe(self, event_time: float, wall_now: float) -> None:
+        if self.event_time is None or event_time > self.event_time:
+            self.event_time = event_time
+            self.wall_time = wall_now
+
+    def effective(self, wall_now: float) -> float | None:
+        if self.event_time is None or self.wall_time is None:
+            return None
+        return self.event_time + max(0.0, wall_now - self.wall_time)
+
+    def as_dict(self) -> dict[str, float | None]:
+        return {"event_time": self.event_time, "wall_time": self.wall_time}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Watermark:
+        data = data or {}
+        return cls(data.get("event_time"), data.get("wall_time"))
+
+
+def is_due(window: Window, effective_watermark: float | None, size: float, lateness: float) -> bool:
+    if effective_watermark is None:
+        return False
+    return effective_watermark >= window["window_start"] + size + lateness
+
+
+def due_windows(
+    windows: Iterable[Window], effective_watermark: float | None, size: float, lateness: float
+) -> list[Window]:
+    """The windows to close now, oldest first (so each platform's windows close in order)."""
+    due = [w for w in windows if is_due(w, effective_watermark, size, lateness)]
+    return sorted(due, key=lambda w: (w["window_start"], w["platform"]))
+
+
+def summarize(window: Window) -> dict[str, Any]:
+    """Means next to the sums, as the closed-window record carries them."""
+    sentiment_count = window["sentiment_count"]
+    interest_count = window["interest_count"]
+    return {
+        "sentiment_mean": window["sentiment_sum"] / sentiment_count if sentiment_count else None,
+        "interest_mean": window["interest_sum"] / interest_count if interest_count else None,
+    }

@@ -1,0 +1,60 @@
+"""The composition root: `create_app(settings)` builds a Faust app with every topic,
+table and agent wired in (explicitly, rather than by import side effects, so tests can
+build as many independent apps as they like)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import faust
+
+from streamapp.config import Settings
+from streamapp.context import PipelineContext
+from streamapp.health import register_health
+from streamapp.topic_set import declare
+from tables import define_tables
+
+
+def faust_options(settings: Settings) -> dict[str, object]:
+    p = settings.pipeline
+    return {
+        "broker": settings.kafka.faust_broker_url,
+        "store": p.store,
+        "processing_guarantee": "at_least_once",
+        "topic_partitions": p.partitions,
+        "topic_replication_factor": p.replication_factor,
+        "table_standby_replicas": p.standby_replicas,
+        "broker_commit_interval": p.commit_interval_seconds,
+        "broker_session_timeout": p.session_timeout_seconds,
+        "broker_heartbeat_interval": p.heartbeat_interval_seconds,
+        "consumer_auto_offset_reset": "earliest",
+        "producer_acks": -1,
+        "web_host": p.web_host,
+        "web_bind": p.web_host,
+        "web_port": p.web_port,
+        # One data directory per worker web port, so several workers can share a machine.
+        "datadir": str(p.data_dir / f"worker-{p.web_port}"),
+        "autodiscover": False,
+    }
+
+
+def create_app(
+    settings: Settings | None = None, clock: Callable[[], float] = time.time
+) -> faust.App:
+    settings = settings or Settings()
+    app = faust.App(settings.pipeline.app_id, **faust_options(settings))
+    ctx = PipelineContext(
+        app=app,
+        settings=settings,
+        topics=declare(app, settings),
+        tables=define_tables(app, settings),
+        clock=clock,
+    )
+    # Imported here: agents sit above the app in the dependency order.
+    from agents import register_agents
+
+    register_agents(ctx)
+    register_health(app)
+    app.pipeline = ctx  # type: ignore[attr-defined]  # for tests and the CLI
+    return app

@@ -1,0 +1,192 @@
+"""The `streamapp` command. Each subcommand is one part of the system; `up` runs them all."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from streamapp.config import Settings
+
+DEFAULT_DATA_DIR = Path(".streamapp")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if getattr(args, "bootstrap", None):
+        settings.kafka.bootstrap_servers = args.bootstrap
+    if getattr(args, "web_port", None):
+        settings.pipeline.web_port = args.web_port
+    return settings
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from streamapp.supervisor import Supervisor, UpOptions
+
+    options = UpOptions(
+        broker_port=args.broker_port,
+        data_dir=Path(args.data_dir),
+        simulator=not args.no_simulator,
+        dashboard=not args.no_dashboard,
+        workers=args.workers,
+        worker_web_port=args.web_port or 6066,
+        rate=args.rate,
+        scenarios=args.scenario or [],
+        broker_kind=args.broker,
+    )
+    return Supervisor(options).run()
+
+
+def cmd_broker(args: argparse.Namespace) -> int:
+    from streamapp.embedded.broker import start_broker
+
+    broker = start_broker(args.port, Path(args.data_dir) / "broker", kind=args.kind)
+    print(f"broker: {broker.kind} on {broker.bootstrap} (log: {broker.log_path}); Ctrl-C stops it")
+    try:
+        broker.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        broker.stop()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import faust
+
+    from streamapp.app import create_app
+
+    settings = _settings(args)
+    if args.data_dir:
+        settings.pipeline.data_dir = Path(args.data_dir)
+    app = create_app(settings)
+    # faust.Worker installs its own signal handlers and exits the process when done.
+    faust.Worker(app, loglevel=args.loglevel).execute_from_commandline()
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from streamapp.sources.producer import run_simulator
+    from streamapp.sources.simulator import Scenario, Simulator
+
+    settings = _settings(args)
+    try:
+        scenarios = [Scenario.parse(text) for text in args.scenario or []]
+    except ValueError as exc:
+        print(f"streamapp simulate: {exc}", file=sys.stderr)
+        return 2
+    sim = Simulator(
+        seed=args.seed,
+        rate=args.rate,
+        scenarios=scenarios,
+        author_salt=settings.pipeline.author_salt.get_secret_value(),
+    )
+    bootstrap = settings.kafka.bootstrap_servers
+    print(f"simulate: {args.rate} posts/s to {bootstrap}, scenarios: {args.scenario or 'none'}")
+    try:
+        sent = asyncio.run(run_simulator(bootstrap, sim, duration_s=args.duration))
+    except KeyboardInterrupt:
+        return 0
+    print(f"simulate: sent {sent} events")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from streamapp.sources.replay import replay
+
+    settings = _settings(args)
+    speed = None if args.fast else args.speed
+    sent = asyncio.run(replay(settings.kafka.bootstrap_servers, Path(args.file), speed=speed))
+    print(f"replay: sent {sent} records from {args.file}")
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from streamapp.classify_cli import classify_lines
+
+    return classify_lines(sys.stdin, sys.stdout, sys.stderr)
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from streamapp.alerts_cli import tail_alerts
+
+    settings = _settings(args)
+    return asyncio.run(
+        tail_alerts(
+            settings.kafka.bootstrap_servers,
+            as_json=args.json,
+            from_beginning=args.from_beginning,
+            limit=args.max,
+            timeout_s=args.timeout,
+        )
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="streamapp", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run broker, worker and simulator together (embedded default)")
+    up.add_argument("--broker-port", type=int, default=9092)
+    up.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
+    up.add_argument("--no-simulator", action="store_true", help="do not start the simulator")
+    up.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
+    up.add_argument("--workers", type=int, default=1, help="Faust worker processes")
+    up.add_argument("--web-port", type=int, default=None, help="first worker's web port (6066)")
+    up.add_argument("--rate", type=float, default=20.0, help="simulated posts per second")
+    up.add_argument("--scenario", action="append", help="e.g. price-hike:netflix (repeatable)")
+    up.add_argument("--broker", choices=["auto", "kafka", "tansu"], default="auto")
+    up.set_defaults(func=cmd_up)
+
+    broker = sub.add_parser("broker", help="run the embedded broker alone")
+    broker.add_argument("--port", type=int, default=9092)
+    broker.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
+    broker.add_argument("--kind", choices=["auto", "kafka", "tansu"], default="auto")
+    broker.set_defaults(func=cmd_broker)
+
+    worker = sub.add_parser("worker", help="a Faust worker against KAFKA_BOOTSTRAP_SERVERS")
+    worker.add_argument("--bootstrap", help="overrides KAFKA_BOOTSTRAP_SERVERS")
+    worker.add_argument("--web-port", type=int, help="health/web port (STREAMAPP_WEB_PORT)")
+    worker.add_argument("--data-dir", help="STREAMAPP_DATA_DIR")
+    worker.add_argument("--loglevel", default="info")
+    worker.set_defaults(func=cmd_worker)
+
+    simulate = sub.add_parser("simulate", help="produce a realistic simulated stream")
+    simulate.add_argument("--bootstrap", help="overrides KAFKA_BOOTSTRAP_SERVERS")
+    simulate.add_argument("--rate", type=float, default=20.0, help="posts per second")
+    simulate.add_argument("--scenario", action="append", help="e.g. price-hike:netflix")
+    simulate.add_argument("--seed", type=int, default=7)
+    simulate.add_argument("--duration", type=float, default=None, help="seconds (default: forever)")
+    simulate.set_defaults(func=cmd_simulate)
+
+    replay = sub.add_parser("replay", help="send recorded JSON Lines to the raw topics")
+    replay.add_argument("file")
+    replay.add_argument("--bootstrap", help="overrides KAFKA_BOOTSTRAP_SERVERS")
+    replay.add_argument("--speed", type=float, default=1.0, help="1 = original pace, 10 = 10x")
+    replay.add_argument("--fast", action="store_true", help="as fast as possible")
+    replay.set_defaults(func=cmd_replay)
+
+    classify = sub.add_parser("classify", help="classify JSON Lines from stdin")
+    classify.set_defaults(func=cmd_classify)
+
+    alerts = sub.add_parser("alerts", help="tail the streaming-alerts topic")
+    alerts.add_argument("--bootstrap", help="overrides KAFKA_BOOTSTRAP_SERVERS")
+    alerts.add_argument("--json", action="store_true", help="one JSON object per line")
+    alerts.add_argument("--from-beginning", action="store_true")
+    alerts.add_argument("--max", type=int, default=None, help="stop after N alerts")
+    alerts.add_argument("--timeout", type=float, default=None, help="stop after N seconds")
+    alerts.set_defaults(func=cmd_alerts)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command != "worker":  # Faust configures logging for the worker itself
+        logging.basicConfig(
+            level=os.environ.get("STREAMAPP_LOG_LEVEL", "INFO"),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+    return int(args.func(args) or 0)

@@ -1,0 +1,33 @@
+"""`/healthz` (the process is alive and its consumer runs) and `/readyz` (it owns
+partitions, is not rebalancing, and has recovered its tables)."""
+
+from __future__ import annotations
+
+import faust
+from faust.web import Request, Response, View
+
+
+def readiness(app: faust.App) -> tuple[bool, dict[str, object]]:
+    recovery = app.tables.recovery
+    detail = {
+        "rebalancing": bool(app.rebalancing),
+        "recovering": bool(recovery.in_recovery),
+        "assigned_partitions": len(app.consumer.assignment()) if app.consumer else 0,
+    }
+    ready = not detail["rebalancing"] and not detail["recovering"] and recovery.completed.is_set()
+    return ready, detail
+
+
+def register_health(app: faust.App) -> None:
+    @app.page("/healthz")
+    class Healthz(View):
+        async def get(self, request: Request) -> Response:
+            crashed = bool(getattr(app, "crashed", False)) or not app.consumer.started
+            body = {"status": "failing" if crashed else "ok"}
+            return self.json(body, status=503 if crashed else 200)
+
+    @app.page("/readyz")
+    class Readyz(View):
+        async def get(self, request: Request) -> Response:
+            ready, detail = readiness(app)
+            return self.json({"ready": ready, **detail}, status=200 if ready else 503)

@@ -1,0 +1,112 @@
+"""Records the worker produces: signals, window aggregates, alerts, dead letters."""
+
+from __future__ import annotations
+
+import faust
+
+DERIVED_SCHEMA_VERSION = 1
+
+
+class _JsonRecord(faust.Record, abstract=True, serializer="json", include_metadata=False):
+    pass
+
+
+class DiscussionSignal(_JsonRecord):
+    """A classified post (`discussion-signals`; the piracy ones also on `piracy-sentiment`)."""
+
+    event_id: str
+    kind: str
+    subreddit: str
+    created_utc: float
+    event_time: str
+    platforms: list[str]
+    intents: list[str]
+    sentiment: float
+    switch_from: str | None
+    switch_to: str | None
+    classifier_version: str
+    score: int
+    text: str
+    author_hash: str | None = None
+    schema_version: int = DERIVED_SCHEMA_VERSION
+
+
+class Contribution(_JsonRecord):
+    """Internal (`platform-contributions`, keyed by platform): a partial window aggregate.
+
+    Classification pre-aggregates each micro-batch into one contribution per
+    (platform, window), so the regrouped stream carries far fewer messages than posts.
+    A contribution with `tick_wall` set carries no data: it is a wall-clock tick that
+    lets windows close when the stream goes quiet.
+    """
+
+    platform: str
+    window_start: float
+    max_event_time: float
+    # Dict fields have no defaults: faust.Record would share one dict between instances.
+    intent_counts: dict[str, int]
+    switching_to: dict[str, int]
+    switching_from: dict[str, int]
+    evidence: dict[str, list[str]]
+    mentions: int = 0
+    sentiment_sum: float = 0.0
+    sentiment_count: int = 0
+    interest_sum: float = 0.0
+    interest_count: int = 0
+    tick_wall: float | None = None
+    schema_version: int = DERIVED_SCHEMA_VERSION
+
+
+class WindowAggregate(_JsonRecord):
+    """A closed window for one platform (`platform-windows`)."""
+
+    window_id: str
+    platform: str
+    window_start: str
+    window_end: str
+    mentions: int
+    intent_counts: dict[str, int]
+    sentiment_sum: float
+    sentiment_count: int
+    sentiment_mean: float | None
+    interest_sum: float
+    interest_count: int
+    interest_mean: float | None
+    switching_to: dict[str, int]
+    switching_from: dict[str, int]
+    late_events: int
+    closed_by: str
+    closed_at: str
+    schema_version: int = DERIVED_SCHEMA_VERSION
+
+
+class Alert(_JsonRecord):
+    """A firing or resolved alert (`streaming-alerts`, a public contract)."""
+
+    alert_id: str
+    rule: str
+    platform: str
+    status: str
+    severity: str
+    window_start: str
+    window_end: str
+    observed: float
+    baseline: float
+    score: float
+    message: str
+    evidence: list[str]
+    fired_at: str
+    schema_version: int = DERIVED_SCHEMA_VERSION
+
+
+class DeadLetter(_JsonRecord):
+    """A message that could not be used, with why and its original bytes (`dead-letters`)."""
+
+    reason: str
+    source_topic: str
+    partition: int
+    offset: int
+    original_value_b64: str | None
+    original_key_b64: str | None
+    failed_at: str
+    schema_version: int = DERIVED_SCHEMA_VERSION

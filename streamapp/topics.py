@@ -1,0 +1,24 @@
+"""Every topic name, once. Plain constants (no Faust), so any process can import them;
+the Faust topic objects are declared in `streamapp.topic_set`."""
+
+from __future__ import annotations
+
+REDDIT_DISCUSSIONS = "reddit-discussions"
+STREAMING_TRENDS = "streaming-trends"
+DISCUSSION_SIGNALS = "discussion-signals"
+PIRACY_SENTIMENT = "piracy-sentiment"
+PLATFORM_WINDOWS = "platform-windows"
+STREAMING_ALERTS = "streaming-alerts"
+DEAD_LETTERS = "dead-letters"
+# Internal: per-platform partial aggregates and window-closing ticks, keyed by platform.
+PLATFORM_CONTRIBUTIONS = "platform-contributions"
+
+SOURCE_TOPICS = (REDDIT_DISCUSSIONS, STREAMING_TRENDS)
+OUTPUT_TOPICS = (
+    DISCUSSION_SIGNALS,
+    PIRACY_SENTIMENT,
+    PLATFORM_WINDOWS,
+    STREAMING_ALERTS,
+    DEAD_LETTERS,
+)
+ALL_TOPICS = SOURCE_TOPICS + OUTPUT_TOPICS + (PLATFORM_CONTRIBUTIONS,)

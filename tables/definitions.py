@@ -1,0 +1,43 @@
+"""The worker's tables. Values are JSON dicts; every write goes to a changelog topic,
+so a restarted or replacement worker recovers them before it processes anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faust
+
+from streamapp.config import Settings
+
+
+@dataclass(frozen=True)
+class PipelineTables:
+    # "platform|window_start" -> open window aggregate (deleted when it closes)
+    windows: faust.Table
+    # "p<partition>" -> event-time watermark of a platform-contributions partition
+    watermarks: faust.Table
+    # platform -> {"last_closed_start", "late_events"}
+    platform_marks: faust.Table
+    # platform -> alert rule state (baseline history, firing/ok, cooldowns)
+    alert_state: faust.Table
+
+
+def define_tables(app: faust.App, settings: Settings) -> PipelineTables:
+    partitions = settings.pipeline.partitions
+
+    def table(name: str, help_text: str) -> faust.Table:
+        return app.Table(
+            name,
+            default=None,
+            key_type=str,
+            value_serializer="json",
+            partitions=partitions,
+            help=help_text,
+        )
+
+    return PipelineTables(
+        windows=table("window-state", "open event-time windows per platform"),
+        watermarks=table("window-watermarks", "event-time watermark per partition"),
+        platform_marks=table("platform-marks", "last closed window and late events"),
+        alert_state=table("alert-state", "alert rule state per platform"),
+    )

@@ -1,0 +1,111 @@
+import pytest
+
+from streamapp.analytics.alert_rules import (
+    Thresholds,
+    alert_id,
+    evaluate_window,
+    new_state,
+    window_metrics,
+)
+from streamapp.analytics.windows import empty_partial
+
+SIZE = 60.0
+T = Thresholds(min_baseline_windows=5, cooldown_windows=3, baseline_windows=10)
+
+
+def window(start, piracy=0, mentions=10, sentiment=0.2, interest=None, evidence=()):
+    w = empty_partial("netflix", start)
+    w.update(mentions=mentions, sentiment_sum=sentiment * mentions, sentiment_count=mentions)
+    w["intent_counts"] = {"piracy": piracy} if piracy else {}
+    w["evidence"] = {"piracy": list(evidence)} if evidence else {}
+    if interest is not None:
+        w.update(interest_sum=interest, interest_count=1)
+    return w
+
+
+def run(state, windows):
+    out = []
+    for w in windows:
+        state, alerts = evaluate_window(state, "netflix", w, SIZE, T)
+        out.extend(alerts)
+    return state, out
+
+
+def test_no_verdict_before_enough_baseline():
+    state, alerts = run(new_state(), [window(i * SIZE, piracy=50) for i in range(5)])
+    assert alerts == []  # the 5th window is the first with 4 of history: still too little
+    assert len(state["history"]) == 5
+
+
+def test_piracy_surge_fires_once_then_resolves_with_the_same_id():
+    baseline = [window(i * SIZE, piracy=1) for i in range(8)]
+    surge = [window((8 + i) * SIZE, piracy=30, evidence=["t3_a", "t3_b"]) for i in range(3)]
+    calm = [window((11 + i) * SIZE, piracy=1) for i in range(2)]
+    state, alerts = run(new_state(), baseline + surge + calm)
+    piracy = [a for a in alerts if a["rule"] == "piracy_surge"]
+    assert [a["status"] for a in piracy] == ["firing", "resolved"]
+    first, resolved = piracy
+    assert first["alert_id"] == resolved["alert_id"] == alert_id("netflix", "piracy_surge", 8 * SIZE)
+    assert first["evidence"] == ["t3_a", "t3_b"]
+    assert first["observed"] == 30 and first["baseline"] == pytest.approx(1.0)
+    assert first["score"] >= T.fire_score
+    assert first["severity"] == "critical"
+    assert first["window_start"] == 8 * SIZE and first["window_end"] == 9 * SIZE
+
+
+def test_hysteresis_keeps_firing_between_thresholds():
+    baseline = [window(i * SIZE, piracy=2) for i in range(8)]
+    # 30 fires; then 4 is above the resolve score but under the fire score: still firing.
+    seq = baseline + [window(8 * SIZE, piracy=30), window(9 * SIZE, piracy=6)]
+    _, alerts = run(new_state(), seq)
+    assert [a["status"] for a in alerts if a["rule"] == "piracy_surge"] == ["firing"]
+
+
+def test_cooldown_blocks_an_immediate_second_episode():
+    seq = [window(i * SIZE, piracy=1) for i in range(8)]
+    seq += [window(8 * SIZE, piracy=40), window(9 * SIZE, piracy=0)]  # fire, resolve
+    seq += [window(10 * SIZE, piracy=40)]  # inside the 3-window cooldown
+    seq += [window(i * SIZE, piracy=0) for i in range(11, 14)]
+    seq += [window(14 * SIZE, piracy=60)]  # after the cooldown: a new episode
+    _, alerts = run(new_state(), seq)
+    piracy = [(a["status"], a["window_start"]) for a in alerts if a["rule"] == "piracy_surge"]
+    assert piracy[:2] == [("firing", 8 * SIZE), ("resolved", 9 * SIZE)]
+    assert ("firing", 10 * SIZE) not in piracy
+    assert ("firing", 14 * SIZE) in piracy
+
+
+def test_small_counts_never_fire():
+    seq = [window(i * SIZE, piracy=0) for i in range(8)] + [window(8 * SIZE, piracy=4)]
+    _, alerts = run(new_state(), seq)
+    assert alerts == []  # 4 < min_count, however unusual
+
+
+def test_replayed_window_is_not_evaluated_twice():
+    seq = [window(i * SIZE, piracy=1) for i in range(8)] + [window(8 * SIZE, piracy=30)]
+    state, alerts = run(new_state(), seq)
+    assert len(alerts) == 1
+    state, again = run(state, [window(8 * SIZE, piracy=30)])
+    assert again == []
+
+
+def test_quiet_windows_count_as_zero_in_the_baseline():
+    state, _ = run(new_state(), [window(0, piracy=3), window(5 * SIZE, piracy=3)])
+    assert [h["piracy"] for h in state["history"]] == [3, 0, 0, 0, 0, 3]
+
+
+def test_interest_spike_and_sentiment_drop():
+    seq = [window(i * SIZE, interest=30 + (i % 2), sentiment=0.3) for i in range(8)]
+    seq.append(window(8 * SIZE, interest=60, sentiment=-0.5))
+    _, alerts = run(new_state(), seq)
+    assert {a["rule"] for a in alerts} == {"interest_spike", "sentiment_drop"}
+
+
+def test_metrics_ignore_sentiment_of_tiny_windows():
+    assert window_metrics(window(0, mentions=2), min_sentiment_posts=5)["sentiment"] is None
+
+
+def test_a_long_surge_does_not_raise_its_own_baseline():
+    seq = [window(i * SIZE, piracy=1) for i in range(8)]
+    seq += [window((8 + i) * SIZE, piracy=30) for i in range(12)]
+    _, alerts = run(new_state(), seq)
+    assert [a["status"] for a in alerts if a["rule"] == "piracy_surge"] == ["firing"]
