@@ -38,6 +38,8 @@ class PipelineSettings(BaseSettings):
     model_config = _section("STREAMAPP_")
 
     app_id: str = "streamapp"
+    # Prepended to every topic name (e.g. "staging."), for shared clusters and for tests.
+    topic_prefix: str = ""
     # Partitions for the topics we create; more partitions = more worker pods can share work.
     partitions: int = Field(default=4, ge=1)
     replication_factor: int = Field(default=1, ge=1)

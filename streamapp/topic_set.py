@@ -31,7 +31,7 @@ def declare(app: faust.App, settings: Settings) -> PipelineTopics:
         # internal=True: the worker creates missing topics with our partition count,
         # instead of leaving it to the broker's auto-create default.
         return app.topic(
-            name,
+            settings.pipeline.topic_prefix + name,
             value_type=value_type,
             key_serializer="raw",
             value_serializer="raw" if value_type is None else "json",

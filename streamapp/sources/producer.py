@@ -1,0 +1,147 @@
+"""Run the simulator in real time onto Kafka.
+
+The producer is behind a small Protocol (`EventProducer`) so tests pass an in-memory
+fake; the default is aiokafka's `AIOKafkaProducer`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from streamapp import topics
+from streamapp.sources.simulator import SimEvent, Simulator
+
+log = logging.getLogger(__name__)
+
+SLICE_S = 0.1  # how much simulated (= wall) time each produce round covers
+PROGRESS_EVERY_S = 10.0
+
+
+class EventProducer(Protocol):
+    """What we need from a Kafka producer (aiokafka's AIOKafkaProducer fits)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def flush(self) -> None: ...
+
+    # Returns once the message is queued; the awaitable it returns resolves on delivery.
+    async def send(
+        self, topic: str, value: bytes | None = None, key: bytes | None = None
+    ) -> Awaitable[Any]: ...
+
+
+ProducerFactory = Callable[[str], EventProducer]
+
+
+def kafka_producer(bootstrap: str) -> EventProducer:
+    """The real producer: small linger for latency, acks from all replicas."""
+    from aiokafka import AIOKafkaProducer
+
+    producer: EventProducer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id="streamapp-source",
+        linger_ms=5,
+        acks="all",
+        enable_idempotence=False,
+    )
+    return producer
+
+
+def encode_value(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+async def deliver(pending: list[Awaitable[Any]]) -> None:
+    """Wait for queued sends; a delivery error is raised here rather than lost."""
+    if pending:
+        await asyncio.gather(*pending)
+        pending.clear()
+
+
+class _Progress:
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self.posts = self.trends = 0
+        self._last_at = clock()
+        self._last_posts = 0
+
+    def count(self, event: SimEvent) -> None:
+        if event.topic == topics.REDDIT_DISCUSSIONS:
+            self.posts += 1
+        else:
+            self.trends += 1
+
+    def maybe_log(self, force: bool = False) -> None:
+        now = self._clock()
+        elapsed = now - self._last_at
+        if elapsed < PROGRESS_EVERY_S and not force:
+            return
+        rate = (self.posts - self._last_posts) / elapsed if elapsed > 0 else 0.0
+        log.info(
+            "simulator: sent %d posts, %d trend points, rate %.1f/s",
+            self.posts,
+            self.trends,
+            rate,
+        )
+        self._last_at, self._last_posts = now, self.posts
+
+
+async def run_simulator(
+    bootstrap: str,
+    sim: Simulator,
+    duration_s: float | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    clock: Callable[[], float] = time.time,
+    stop: asyncio.Event | None = None,
+    *,
+    producer_factory: ProducerFactory = kafka_producer,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+) -> int:
+    """Produce the simulator's events as they fall due; returns how many were sent.
+
+    Each round sends `events_between(cursor, now)`, so pacing follows `clock` and a slow
+    round is caught up by the next one rather than drifting. Ends after `duration_s`
+    (simulated = wall seconds), when `stop` is set, or on cancellation; always flushes.
+    """
+    producer = producer_factory(bootstrap)
+    await producer.start()
+    progress = _Progress(clock)
+    sent = 0
+    try:
+        started = cursor = clock()
+        end = None if duration_s is None else started + duration_s
+        if sim.start is None:
+            sim.start = started
+        while True:
+            now = clock()
+            upto = now if end is None else min(now, end)
+            if upto > cursor:
+                pending: list[Awaitable[Any]] = []
+                for event in sim.events_between(cursor, upto):
+                    pending.append(
+                        await producer.send(
+                            event.topic, encode_value(event.value), event.key.encode("utf-8")
+                        )
+                    )
+                    progress.count(event)
+                sent += len(pending)
+                await deliver(pending)
+                cursor = upto
+                if on_progress is not None:
+                    on_progress(sent)
+                progress.maybe_log()
+            if (end is not None and cursor >= end) or (stop is not None and stop.is_set()):
+                break
+            await sleep(SLICE_S if end is None else max(0.0, min(SLICE_S, end - clock())))
+        await producer.flush()
+    finally:
+        await producer.stop()
+    progress.maybe_log(force=True)
+    return sent
