@@ -1,0 +1,58 @@
+"""Brokers for the integration tests.
+
+- ``kafka_broker``: Apache Kafka 4.1.1 (KRaft, one node), one JVM for the whole session,
+  on a free port with its data in a temporary dir. Without Java 17+ the tests that use it
+  FAIL with a message saying so: they are never skipped silently.
+- ``tansu_broker``: the pip-only tansu fallback, one per session (memory only).
+- ``unique_topic_prefix`` / ``unique_name``: topic and group names no other test uses,
+  so tests share one broker without seeing each other's messages or offsets.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from streamapp.embedded import BrokerHandle, free_port, start_broker
+from streamapp.embedded.kafka_dist import KafkaDistError, require_java
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerHandle]:
+    try:
+        require_java()
+    except KafkaDistError as exc:
+        pytest.fail(
+            f"the Kafka integration tests need Java 17+ (and Maven for the first run): {exc}",
+            pytrace=False,
+        )
+    handle = start_broker(free_port(), tmp_path_factory.mktemp("kafka"), kind="kafka")
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture(scope="session")
+def tansu_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerHandle]:
+    handle = start_broker(free_port(), tmp_path_factory.mktemp("tansu"), kind="tansu")
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture
+def unique_topic_prefix(request: pytest.FixtureRequest) -> str:
+    """``t-<test name>-<8 hex>``: a prefix for this test's topics and consumer groups."""
+    name = re.sub(r"[^A-Za-z0-9]+", "-", request.node.name).strip("-")[:80]
+    return f"t-{name}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def unique_name(unique_topic_prefix: str) -> Callable[[str], str]:
+    """``unique_name("posts")`` -> ``t-<test>-<hex>-posts`` (a topic or a group id)."""
+    return lambda suffix: f"{unique_topic_prefix}-{suffix}"
