@@ -30,7 +30,6 @@ def define_tables(app: faust.App, settings: Settings) -> PipelineTables:
             name,
             default=None,
             key_type=str,
-            value_serializer="json",
             partitions=partitions,
             help=help_text,
         )

@@ -1,0 +1,30 @@
+from streamapp.app import create_app, faust_options
+from streamapp.config import Settings
+
+
+def test_create_app_wires_every_agent_table_and_topic():
+    settings = Settings()
+    settings.pipeline.topic_prefix = "t1."
+    app = create_app(settings)
+    assert set(app.agents) == {"classify_posts", "track_interest", "aggregate_windows"}
+    assert set(app.tables) == {"window-state", "window-watermarks", "platform-marks", "alert-state"}
+    topics = app.pipeline.topics
+    assert topics.reddit.get_topic_name() == "t1.reddit-discussions"
+    assert topics.alerts.get_topic_name() == "t1.streaming-alerts"
+
+
+def test_faust_options_follow_settings(monkeypatch):
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "a:1, b:2")
+    monkeypatch.setenv("STREAMAPP_PARTITIONS", "8")
+    monkeypatch.setenv("STREAMAPP_WEB_PORT", "7001")
+    opts = faust_options(Settings())
+    assert opts["broker"] == "kafka://a:1;kafka://b:2"
+    assert opts["topic_partitions"] == 8
+    assert opts["processing_guarantee"] == "at_least_once"
+    assert opts["datadir"].endswith("worker-7001")
+
+
+def test_secrets_are_masked_in_settings_repr(monkeypatch):
+    monkeypatch.setenv("STREAMAPP_AUTHOR_SALT", "very-secret-salt")
+    assert "very-secret-salt" not in repr(Settings())
+    assert "very-secret-salt" not in str(Settings().model_dump())
