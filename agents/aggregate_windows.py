@@ -18,7 +18,8 @@ def register(ctx: PipelineContext) -> None:
     @ctx.app.agent(ctx.topics.contributions, name="aggregate_windows")
     async def aggregate_windows(stream):  # type: ignore[no-untyped-def]
         async for event in stream.events():
-            await closer.on_contribution(event.message.partition, event.value)
+            message = event.message
+            await closer.on_contribution(message.partition, message.offset, event.value)
 
     @ctx.app.timer(interval=ctx.settings.pipeline.tick_seconds, on_leader=True)
     async def tick_windows() -> None:

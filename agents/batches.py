@@ -3,6 +3,7 @@ send the batch's per-(platform, window) partial aggregates."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -14,6 +15,7 @@ from streamapp.analytics.windows import ContributionBuilder
 from streamapp.context import PipelineContext
 from streamapp.records import Contribution, DeadLetter, InvalidRecord
 from streamapp.records.raw import iso_utc
+from tables.source_offsets import source_key
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -52,12 +54,39 @@ async def valid_records(
         yield event, record
 
 
-def new_builder(ctx: PipelineContext) -> ContributionBuilder:
-    return ContributionBuilder(
-        size=ctx.settings.pipeline.window_seconds, evidence_size=ctx.settings.alerts.evidence_size
-    )
+class BatchContributions:
+    """One micro-batch's partial aggregates, minus events whose contributions were
+    already delivered before a crash (see tables/source_offsets.py)."""
 
+    def __init__(self, ctx: PipelineContext) -> None:
+        self.ctx = ctx
+        self.builder = ContributionBuilder(
+            size=ctx.settings.pipeline.window_seconds,
+            evidence_size=ctx.settings.alerts.evidence_size,
+        )
+        self._high: dict[str, int] = {}
 
-async def send_contributions(ctx: PipelineContext, builder: ContributionBuilder) -> None:
-    for partial in builder.drain():
-        await ctx.topics.contributions.send(key=partial["platform"], value=Contribution(**partial))
+    def is_new(self, event: EventT) -> bool:
+        """True once per event: it still has to be counted. Call for every event."""
+        message = event.message
+        key = source_key(message.topic, message.partition)
+        done = self.ctx.tables.contributed.get(key)
+        if done is not None and message.offset <= done:
+            return False
+        if message.offset > self._high.get(key, -1):
+            self._high[key] = message.offset
+        return True
+
+    async def flush(self) -> None:
+        """Send the partials, wait until Kafka has them, then move the marks."""
+        pending = [
+            await self.ctx.topics.contributions.send(
+                key=partial["platform"], value=Contribution(**partial)
+            )
+            for partial in self.builder.drain()
+        ]
+        if pending:
+            await asyncio.gather(*pending)
+        for key, offset in self._high.items():
+            self.ctx.tables.contributed[key] = offset
+        self._high.clear()

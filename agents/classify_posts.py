@@ -6,9 +6,9 @@ import logging
 from collections.abc import Sequence
 
 from faust.types import EventT
-from streamapp.analytics.classifier import Classification, classify_post
 
-from agents.batches import new_builder, send_contributions, send_dead_letter, valid_records
+from agents.batches import BatchContributions, send_dead_letter, valid_records
+from streamapp.analytics.classifier import Classification, classify_post
 from streamapp.context import PipelineContext
 from streamapp.records import DiscussionSignal, RedditPost, hash_author, parse_reddit_post
 from streamapp.records.raw import is_author_hash, iso_utc
@@ -42,7 +42,7 @@ def to_signal(post: RedditPost, result: Classification, salt: str) -> Discussion
 
 async def classify_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
     salt = ctx.settings.pipeline.author_salt.get_secret_value()
-    builder = new_builder(ctx)
+    batch = BatchContributions(ctx)
     async for event, post in valid_records(ctx, events, parse_reddit_post):
         try:
             result = classify_post(post.title, post.body)
@@ -54,7 +54,9 @@ async def classify_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None
         await ctx.topics.signals.send(key=post.id, value=signal)
         if "piracy" in result.intents:
             await ctx.topics.piracy.send(key=post.id, value=signal)
-        builder.add_signal(
+        if not batch.is_new(event):
+            continue  # counted before a crash; the signal above is idempotent by id
+        batch.builder.add_signal(
             post.id,
             post.created_utc,
             result.platforms,
@@ -63,7 +65,7 @@ async def classify_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None
             result.switch_from,
             result.switch_to,
         )
-    await send_contributions(ctx, builder)
+    await batch.flush()
 
 
 def register(ctx: PipelineContext) -> None:

@@ -6,19 +6,19 @@ from collections.abc import Sequence
 
 from faust.types import EventT
 
-from agents.batches import new_builder, send_contributions, valid_records
+from agents.batches import BatchContributions, valid_records
 from streamapp.context import PipelineContext
 from streamapp.records import parse_trend_point
 
 
 async def track_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
-    builder = new_builder(ctx)
-    async for _event, point in valid_records(ctx, events, parse_trend_point):
+    batch = BatchContributions(ctx)
+    async for event, point in valid_records(ctx, events, parse_trend_point):
         # Alternative-viewing terms (platform null) stay on the topic for the dashboard
         # and warehouse; the per-platform windows only count platform interest.
-        if point.platform is not None:
-            builder.add_interest(point.platform, point.epoch, point.interest)
-    await send_contributions(ctx, builder)
+        if batch.is_new(event) and point.platform is not None:
+            batch.builder.add_interest(point.platform, point.epoch, point.interest)
+    await batch.flush()
 
 
 def register(ctx: PipelineContext) -> None:

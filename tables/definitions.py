@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import faust
 
 from streamapp.config import Settings
+from tables.source_offsets import define_source_offsets
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class PipelineTables:
     platform_marks: faust.Table
     # platform -> alert rule state (baseline history, firing/ok, cooldowns)
     alert_state: faust.Table
+    # "topic:partition" -> highest raw offset whose contributions were delivered
+    contributed: faust.Table
 
 
 def define_tables(app: faust.App, settings: Settings) -> PipelineTables:
@@ -39,4 +42,5 @@ def define_tables(app: faust.App, settings: Settings) -> PipelineTables:
         watermarks=table("window-watermarks", "event-time watermark per partition"),
         platform_marks=table("platform-marks", "last closed window and late events"),
         alert_state=table("alert-state", "alert rule state per platform"),
+        contributed=define_source_offsets(app, "contributed-offsets", partitions),
     )

@@ -60,33 +60,46 @@ class WindowCloser:
         self.thresholds = thresholds_from(settings)
         self.clock = clock
 
-    async def on_contribution(self, partition: int, contribution: Contribution) -> None:
+    async def on_contribution(
+        self, partition: int, offset: int, contribution: Contribution
+    ) -> None:
         now = self.clock()
         watermark_key = f"p{partition}"
         watermark = Watermark.from_dict(self.tables.watermarks.get(watermark_key))
         if contribution.tick_wall is None:
-            self._add(partition, contribution)
+            self._add(partition, offset, contribution)
             before = watermark.event_time
             watermark.observe(contribution.max_event_time, now)
             if watermark.event_time != before:
                 self.tables.watermarks[watermark_key] = watermark.as_dict()
         await self.close_due(partition, watermark, now)
 
-    def _add(self, partition: int, contribution: Contribution) -> None:
+    def _add(self, partition: int, offset: int, contribution: Contribution) -> None:
+        # Every stored value remembers the last input offset folded into it, so a
+        # contribution redelivered after a crash is recognised and not counted twice.
         platform = contribution.platform
         marks = self._marks(platform)
         if marks["last_closed_start"] is not None and (
             contribution.window_start <= marks["last_closed_start"]
         ):
             # Too late: its window has closed. Counted, and reported with the next window.
-            marks["late_events"] += contribution.mentions + contribution.interest_count
-            self.tables.platform_marks[platform] = marks
+            if offset > marks.get("last_offset", -1):
+                marks["late_events"] += contribution.mentions + contribution.interest_count
+                marks["last_offset"] = offset
+                self.tables.platform_marks[platform] = marks
             return
         key = window_key(platform, contribution.window_start)
         window = self.tables.windows.get(key)
         if window is None:
-            window = {**empty_partial(platform, contribution.window_start), "partition": partition}
+            window = {
+                **empty_partial(platform, contribution.window_start),
+                "partition": partition,
+                "last_offset": -1,
+            }
+        if offset <= window["last_offset"]:
+            return
         merge_partial(window, contribution.asdict(), self.evidence_size)
+        window["last_offset"] = offset
         self.tables.windows[key] = window
 
     def _marks(self, platform: str) -> dict[str, Any]:
@@ -140,7 +153,11 @@ class WindowCloser:
             )
             log.info("alert %s %s %s: %s", alert.status, alert.rule, platform, alert.message)
             await self.topics.alerts.send(key=platform, value=alert)
-        self.tables.platform_marks[platform] = {"last_closed_start": start, "late_events": 0}
+        self.tables.platform_marks[platform] = {
+            **marks,
+            "last_closed_start": start,
+            "late_events": 0,
+        }
         del self.tables.windows[window_key(platform, start)]
 
 

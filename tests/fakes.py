@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 
@@ -11,8 +13,13 @@ class FakeTopic:
     name: str
     sent: list[tuple[Any, Any, int | None]] = field(default_factory=list)
 
-    async def send(self, key: Any = None, value: Any = None, partition: int | None = None) -> None:
+    async def send(
+        self, key: Any = None, value: Any = None, partition: int | None = None
+    ) -> asyncio.Future[None]:
         self.sent.append((key, value, partition))
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)  # like Faust's FutureMessage once Kafka has acknowledged it
+        return done
 
     @property
     def values(self) -> list[Any]:
@@ -21,3 +28,20 @@ class FakeTopic:
 
 class FakeTable(dict):
     """Faust tables are mutable mappings; a dict is the honest in-memory stand-in."""
+
+
+@dataclass
+class FakeMessage:
+    topic: str
+    partition: int
+    offset: int
+    value: bytes | None
+    key: bytes | None = None
+
+
+def fake_event(topic: str, partition: int, offset: int, value: bytes | None) -> Any:
+    return SimpleNamespace(message=FakeMessage(topic, partition, offset, value))
+
+
+def fake_topics(names: list[str]) -> Any:
+    return SimpleNamespace(**{name: FakeTopic(name) for name in names})

@@ -7,7 +7,13 @@ def test_create_app_wires_every_agent_table_and_topic():
     settings.pipeline.topic_prefix = "t1."
     app = create_app(settings)
     assert set(app.agents) == {"classify_posts", "track_interest", "aggregate_windows"}
-    assert set(app.tables) == {"window-state", "window-watermarks", "platform-marks", "alert-state"}
+    assert set(app.tables) == {
+        "window-state",
+        "window-watermarks",
+        "platform-marks",
+        "alert-state",
+        "contributed-offsets",
+    }
     topics = app.pipeline.topics
     assert topics.reddit.get_topic_name() == "t1.reddit-discussions"
     assert topics.alerts.get_topic_name() == "t1.streaming-alerts"

@@ -1,0 +1,123 @@
+"""The raw-topic agents' batch logic, with fake topics and tables (no broker)."""
+
+import base64
+import json
+
+from agents.classify_posts import classify_batch
+from agents.track_interest import track_batch
+from streamapp.config import Settings
+from streamapp.context import PipelineContext
+from tables.definitions import PipelineTables
+from tests.fakes import FakeTable, fake_event, fake_topics
+
+TOPICS = ["signals", "piracy", "dead_letters", "contributions", "windows", "alerts"]
+
+
+def make_ctx():
+    tables = PipelineTables(*(FakeTable() for _ in range(5)))
+    return PipelineContext(
+        app=None, settings=Settings(), topics=fake_topics(TOPICS), tables=tables, clock=lambda: 0
+    )
+
+
+def post(pid, title, body="", author=None, created=1_700_000_000.0):
+    return json.dumps(
+        {
+            "id": pid,
+            "kind": "submission",
+            "subreddit": "cordcutters",
+            "title": title,
+            "body": body,
+            "score": 3,
+            "created_utc": created,
+            "author": author,
+        }
+    ).encode()
+
+
+PIRACY = "Netflix raised prices again so I just torrent everything now, yarr"
+
+
+async def test_posts_become_signals_piracy_and_one_contribution_per_window():
+    ctx = make_ctx()
+    events = [
+        fake_event("reddit-discussions", 0, 10, post("t3_a", PIRACY)),
+        fake_event("reddit-discussions", 1, 4, post("t3_b", "Loving the new season on Hulu")),
+        fake_event("reddit-discussions", 0, 11, post("t3_c", PIRACY, created=1_700_000_001.0)),
+    ]
+    await classify_batch(ctx, events)
+    signals = ctx.topics.signals.values
+    assert [s.event_id for s in signals] == ["t3_a", "t3_b", "t3_c"]
+    assert "piracy" in signals[0].intents and signals[0].platforms == ["netflix"]
+    assert [s.event_id for s in ctx.topics.piracy.values] == ["t3_a", "t3_c"]
+    contributions = {c.platform: c for c in ctx.topics.contributions.values}
+    assert contributions["netflix"].mentions == 2
+    assert contributions["netflix"].intent_counts["piracy"] == 2
+    assert contributions["hulu"].mentions == 1
+    assert ctx.tables.contributed == {"reddit-discussions:0": 11, "reddit-discussions:1": 4}
+
+
+async def test_redelivered_posts_send_signals_again_but_are_not_counted_again():
+    ctx = make_ctx()
+    batch = [fake_event("reddit-discussions", 0, 10, post("t3_a", PIRACY))]
+    await classify_batch(ctx, batch)
+    await classify_batch(ctx, batch)  # Kafka redelivers after a crash
+    assert len(ctx.topics.signals.values) == 2  # idempotent downstream by event_id
+    assert len(ctx.topics.contributions.values) == 1
+
+
+async def test_bad_messages_go_to_dead_letters_with_their_bytes():
+    ctx = make_ctx()
+    bad = [b"{not json", b'{"id": "t3_x"}', post("t3_y", "ok").replace(b"3,", b'"3x",')]
+    events = [fake_event("reddit-discussions", 2, i, raw) for i, raw in enumerate(bad)]
+    events.append(fake_event("reddit-discussions", 2, 3, post("t3_ok", "Hulu is fine")))
+    await classify_batch(ctx, events)
+    letters = ctx.topics.dead_letters.values
+    assert [letter.offset for letter in letters] == [0, 1, 2]
+    assert "not valid JSON" in letters[0].reason
+    assert "missing field 'kind'" in letters[1].reason
+    assert "'score' must be int or float" in letters[2].reason
+    assert all(letter.source_topic == "reddit-discussions" for letter in letters)
+    assert [base64.b64decode(x.original_value_b64) for x in letters] == bad
+    assert [s.event_id for s in ctx.topics.signals.values] == ["t3_ok"]  # the rest flows on
+
+
+async def test_clear_author_names_are_hashed_before_they_travel():
+    ctx = make_ctx()
+    await classify_batch(
+        ctx, [fake_event("reddit-discussions", 0, 0, post("t3_a", "hi", author="alice"))]
+    )
+    [signal] = ctx.topics.signals.values
+    assert (
+        signal.author_hash and "alice" not in signal.author_hash and len(signal.author_hash) == 64
+    )
+
+
+async def test_trend_points_contribute_platform_interest_only():
+    ctx = make_ctx()
+
+    def point(keyword, platform, interest):
+        return json.dumps(
+            {
+                "keyword": keyword,
+                "platform": platform,
+                "geo": "US",
+                "timestamp": "2026-11-21T10:00:05Z",
+                "interest": interest,
+            }
+        ).encode()
+
+    events = [
+        fake_event("streaming-trends", 0, 0, point("netflix", "netflix", 40)),
+        fake_event("streaming-trends", 0, 1, point("free streaming", None, 70)),
+        fake_event("streaming-trends", 0, 2, point("netflix", "netflix", 30)),
+        fake_event("streaming-trends", 0, 3, point("netflix", "netflix", 130)),
+    ]
+    await track_batch(ctx, events)
+    [contribution] = ctx.topics.contributions.values
+    assert (contribution.platform, contribution.interest_sum, contribution.interest_count) == (
+        "netflix",
+        70,
+        2,
+    )
+    assert "within 0-100" in ctx.topics.dead_letters.values[0].reason
