@@ -129,3 +129,26 @@ def _iso(epoch: float) -> str:
     from streamapp.records.raw import iso_utc
 
     return iso_utc(epoch)
+
+
+@pytest.mark.tansu
+async def test_smoke_on_the_tansu_fallback_broker(tansu_broker, unique_topic_prefix, tmp_path):
+    """The pip-only fallback: same flow, smaller. Short sessions (tansu holds JoinGroup)."""
+    bootstrap, prefix = tansu_broker.bootstrap, unique_topic_prefix + "."
+    await prepare_topics(bootstrap, prefix)
+    env = {"STREAMAPP_SESSION_TIMEOUT_SECONDS": "4", "STREAMAPP_HEARTBEAT_INTERVAL_SECONDS": "0.5"}
+    worker = Worker(bootstrap, prefix, tmp_path, env).start()
+    try:
+        worker.wait_ready(timeout=90)
+        start = (int(time.time()) // 2) * 2 - 60.0
+        windows = netflix_windows(start, SIZE, [1] * 6 + [15] + [1] * 2)
+        await produce_paced(bootstrap, prefix + topics.REDDIT_DISCUSSIONS, windows)
+        total = sum(len(w) for w in windows)
+        signals = await read_until(
+            bootstrap, prefix + topics.DISCUSSION_SIGNALS, lambda r: len(r) >= total
+        )
+        assert len({s["event_id"] for s in signals}) == total
+        alerts = await read_until(bootstrap, prefix + topics.STREAMING_ALERTS, lambda r: firing(r))
+        assert len(firing(alerts)) == 1
+    finally:
+        worker.stop()
