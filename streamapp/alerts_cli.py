@@ -28,13 +28,14 @@ def format_alert(alert: dict[str, object], colour: bool = False) -> str:
 
 async def tail_alerts(
     bootstrap: str,
+    topic: str = STREAMING_ALERTS,
     as_json: bool = False,
     from_beginning: bool = False,
     limit: int | None = None,
     timeout_s: float | None = None,
 ) -> int:
     consumer = AIOKafkaConsumer(
-        STREAMING_ALERTS,
+        topic,
         bootstrap_servers=bootstrap,
         group_id=None,  # a viewer, not a member: it never commits or steals partitions
         auto_offset_reset="earliest" if from_beginning else "latest",

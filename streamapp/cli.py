@@ -87,7 +87,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     bootstrap = settings.kafka.bootstrap_servers
     print(f"simulate: {args.rate} posts/s to {bootstrap}, scenarios: {args.scenario or 'none'}")
     try:
-        sent = asyncio.run(run_simulator(bootstrap, sim, duration_s=args.duration))
+        sent = asyncio.run(
+            run_simulator(
+                bootstrap,
+                sim,
+                duration_s=args.duration,
+                topic_prefix=settings.pipeline.topic_prefix,
+            )
+        )
     except KeyboardInterrupt:
         return 0
     print(f"simulate: sent {sent} events")
@@ -95,11 +102,22 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from streamapp.sources.replay import replay
+    from streamapp.sources.replay import ReplayError, replay
 
     settings = _settings(args)
     speed = None if args.fast else args.speed
-    sent = asyncio.run(replay(settings.kafka.bootstrap_servers, Path(args.file), speed=speed))
+    try:
+        sent = asyncio.run(
+            replay(
+                settings.kafka.bootstrap_servers,
+                Path(args.file),
+                speed=speed,
+                topic_prefix=settings.pipeline.topic_prefix,
+            )
+        )
+    except (ReplayError, OSError) as exc:
+        print(f"streamapp replay: {exc}", file=sys.stderr)
+        return 2
     print(f"replay: sent {sent} records from {args.file}")
     return 0
 
@@ -112,11 +130,13 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 def cmd_alerts(args: argparse.Namespace) -> int:
     from streamapp.alerts_cli import tail_alerts
+    from streamapp.topics import STREAMING_ALERTS
 
     settings = _settings(args)
     return asyncio.run(
         tail_alerts(
             settings.kafka.bootstrap_servers,
+            topic=settings.pipeline.topic_prefix + STREAMING_ALERTS,
             as_json=args.json,
             from_beginning=args.from_beginning,
             limit=args.max,

@@ -225,7 +225,9 @@ class Supervisor:
         from aiokafka import AIOKafkaConsumer
 
         consumer = AIOKafkaConsumer(
-            topics.STREAMING_ALERTS, bootstrap_servers=bootstrap, auto_offset_reset="latest"
+            self.settings.pipeline.topic_prefix + topics.STREAMING_ALERTS,
+            bootstrap_servers=bootstrap,
+            auto_offset_reset="latest",
         )
         try:
             await consumer.start()

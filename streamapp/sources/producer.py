@@ -103,6 +103,7 @@ async def run_simulator(
     *,
     producer_factory: ProducerFactory = kafka_producer,
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    topic_prefix: str = "",
 ) -> int:
     """Produce the simulator's events as they fall due; returns how many were sent.
 
@@ -127,7 +128,9 @@ async def run_simulator(
                 for event in sim.events_between(cursor, upto):
                     pending.append(
                         await producer.send(
-                            event.topic, encode_value(event.value), event.key.encode("utf-8")
+                            topic_prefix + event.topic,
+                            encode_value(event.value),
+                            event.key.encode("utf-8"),
                         )
                     )
                     progress.count(event)

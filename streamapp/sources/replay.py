@@ -148,6 +148,7 @@ async def replay(
     skip_invalid: bool = False,
     check_first: bool = True,
     producer_factory: ProducerFactory = kafka_producer,
+    topic_prefix: str = "",
 ) -> int:
     """Send a JSONL file's records to their topics; returns how many were sent.
 
@@ -186,7 +187,8 @@ async def replay(
                     await deliver(pending)  # what is due goes out before we wait
                     await sleep(delay)
             key = record.key.encode("utf-8")
-            pending.append(await producer.send(record.topic, encode_value(record.value), key))
+            value = encode_value(record.value)
+            pending.append(await producer.send(topic_prefix + record.topic, value, key))
             sent += 1
             if len(pending) >= DELIVERY_BATCH:
                 await deliver(pending)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import base64
+import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -19,6 +23,49 @@ from tests.integration.pipeline import (
 
 pytestmark = pytest.mark.integration
 SIZE = 2.0
+
+
+ALERT_FIELDS = {
+    "alert_id",
+    "rule",
+    "platform",
+    "status",
+    "severity",
+    "window_start",
+    "window_end",
+    "observed",
+    "baseline",
+    "score",
+    "message",
+    "evidence",
+    "fired_at",
+}
+
+
+def tail_alerts_cli(bootstrap: str, prefix: str) -> dict:
+    """`streamapp alerts --json` as a subscriber script would run it."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streamapp",
+            "alerts",
+            "--json",
+            "--from-beginning",
+            "--max",
+            "1",
+            "--timeout",
+            "30",
+            "--bootstrap",
+            bootstrap,
+        ],
+        env={**os.environ, "STREAMAPP_TOPIC_PREFIX": prefix},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(out.stdout.splitlines()[0])
 
 
 def firing(alerts, rule="piracy_surge", platform="netflix"):
@@ -76,6 +123,8 @@ async def test_posts_flow_to_signals_windows_alerts_and_dead_letters(
     assert alert["window_start"] == _iso(start + 8 * SIZE)
     assert set(alert["evidence"]) <= surge_ids and alert["evidence"]
     assert alert["observed"] == 20 and alert["severity"] == "critical"
+    assert set(alert) >= ALERT_FIELDS
+    assert tail_alerts_cli(bootstrap, prefix)["alert_id"] == alert["alert_id"]
 
     closed = await read_until(
         bootstrap,

@@ -1,0 +1,121 @@
+"""`streamapp up` as a user runs it: broker, worker and simulator, supervised."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from streamapp.embedded import free_port
+from streamapp.supervisor import port_in_use
+from tests.integration.pipeline import FAST_SETTINGS, read_until
+
+pytestmark = pytest.mark.integration
+
+
+class Output:
+    """Collects a child's stdout lines in the background."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._pump, args=(process,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, process: subprocess.Popen) -> None:
+        for line in process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, text: str, timeout: float = 120) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.lines:
+                if text in line:
+                    return line
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} not printed in {timeout}s:\n" + "\n".join(self.lines))
+
+
+def healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def wait_healthy(port: int, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if healthy(port):
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"worker on {port} not healthy in {timeout}s")
+
+
+async def test_up_runs_supervises_and_stops_cleanly(tmp_path):
+    broker_port, web_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        **FAST_SETTINGS,
+        "STREAMAPP_KAFKA_CACHE": os.environ.get(
+            "STREAMAPP_KAFKA_CACHE", os.path.expanduser("~/.cache/streamapp")
+        ),
+    }
+    up = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamapp",
+            "up",
+            "--broker-port",
+            str(broker_port),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--web-port",
+            str(web_port),
+            "--rate",
+            "30",
+            "--no-dashboard",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    out = Output(up)
+    try:
+        out.wait_for("Ctrl-C stops everything")
+        assert f"kafka on 127.0.0.1:{broker_port}" in out.wait_for("  broker ")
+        assert f"http://127.0.0.1:{web_port}/healthz" in out.wait_for("  worker-1")
+        assert "30 posts/s" in out.wait_for("  simulator")
+        wait_healthy(web_port)
+        bootstrap = f"127.0.0.1:{broker_port}"
+        signals = await read_until(bootstrap, "discussion-signals", lambda r: len(r) >= 50)
+        assert len(signals) >= 50  # simulator -> broker -> worker -> signals
+
+        # A worker that dies is restarted.
+        pid = int(
+            subprocess.check_output(
+                ["pgrep", "-f", f"streamapp worker --web-port {web_port}"], text=True
+            ).split()[0]
+        )
+        os.kill(pid, signal.SIGKILL)
+        out.wait_for("worker-1 exited with code")
+        out.wait_for("worker-1 restarted")
+        wait_healthy(web_port)
+
+        # Ctrl-C stops everything, in order, and frees the ports.
+        os.killpg(up.pid, signal.SIGINT)
+        assert up.wait(90) == 0
+        out.wait_for("streamapp up: stopped.")
+        assert not port_in_use(broker_port) and not port_in_use(web_port)
+    finally:
+        if up.poll() is None:
+            os.killpg(up.pid, signal.SIGKILL)
