@@ -45,7 +45,9 @@ def test_piracy_surge_fires_once_then_resolves_with_the_same_id():
     piracy = [a for a in alerts if a["rule"] == "piracy_surge"]
     assert [a["status"] for a in piracy] == ["firing", "resolved"]
     first, resolved = piracy
-    assert first["alert_id"] == resolved["alert_id"] == alert_id("netflix", "piracy_surge", 8 * SIZE)
+    assert (
+        first["alert_id"] == resolved["alert_id"] == alert_id("netflix", "piracy_surge", 8 * SIZE)
+    )
     assert first["evidence"] == ["t3_a", "t3_b"]
     assert first["observed"] == 30 and first["baseline"] == pytest.approx(1.0)
     assert first["score"] >= T.fire_score
