@@ -22,6 +22,7 @@ from pathlib import Path
 from streamapp import topics
 from streamapp.alerts_cli import format_alert
 from streamapp.config import Settings
+from streamapp.processes import spawn_logged
 
 MAX_BACKOFF_S = 30.0
 HEALTHY_AFTER_S = 60.0  # a child that lived this long starts again from the short back-off
@@ -53,12 +54,7 @@ class Child:
     next_start: float = 0.0
 
     def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child for its lifetime
-        self.process = subprocess.Popen(
-            self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        log.close()
+        self.process = spawn_logged(self.argv, self.log_path, env=self.env)
         self.started_at = time.monotonic()
 
     def exited(self) -> int | None:

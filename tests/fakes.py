@@ -45,3 +45,27 @@ def fake_event(topic: str, partition: int, offset: int, value: bytes | None) -> 
 
 def fake_topics(names: list[str]) -> Any:
     return SimpleNamespace(**{name: FakeTopic(name) for name in names})
+
+
+class FakeProducer:
+    """Stands in for AIOKafkaProducer: records sends and the start/flush/stop calls."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes, bytes]] = []
+        self.calls: list[str] = []
+
+    async def start(self) -> None:
+        self.calls.append("start")
+
+    async def stop(self) -> None:
+        self.calls.append("stop")
+
+    async def flush(self) -> None:
+        self.calls.append("flush")
+
+    async def send(self, topic: str, value: bytes | None = None, key: bytes | None = None) -> Any:
+        assert value is not None and key is not None
+        self.sent.append((topic, value, key))
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done

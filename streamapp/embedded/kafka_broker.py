@@ -21,6 +21,8 @@ import subprocess
 import uuid
 from pathlib import Path
 
+from streamapp.processes import spawn_logged
+
 from .kafka_dist import KafkaDistError, classpath, ensure_kafka_libs, require_java
 
 HEAP = "512m"
@@ -122,17 +124,7 @@ def launch_kafka(port: int, controller_port: int, data_dir: Path) -> tuple[subpr
     if not is_formatted(log_dir):
         _format_storage(base, props, log_path)
     cmd = [java, f"-Xmx{HEAP}", "-Xms128m", *_JVM_FLAGS, *base[1:], _MAIN, str(props)]
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            cmd,
-            cwd=data_dir,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C in a terminal reaches us, we stop it in order
-            env=_env(),
-        )
-    return process, log_path
+    return spawn_logged(cmd, log_path, cwd=data_dir, env=_env()), log_path
 
 
 def _format_storage(base: list[str], props: Path, log_path: Path) -> None:

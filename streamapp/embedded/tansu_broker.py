@@ -11,6 +11,8 @@ import os
 import subprocess
 from pathlib import Path
 
+from streamapp.processes import spawn_logged
+
 LIMITS = """\
 tansu (the no-Java fallback broker) is not Apache Kafka. Its limits, measured with
 Faust 0.15.3 and aiokafka 0.14:
@@ -80,14 +82,4 @@ def launch_tansu(port: int, data_dir: Path) -> tuple[subprocess.Popen, Path]:
         "--storage-engine",
         "memory://tansu/",
     ]
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            cmd,
-            cwd=data_dir,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=env,
-        )
-    return process, log_path
+    return spawn_logged(cmd, log_path, cwd=data_dir, env=env), log_path

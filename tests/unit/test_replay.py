@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from streamapp import topics
 from streamapp.sources.replay import ReplayError, read_jsonl, replay, write_jsonl
 from streamapp.sources.simulator import Simulator
+from tests.fakes import FakeProducer
 
 T0 = 1_700_000_000.0
 
@@ -45,28 +45,6 @@ def write_lines(path: Path, lines: list[Any]) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-class FakeProducer:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes, bytes]] = []
-        self.started = self.stopped = self.flushed = False
-
-    async def start(self) -> None:
-        self.started = True
-
-    async def stop(self) -> None:
-        self.stopped = True
-
-    async def flush(self) -> None:
-        self.flushed = True
-
-    async def send(self, topic: str, value: bytes | None = None, key: bytes | None = None) -> Any:
-        assert value is not None and key is not None
-        self.sent.append((topic, value, key))
-        done = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
 
 
 class FakeClock:
@@ -188,7 +166,7 @@ async def test_speed_one_keeps_the_original_gaps(paced_file: Path) -> None:
     sent, fake, clock = await run_replay(paced_file, speed=1.0)
     assert sent == 5 == len(fake.sent)
     assert clock.sleeps == [10.0, 15.0]  # nothing for the tie, nothing for the late record
-    assert fake.started and fake.flushed and fake.stopped
+    assert fake.calls == ["start", "flush", "stop"]
 
 
 async def test_speed_ten_compresses_the_gaps(paced_file: Path) -> None:
@@ -229,7 +207,7 @@ async def test_a_bad_file_fails_before_anything_is_sent(tmp_path: Path) -> None:
     fake = FakeProducer()
     with pytest.raises(ReplayError, match=r":3: not valid JSON"):
         await replay("fake:9092", path, speed=None, producer_factory=lambda b: fake)
-    assert fake.sent == [] and not fake.started
+    assert fake.sent == [] and fake.calls == []
 
 
 async def test_skip_invalid_replays_the_good_lines(tmp_path: Path) -> None:

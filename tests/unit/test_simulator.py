@@ -25,6 +25,7 @@ from streamapp.sources.simulator import (
     fake_username,
     seasonal_factor,
 )
+from tests.fakes import FakeProducer
 
 T0 = 1_700_000_000.0  # Tuesday 2023-11-14 22:13:20 UTC
 WEEK = 7 * 86400
@@ -361,28 +362,6 @@ def test_constructor_checks() -> None:
 
 
 # -- the producer loop (fake producer, fake clock) -------------------------------------------
-
-
-class FakeProducer:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes, bytes]] = []
-        self.calls: list[str] = []
-
-    async def start(self) -> None:
-        self.calls.append("start")
-
-    async def stop(self) -> None:
-        self.calls.append("stop")
-
-    async def flush(self) -> None:
-        self.calls.append("flush")
-
-    async def send(self, topic: str, value: bytes | None = None, key: bytes | None = None) -> Any:
-        assert value is not None and key is not None
-        self.sent.append((topic, value, key))
-        done = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
 
 
 class FakeClock:
