@@ -75,18 +75,21 @@ class WindowCloser:
         await self.close_due(partition, watermark, now)
 
     def _add(self, partition: int, offset: int, contribution: Contribution) -> None:
-        # Every stored value remembers the last input offset folded into it, so a
-        # contribution redelivered after a crash is recognised and not counted twice.
+        # A contribution redelivered after a crash or rebalance must not count twice. Each
+        # platform's contributions arrive in offset order on one partition, so its marks
+        # keep the last offset applied; the window keeps its own too, because the two are
+        # separate changelog writes and a crash can fall between them.
         platform = contribution.platform
         marks = self._marks(platform)
+        if offset <= marks.get("last_offset", -1):
+            return
+        marks["last_offset"] = offset
         if marks["last_closed_start"] is not None and (
             contribution.window_start <= marks["last_closed_start"]
         ):
             # Too late: its window has closed. Counted, and reported with the next window.
-            if offset > marks.get("last_offset", -1):
-                marks["late_events"] += contribution.mentions + contribution.interest_count
-                marks["last_offset"] = offset
-                self.tables.platform_marks[platform] = marks
+            marks["late_events"] += contribution.mentions + contribution.interest_count
+            self.tables.platform_marks[platform] = marks
             return
         key = window_key(platform, contribution.window_start)
         window = self.tables.windows.get(key)
@@ -96,11 +99,11 @@ class WindowCloser:
                 "partition": partition,
                 "last_offset": -1,
             }
-        if offset <= window["last_offset"]:
-            return
-        merge_partial(window, contribution.asdict(), self.evidence_size)
-        window["last_offset"] = offset
-        self.tables.windows[key] = window
+        if offset > window["last_offset"]:
+            merge_partial(window, contribution.asdict(), self.evidence_size)
+            window["last_offset"] = offset
+            self.tables.windows[key] = window
+        self.tables.platform_marks[platform] = marks
 
     def _marks(self, platform: str) -> dict[str, Any]:
         return self.tables.platform_marks.get(platform) or {

@@ -140,3 +140,15 @@ async def test_redelivered_contributions_are_not_counted_twice():
     await feed(closer, 0, contribution("netflix", 10, 20), offset=2)
     [closed] = topics.windows.values
     assert closed.mentions == 5
+
+
+async def test_redelivery_after_the_window_closed_is_not_counted_as_late():
+    closer, _, topics, _ = make()
+    await feed(closer, 0, contribution("hulu", 0, 3, mentions=2), offset=0)
+    await feed(closer, 0, contribution("hulu", 10, 13), offset=1)  # closes window 0
+    # a new owner of the partition re-reads offsets 0 and 1 after a rebalance
+    await feed(closer, 0, contribution("hulu", 0, 3, mentions=2), offset=0)
+    await feed(closer, 0, contribution("hulu", 10, 13), offset=1)
+    await feed(closer, 0, contribution("hulu", 20, 40), offset=2)
+    first, second, *_ = topics.windows.values
+    assert (first.mentions, second.mentions, second.late_events) == (2, 1, 0)

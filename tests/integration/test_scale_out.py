@@ -1,0 +1,83 @@
+"""Two workers share the partitions; one is killed and rejoins mid-stream. Nothing may be
+missing (TESTING.md: Faust 0.15.3 was seen to skip offsets across rebalances)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from streamapp import topics
+from tests.integration.pipeline import Worker, prepare_topics, produce, read_until, reddit_post
+
+pytestmark = pytest.mark.integration
+
+# Known defect, left open: in some runs (about 1 in 3 here) a few posts are lost when a
+# worker dies and another joins (the Faust 0.15.3 resume-before-seek race in TESTING.md),
+# or an event is counted twice. Kept running so the fix shows up as XPASS.
+KNOWN_REBALANCE_DEFECT = pytest.mark.xfail(
+    strict=False, reason="Faust 0.15.3 may skip offsets across rebalances (open)"
+)
+
+
+@KNOWN_REBALANCE_DEFECT
+async def test_two_workers_kill_and_rejoin_lose_nothing(
+    kafka_broker, unique_topic_prefix, tmp_path
+):
+    bootstrap, prefix = kafka_broker.bootstrap, unique_topic_prefix + "."
+    await prepare_topics(bootstrap, prefix)
+    a = Worker(bootstrap, prefix, tmp_path / "a", {}).start()
+    b = Worker(bootstrap, prefix, tmp_path / "b", {}).start()
+    workers = [a, b]
+    try:
+        a.wait_ready(90)
+        b.wait_ready(90)
+        sent = 0
+
+        async def send_rounds(rounds: int) -> None:
+            nonlocal sent
+            for _ in range(rounds):
+                now = time.time()
+                batch = [
+                    reddit_post(f"t3_s{sent + i}", f"Hulu has nothing to watch #{sent + i}", now)
+                    for i in range(100)
+                ]
+                await produce(bootstrap, prefix + topics.REDDIT_DISCUSSIONS, batch)
+                sent += len(batch)
+                await asyncio.sleep(0.1)
+
+        await send_rounds(10)
+        a.kill()  # mid-stream: b takes over all partitions
+        await send_rounds(10)
+        c = Worker(bootstrap, prefix, tmp_path / "c", {}).start()  # a replacement joins
+        workers.append(c)
+        await send_rounds(20)
+        c.wait_ready(90)
+        await send_rounds(10)
+
+        signals = await read_until(
+            bootstrap,
+            prefix + topics.DISCUSSION_SIGNALS,
+            lambda r: len({s["event_id"] for s in r}) >= sent,
+            timeout=90,
+        )
+        missing = {f"t3_s{i}" for i in range(sent)} - {s["event_id"] for s in signals}
+        assert not missing, f"{len(missing)} of {sent} posts never became signals"
+
+        windows = await read_until(
+            bootstrap,
+            prefix + topics.PLATFORM_WINDOWS,
+            lambda r: sum(w["mentions"] + w["late_events"] for w in r) >= sent,
+            timeout=60,
+        )
+        # A window may be emitted again after a rebalance (at-least-once), always with the
+        # same window_id and totals: consumers upsert by window_id.
+        latest = {w["window_id"]: w for w in windows}
+        for w in windows:
+            assert w["mentions"] == latest[w["window_id"]]["mentions"], w["window_id"]
+        counted = sum(w["mentions"] + w["late_events"] for w in latest.values())
+        assert counted == sent  # every post counted once, none twice, despite the rebalances
+    finally:
+        for worker in workers:
+            worker.stop()
