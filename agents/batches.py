@@ -77,6 +77,11 @@ class BatchContributions:
             self._high[key] = message.offset
         return True
 
+    def saw(self, event: EventT, event_time: float) -> None:
+        """Every valid event moves its input lane's event time (the watermark)."""
+        message = event.message
+        self.builder.saw(source_key(message.topic, message.partition), event_time)
+
     async def flush(self) -> None:
         """Send the partials, wait until Kafka has them, then move the marks."""
         pending = [

@@ -16,6 +16,7 @@ async def track_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
     async for event, point in valid_records(ctx, events, parse_trend_point):
         # Alternative-viewing terms (platform null) stay on the topic for the dashboard
         # and warehouse; the per-platform windows only count platform interest.
+        batch.saw(event, point.epoch)
         if batch.is_new(event) and point.platform is not None:
             batch.builder.add_interest(point.platform, point.epoch, point.interest)
     await batch.flush()

@@ -30,6 +30,7 @@ def faust_options(settings: Settings) -> dict[str, object]:
         "broker_heartbeat_interval": p.heartbeat_interval_seconds,
         "consumer_auto_offset_reset": "earliest",
         "producer_acks": -1,
+        "producer_linger": p.producer_linger_seconds,
         "web_host": p.web_host,
         "web_bind": p.web_host,
         "web_port": p.web_port,

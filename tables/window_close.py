@@ -68,9 +68,10 @@ class WindowCloser:
         watermark = Watermark.from_dict(self.tables.watermarks.get(watermark_key))
         if contribution.tick_wall is None:
             self._add(partition, offset, contribution)
-            before = watermark.event_time
-            watermark.observe(contribution.max_event_time, now)
-            if watermark.event_time != before:
+            # Contributions name the input lanes (raw partitions) their batch came from.
+            lanes = contribution.sources or {"_": contribution.max_event_time}
+            moved = [watermark.observe(lane, t, now) for lane, t in lanes.items()]
+            if any(moved):
                 self.tables.watermarks[watermark_key] = watermark.as_dict()
         await self.close_due(partition, watermark, now)
 
@@ -174,6 +175,7 @@ def tick(now: float) -> Contribution:
         switching_to={},
         switching_from={},
         evidence={},
+        sources={},
         tick_wall=now,
     )
 

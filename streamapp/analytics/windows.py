@@ -57,6 +57,12 @@ class ContributionBuilder:
     evidence_size: int = 5
     negative_sentiment: float = -0.5
     partials: dict[tuple[str, float], Window] = field(default_factory=dict)
+    # Newest event time per input lane (a raw topic partition) seen in this batch.
+    sources: dict[str, float] = field(default_factory=dict)
+
+    def saw(self, source: str, event_time: float) -> None:
+        if event_time > self.sources.get(source, float("-inf")):
+            self.sources[source] = event_time
 
     def _partial(self, platform: str, event_time: float) -> Window:
         start = window_start_of(event_time, self.size)
@@ -109,8 +115,12 @@ class ContributionBuilder:
         partial["interest_count"] += 1
 
     def drain(self) -> list[Window]:
+        """The batch's partials, each carrying the batch's per-source event times."""
         partials = list(self.partials.values())
+        for partial in partials:
+            partial["sources"] = dict(self.sources)
         self.partials.clear()
+        self.sources.clear()
         return partials
 
 
@@ -130,28 +140,45 @@ def merge_partial(window: Window, partial: Window, evidence_size: int = 5) -> Wi
 
 @dataclass
 class Watermark:
-    """Event-time progress of one partition, projected forward by the wall clock."""
+    """Event-time progress of one partition of contributions, per input lane.
 
-    event_time: float | None = None
-    wall_time: float | None = None
+    Each lane (a raw topic partition) keeps its newest event time and the wall time it
+    last moved; its projected time runs on with the wall clock while it is quiet. The
+    effective watermark is the *slowest* lane's projected time: while one partition is
+    still catching up on a backlog its older events are not late, and an idle lane
+    never holds the others back for long.
+    """
 
-    def observe(self, event_time: float, wall_now: float) -> None:
-        if self.event_time is None or event_time > self.event_time:
-            self.event_time = event_time
-            self.wall_time = wall_now
+    lanes: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def observe(self, source: str, event_time: float, wall_now: float) -> bool:
+        lane = self.lanes.get(source)
+        if lane is not None and event_time <= lane["event_time"]:
+            return False
+        self.lanes[source] = {"event_time": event_time, "wall_time": wall_now}
+        return True
+
+    @property
+    def event_time(self) -> float | None:
+        """The slowest lane's newest event time (no wall-clock projection)."""
+        return min((lane["event_time"] for lane in self.lanes.values()), default=None)
 
     def effective(self, wall_now: float) -> float | None:
-        if self.event_time is None or self.wall_time is None:
-            return None
-        return self.event_time + max(0.0, wall_now - self.wall_time)
+        return min(
+            (
+                lane["event_time"] + max(0.0, wall_now - lane["wall_time"])
+                for lane in self.lanes.values()
+            ),
+            default=None,
+        )
 
-    def as_dict(self) -> dict[str, float | None]:
-        return {"event_time": self.event_time, "wall_time": self.wall_time}
+    def as_dict(self) -> dict[str, Any]:
+        return {"lanes": self.lanes}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Watermark:
-        data = data or {}
-        return cls(data.get("event_time"), data.get("wall_time"))
+        lanes = (data or {}).get("lanes") or {}
+        return cls({name: dict(lane) for name, lane in lanes.items()})
 
 
 def is_due(window: Window, effective_watermark: float | None, size: float, lateness: float) -> bool:

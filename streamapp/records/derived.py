@@ -48,6 +48,8 @@ class Contribution(_JsonRecord):
     switching_to: dict[str, int]
     switching_from: dict[str, int]
     evidence: dict[str, list[str]]
+    # newest event time per input lane ("topic:partition") of the batch: the watermark
+    sources: dict[str, float]
     mentions: int = 0
     sentiment_sum: float = 0.0
     sentiment_count: int = 0

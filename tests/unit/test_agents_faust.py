@@ -51,6 +51,7 @@ def contribution(start, piracy, mentions=10):
         intent_counts={"piracy": piracy},
         switching_to={},
         switching_from={},
+        sources={},
         evidence={"piracy": [f"t3_{start}"]},
     )
 

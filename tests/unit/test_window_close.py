@@ -55,6 +55,7 @@ def contribution(platform, start, max_time, mentions=1, piracy=0, ids=()):
         intent_counts={"piracy": piracy} if piracy else {},
         switching_to={},
         switching_from={},
+        sources={},
         evidence={"piracy": list(ids)} if ids else {},
     )
 

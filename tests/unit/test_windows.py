@@ -59,12 +59,34 @@ def test_merge_adds_counts_and_caps_evidence():
 def test_watermark_advances_with_wall_clock_when_quiet():
     wm = Watermark()
     assert wm.effective(1000) is None
-    wm.observe(100, wall_now=1000)
-    wm.observe(90, wall_now=1001)  # older events never move it back
+    wm.observe("raw:0", 100, wall_now=1000)
+    assert not wm.observe("raw:0", 90, wall_now=1001)  # older events never move it back
     assert wm.event_time == 100
     assert wm.effective(1000) == 100
     assert wm.effective(1030) == 130
     assert Watermark.from_dict(wm.as_dict()) == wm
+
+
+def test_watermark_waits_for_the_slowest_lane_catching_up_on_a_backlog():
+    wm = Watermark()
+    wm.observe("raw:0", 500, wall_now=1000)  # partition 0 is already at t=500
+    wm.observe("raw:1", 120, wall_now=1000)  # partition 1 is still replaying t=120
+    assert wm.event_time == 120 and wm.effective(1000) == 120
+    wm.observe("raw:1", 480, wall_now=1002)
+    assert wm.effective(1002) == 480
+    # a lane that goes quiet is projected forward and stops holding the others back
+    assert wm.effective(1100) == min(500 + 100, 480 + 98)
+
+
+def test_builder_partials_carry_the_batch_source_event_times():
+    b = ContributionBuilder(size=60)
+    b.saw("raw:0", 10)
+    b.saw("raw:0", 30)
+    b.saw("raw:1", 20)
+    b.add_interest("hulu", 30, 10)
+    [partial] = b.drain()
+    assert partial["sources"] == {"raw:0": 30, "raw:1": 20}
+    assert b.sources == {}
 
 
 def test_due_windows_respects_lateness_and_orders_oldest_first():
