@@ -15,7 +15,7 @@ from streamapp.analytics.windows import ContributionBuilder
 from streamapp.context import PipelineContext
 from streamapp.records import Contribution, DeadLetter, InvalidRecord
 from streamapp.records.raw import iso_utc
-from tables.source_offsets import source_key
+from tables.source_offsets import add_offsets, covers, source_key
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,17 +64,16 @@ class BatchContributions:
             size=ctx.settings.pipeline.window_seconds,
             evidence_size=ctx.settings.alerts.evidence_size,
         )
-        self._high: dict[str, int] = {}
+        self._new: dict[str, set[int]] = {}
 
     def is_new(self, event: EventT) -> bool:
         """True once per event: it still has to be counted. Call for every event."""
         message = event.message
         key = source_key(message.topic, message.partition)
-        done = self.ctx.tables.contributed.get(key)
-        if done is not None and message.offset <= done:
+        seen = self._new.setdefault(key, set())
+        if message.offset in seen or covers(self.ctx.tables.contributed.get(key), message.offset):
             return False
-        if message.offset > self._high.get(key, -1):
-            self._high[key] = message.offset
+        seen.add(message.offset)
         return True
 
     def saw(self, event: EventT, event_time: float) -> None:
@@ -92,6 +91,8 @@ class BatchContributions:
         ]
         if pending:
             await asyncio.gather(*pending)
-        for key, offset in self._high.items():
-            self.ctx.tables.contributed[key] = offset
-        self._high.clear()
+        for key, offsets in self._new.items():
+            if offsets:
+                done = self.ctx.tables.contributed.get(key)
+                self.ctx.tables.contributed[key] = add_offsets(done, offsets)
+        self._new.clear()

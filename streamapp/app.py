@@ -11,6 +11,7 @@ import faust
 
 from streamapp.config import Settings
 from streamapp.context import PipelineContext
+from streamapp.faust_fixes import never_skip_messages
 from streamapp.health import register_health
 from streamapp.topic_set import declare
 from tables import define_tables
@@ -57,5 +58,6 @@ def create_app(
 
     register_agents(ctx)
     register_health(app)
+    never_skip_messages(app)
     app.pipeline = ctx  # type: ignore[attr-defined]  # for tests and the CLI
     return app

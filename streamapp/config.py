@@ -49,6 +49,10 @@ class PipelineSettings(BaseSettings):
     baseline_windows: int = Field(default=30, ge=2)
     # Events up to this much older than the watermark still count in their window.
     allowed_lateness_seconds: float = Field(default=10.0, ge=0)
+    # A partition quiet this long stops holding the watermark back (its event time is
+    # then projected with the wall clock). Longer than a rebalance, so a partition that
+    # moves between workers is waited for instead of having its events arrive late.
+    idle_partition_seconds: float = Field(default=20.0, ge=0)
     # Wall-clock ticks that close windows when a stream goes quiet.
     tick_seconds: float = Field(default=1.0, gt=0)
     # How often consumed offsets are committed (smaller = fewer duplicates after a crash).

@@ -56,6 +56,7 @@ class WindowCloser:
         self.topics = topics
         self.size = settings.pipeline.window_seconds
         self.lateness = settings.pipeline.allowed_lateness_seconds
+        self.idle_after = settings.pipeline.idle_partition_seconds
         self.evidence_size = settings.alerts.evidence_size
         self.thresholds = thresholds_from(settings)
         self.clock = clock
@@ -65,7 +66,7 @@ class WindowCloser:
     ) -> None:
         now = self.clock()
         watermark_key = f"p{partition}"
-        watermark = Watermark.from_dict(self.tables.watermarks.get(watermark_key))
+        watermark = Watermark.from_dict(self.tables.watermarks.get(watermark_key), self.idle_after)
         if contribution.tick_wall is None:
             self._add(partition, offset, contribution)
             # Contributions name the input lanes (raw partitions) their batch came from.
@@ -76,21 +77,23 @@ class WindowCloser:
         await self.close_due(partition, watermark, now)
 
     def _add(self, partition: int, offset: int, contribution: Contribution) -> None:
-        # A contribution redelivered after a crash or rebalance must not count twice. Each
-        # platform's contributions arrive in offset order on one partition, so its marks
-        # keep the last offset applied; the window keeps its own too, because the two are
-        # separate changelog writes and a crash can fall between them.
+        # A contribution redelivered after a crash or rebalance must not count twice.
+        # Every check reads the value it protects, written in the same changelog
+        # message as the counts (writes to two tables are not atomic: after a SIGKILL
+        # one may survive without the other):
+        # - an open window keeps the last offset folded into it;
+        # - a platform's marks keep the last offset of its closed windows and of its
+        #   late events, so a redelivery of what a closed window held is recognised.
         platform = contribution.platform
         marks = self._marks(platform)
-        if offset <= marks.get("last_offset", -1):
-            return
-        marks["last_offset"] = offset
         if marks["last_closed_start"] is not None and (
             contribution.window_start <= marks["last_closed_start"]
         ):
-            # Too late: its window has closed. Counted, and reported with the next window.
-            marks["late_events"] += contribution.mentions + contribution.interest_count
-            self.tables.platform_marks[platform] = marks
+            if offset > marks.get("last_offset", -1):
+                # Too late: its window has closed. Reported with the next window.
+                marks["late_events"] += contribution.mentions + contribution.interest_count
+                marks["last_offset"] = offset
+                self.tables.platform_marks[platform] = marks
             return
         key = window_key(platform, contribution.window_start)
         window = self.tables.windows.get(key)
@@ -104,7 +107,6 @@ class WindowCloser:
             merge_partial(window, contribution.asdict(), self.evidence_size)
             window["last_offset"] = offset
             self.tables.windows[key] = window
-        self.tables.platform_marks[platform] = marks
 
     def _marks(self, platform: str) -> dict[str, Any]:
         return self.tables.platform_marks.get(platform) or {
@@ -161,6 +163,7 @@ class WindowCloser:
             **marks,
             "last_closed_start": start,
             "late_events": 0,
+            "last_offset": max(marks.get("last_offset", -1), window["last_offset"]),
         }
         del self.tables.windows[window_key(platform, start)]
 

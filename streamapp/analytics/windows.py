@@ -143,13 +143,15 @@ class Watermark:
     """Event-time progress of one partition of contributions, per input lane.
 
     Each lane (a raw topic partition) keeps its newest event time and the wall time it
-    last moved; its projected time runs on with the wall clock while it is quiet. The
-    effective watermark is the *slowest* lane's projected time: while one partition is
-    still catching up on a backlog its older events are not late, and an idle lane
+    last moved. Once it has been quiet for `idle_after` seconds its projected time runs
+    on with the wall clock. The effective watermark is the *slowest* lane's projected
+    time: while one partition is still catching up on a backlog its older events are not
+    late, a partition paused by a rebalance (seconds) is waited for, and an idle lane
     never holds the others back for long.
     """
 
     lanes: dict[str, dict[str, float]] = field(default_factory=dict)
+    idle_after: float = 0.0
 
     def observe(self, source: str, event_time: float, wall_now: float) -> bool:
         lane = self.lanes.get(source)
@@ -166,7 +168,7 @@ class Watermark:
     def effective(self, wall_now: float) -> float | None:
         return min(
             (
-                lane["event_time"] + max(0.0, wall_now - lane["wall_time"])
+                lane["event_time"] + max(0.0, wall_now - lane["wall_time"] - self.idle_after)
                 for lane in self.lanes.values()
             ),
             default=None,
@@ -176,9 +178,9 @@ class Watermark:
         return {"lanes": self.lanes}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> Watermark:
+    def from_dict(cls, data: dict[str, Any] | None, idle_after: float = 0.0) -> Watermark:
         lanes = (data or {}).get("lanes") or {}
-        return cls({name: dict(lane) for name, lane in lanes.items()})
+        return cls({name: dict(lane) for name, lane in lanes.items()}, idle_after)
 
 
 def is_due(window: Window, effective_watermark: float | None, size: float, lateness: float) -> bool:

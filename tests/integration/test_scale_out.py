@@ -27,8 +27,10 @@ async def test_two_workers_kill_and_rejoin_lose_nothing(
 ):
     bootstrap, prefix = kafka_broker.bootstrap, unique_topic_prefix + "."
     await prepare_topics(bootstrap, prefix)
-    a = Worker(bootstrap, prefix, tmp_path / "a", {}).start()
-    b = Worker(bootstrap, prefix, tmp_path / "b", {}).start()
+    # Idle longer than a rebalance after a kill (session timeout 6 s in these tests).
+    env = {"STREAMAPP_IDLE_PARTITION_SECONDS": "15"}
+    a = Worker(bootstrap, prefix, tmp_path / "a", env).start()
+    b = Worker(bootstrap, prefix, tmp_path / "b", env).start()
     workers = [a, b]
     try:
         a.wait_ready(90)
@@ -50,7 +52,7 @@ async def test_two_workers_kill_and_rejoin_lose_nothing(
         await send_rounds(10)
         a.kill()  # mid-stream: b takes over all partitions
         await send_rounds(10)
-        c = Worker(bootstrap, prefix, tmp_path / "c", {}).start()  # a replacement joins
+        c = Worker(bootstrap, prefix, tmp_path / "c", env).start()  # a replacement joins
         workers.append(c)
         await send_rounds(20)
         c.wait_ready(90)

@@ -54,7 +54,10 @@ async def test_posts_become_signals_piracy_and_one_contribution_per_window():
     assert contributions["netflix"].mentions == 2
     assert contributions["netflix"].intent_counts["piracy"] == 2
     assert contributions["hulu"].mentions == 1
-    assert ctx.tables.contributed == {"reddit-discussions:0": 11, "reddit-discussions:1": 4}
+    assert ctx.tables.contributed == {
+        "reddit-discussions:0": [[10, 11]],
+        "reddit-discussions:1": [[4, 4]],
+    }
 
 
 async def test_redelivered_posts_send_signals_again_but_are_not_counted_again():
@@ -121,3 +124,15 @@ async def test_trend_points_contribute_platform_interest_only():
         2,
     )
     assert "within 0-100" in ctx.topics.dead_letters.values[0].reason
+
+
+async def test_records_redelivered_out_of_order_after_a_rebalance_are_all_counted():
+    ctx = make_ctx()
+    late_first = [fake_event("reddit-discussions", 0, 230, post("t3_230", PIRACY))]
+    await classify_batch(ctx, late_first)
+    earlier = [fake_event("reddit-discussions", 0, o, post(f"t3_{o}", PIRACY)) for o in (227, 228)]
+    await classify_batch(ctx, earlier)
+    await classify_batch(ctx, late_first + earlier)  # and everything once more
+    counted = sum(c.mentions for c in ctx.topics.contributions.values)
+    assert counted == 3
+    assert ctx.tables.contributed["reddit-discussions:0"] == [[227, 228], [230, 230]]

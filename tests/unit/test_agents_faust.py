@@ -104,4 +104,4 @@ async def test_classify_posts_agent_signals_dead_letters_and_marks_offsets(app):
     [contribution] = app.captured["contributions"].values
     assert contribution.platform == "netflix" and contribution.intent_counts["piracy"] == 2
     topic = app.pipeline.topics.reddit.get_topic_name()
-    assert app.pipeline.tables.contributed[f"{topic}:1"] == 2  # offsets 0..2 are done
+    assert app.pipeline.tables.contributed[f"{topic}:1"] == [[0, 0], [2, 2]]  # 1 was bad

@@ -21,8 +21,9 @@ class Clock:
         return self.now
 
 
-def make(window=10.0, lateness=2.0):
+def make(window=10.0, lateness=2.0, idle=0.0):
     settings = Settings()
+    settings.pipeline.idle_partition_seconds = idle
     settings.pipeline.window_seconds = window
     settings.pipeline.allowed_lateness_seconds = lateness
     settings.alerts.min_baseline_windows = 3
@@ -153,3 +154,22 @@ async def test_redelivery_after_the_window_closed_is_not_counted_as_late():
     await feed(closer, 0, contribution("hulu", 20, 40), offset=2)
     first, second, *_ = topics.windows.values
     assert (first.mentions, second.mentions, second.late_events) == (2, 1, 0)
+
+
+async def test_a_partition_paused_by_a_rebalance_is_waited_for():
+    closer, _, topics, clock = make(idle=20.0)
+    lanes = {"raw:0": 5.0, "raw:1": 5.0}
+    c = contribution("hulu", 0, 5)
+    c.sources.update(lanes)
+    await feed(closer, 0, c)
+    clock.now += 15  # partition raw:1 is moving to another worker: quiet, not idle yet
+    c2 = contribution("hulu", 10, 25)
+    c2.sources.update({"raw:0": 25.0})
+    await feed(closer, 0, c2)
+    assert topics.windows.values == []  # raw:1 still holds the watermark at t=5
+    clock.now += 10  # now idle past 20 s: projected 5 + 5 = 10 < 12, still waiting
+    await feed(closer, 0, tick(clock.now))
+    assert topics.windows.values == []
+    clock.now += 3
+    await feed(closer, 0, tick(clock.now))
+    assert [w.window_start for w in topics.windows.values] == ["1970-01-01T00:00:00Z"]
