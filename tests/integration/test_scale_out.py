@@ -14,7 +14,7 @@ from tests.integration.pipeline import Worker, prepare_topics, produce, read_unt
 
 pytestmark = pytest.mark.integration
 
-# Open defect: with streamapp/faust_fixes.py in place, 2 of 16 runs still failed (3 posts
+# Open defect: with streamapp/faust_fixes.py in place, 2 of 18 runs still failed (3 posts
 # lost just as a rebalance completed; a worker's table recovery hung for 90 s); before
 # that fix about 1 run in 3 lost up to hundreds. Kept running: clean runs show as XPASS.
 RESIDUAL_REBALANCE_LOSS = pytest.mark.xfail(
