@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import subprocess
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM if the parent dies, even by SIGKILL, so a
+    killed `streamapp up` never leaves a worker or broker running on its own."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _child_setup() -> Callable[[], None] | None:
+    return _die_with_parent if sys.platform.startswith("linux") else None
 
 
 def spawn_logged(
@@ -29,4 +45,5 @@ def spawn_logged(
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_child_setup(),  # noqa: PLW1509 - only prctl, no locks or threads
         )

@@ -14,9 +14,9 @@ from tests.integration.pipeline import Worker, prepare_topics, produce, read_unt
 
 pytestmark = pytest.mark.integration
 
-# Open defect: with streamapp/faust_fixes.py in place, 2 of 18 runs still failed (3 posts
-# lost just as a rebalance completed; a worker's table recovery hung for 90 s); before
-# that fix about 1 run in 3 lost up to hundreds. Kept running: clean runs show as XPASS.
+# Open defect: with streamapp/faust_fixes.py in place, 4 of 38 runs still failed (3 and 1
+# posts lost just as a rebalance completed; twice a worker's table recovery hung for 90 s);
+# before that fix about 1 run in 3 lost up to hundreds. Clean runs show as XPASS.
 RESIDUAL_REBALANCE_LOSS = pytest.mark.xfail(
     strict=False, reason="a few records can still be lost right after a rebalance (open)"
 )

@@ -117,5 +117,37 @@ async def test_up_runs_supervises_and_stops_cleanly(tmp_path):
         out.wait_for("streamapp up: stopped.")
         assert not port_in_use(broker_port) and not port_in_use(web_port)
     finally:
-        if up.poll() is None:
-            os.killpg(up.pid, signal.SIGKILL)
+        if up.poll() is None:  # a failed assertion: stop it as a user would, then hard
+            os.killpg(up.pid, signal.SIGINT)
+            try:
+                up.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(up.pid, signal.SIGKILL)
+
+
+def test_children_of_a_killed_up_do_not_outlive_it(tmp_path):
+    """Even a SIGKILLed supervisor leaves nothing running (parent-death signal)."""
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from streamapp.processes import spawn_logged; "
+            "c = spawn_logged([sys.executable, '-c', 'import time; time.sleep(120)'], "
+            f"Path({str(tmp_path / 'child.log')!r})); print(c.pid, flush=True); time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    child_pid = int(parent.stdout.readline())
+    os.kill(child_pid, 0)  # running
+    parent.kill()
+    parent.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(child_pid, signal.SIGKILL)
+    raise AssertionError("the child outlived its SIGKILLed parent")
