@@ -65,13 +65,17 @@ class BatchContributions:
             evidence_size=ctx.settings.alerts.evidence_size,
         )
         self._new: dict[str, set[int]] = {}
+        self._done: dict[str, list[list[int]]] = {}
 
     def is_new(self, event: EventT) -> bool:
         """True once per event: it still has to be counted. Call for every event."""
         message = event.message
         key = source_key(message.topic, message.partition)
-        seen = self._new.setdefault(key, set())
-        if message.offset in seen or covers(self.ctx.tables.contributed.get(key), message.offset):
+        seen = self._new.get(key)
+        if seen is None:  # the table is read once per partition and batch, not per event
+            seen = self._new[key] = set()
+            self._done[key] = self.ctx.tables.contributed.get(key) or []
+        if message.offset in seen or covers(self._done[key], message.offset):
             return False
         seen.add(message.offset)
         return True
@@ -93,6 +97,6 @@ class BatchContributions:
             await asyncio.gather(*pending)
         for key, offsets in self._new.items():
             if offsets:
-                done = self.ctx.tables.contributed.get(key)
-                self.ctx.tables.contributed[key] = add_offsets(done, offsets)
+                self.ctx.tables.contributed[key] = add_offsets(self._done[key], offsets)
         self._new.clear()
+        self._done.clear()
