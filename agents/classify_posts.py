@@ -43,6 +43,10 @@ def to_signal(post: RedditPost, result: Classification, salt: str) -> Discussion
 async def classify_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
     salt = ctx.settings.pipeline.author_salt.get_secret_value()
     partitions = ctx.settings.pipeline.partitions
+    publish = ctx.publish
+    assert publish is not None, "create_app wires the publisher"
+    signals_topic = ctx.topics.signals.get_topic_name()
+    piracy_topic = ctx.topics.piracy.get_topic_name()
     batch = BatchContributions(ctx)
     async for event, post in valid_records(ctx, events, parse_reddit_post):
         try:
@@ -56,13 +60,10 @@ async def classify_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None
         # paying for the pure-Python partitioner on every post.
         signal = to_signal(post, result, salt).dumps()
         partition = event.message.partition if event.message.partition < partitions else None
-        await ctx.topics.signals.send(
-            key=post.id, value=signal, partition=partition, value_serializer="raw"
-        )
+        key = post.id.encode()
+        await publish(signals_topic, key, signal, partition)
         if "piracy" in result.intents:
-            await ctx.topics.piracy.send(
-                key=post.id, value=signal, partition=partition, value_serializer="raw"
-            )
+            await publish(piracy_topic, key, signal, partition)
         batch.saw(event, post.created_utc)
         if not batch.is_new(event):
             continue  # counted before a crash; the signal above is idempotent by id

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import faust
 
@@ -46,12 +47,18 @@ def create_app(
 ) -> faust.App:
     settings = settings or Settings()
     app = faust.App(settings.pipeline.app_id, **faust_options(settings))
+    producer = app.producer
+
+    async def publish(topic: str, key: bytes, value: bytes, partition: int | None) -> Any:
+        return await producer.send(topic, key, value, partition, None, None)
+
     ctx = PipelineContext(
         app=app,
         settings=settings,
         topics=declare(app, settings),
         tables=define_tables(app, settings),
         clock=clock,
+        publish=publish,
     )
     # Imported here: agents sit above the app in the dependency order.
     from agents import register_agents

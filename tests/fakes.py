@@ -28,6 +28,9 @@ class FakeTopic:
         done.set_result(None)  # like Faust's FutureMessage once Kafka has acknowledged it
         return done
 
+    def get_topic_name(self) -> str:
+        return self.name
+
     @property
     def values(self) -> list[Any]:
         return [value for _, value, _ in self.sent]
@@ -76,3 +79,15 @@ class FakeProducer:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         done.set_result(None)
         return done
+
+
+def fake_publish(topics: list[FakeTopic]) -> Any:
+    """The context's `publish(topic, key, value, partition)`, onto fake topics by name."""
+    by_name = {topic.get_topic_name(): topic for topic in topics}
+
+    async def publish(topic: str, key: bytes, value: bytes, partition: int | None) -> Any:
+        return await by_name[topic].send(
+            key=key.decode(), value=value, partition=partition, value_serializer="raw"
+        )
+
+    return publish

@@ -8,15 +8,21 @@ from agents.track_interest import track_batch
 from streamapp.config import Settings
 from streamapp.context import PipelineContext
 from tables.definitions import PipelineTables
-from tests.fakes import FakeTable, fake_event, fake_topics
+from tests.fakes import FakeTable, fake_event, fake_publish, fake_topics
 
 TOPICS = ["signals", "piracy", "dead_letters", "contributions", "windows", "alerts"]
 
 
 def make_ctx():
     tables = PipelineTables(*(FakeTable() for _ in range(5)))
+    topics = fake_topics(TOPICS)
     return PipelineContext(
-        app=None, settings=Settings(), topics=fake_topics(TOPICS), tables=tables, clock=lambda: 0
+        app=None,
+        settings=Settings(),
+        topics=topics,
+        tables=tables,
+        clock=lambda: 0,
+        publish=fake_publish(list(vars(topics).values())),
     )
 
 

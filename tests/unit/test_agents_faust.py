@@ -9,7 +9,7 @@ from streamapp.app import create_app
 from streamapp.config import Settings
 from streamapp.records import Contribution
 from tables.window_close import tick
-from tests.fakes import FakeTopic
+from tests.fakes import FakeTopic, fake_publish
 
 
 class Clock:
@@ -35,6 +35,12 @@ def app(monkeypatch):
         fake = FakeTopic(name)
         monkeypatch.setattr(getattr(app.pipeline.topics, name), "send", fake.send)
         captured[name] = fake
+    # the per-post hot path publishes pre-serialised records straight to the producer
+    by_name = {getattr(app.pipeline.topics, n).get_topic_name(): n for n in captured}
+    publish_to = {name: captured[n] for name, n in by_name.items()}
+    for name, fake in publish_to.items():
+        fake.name = name
+    app.pipeline.publish = fake_publish(list(publish_to.values()))
     app.captured = captured
     app.clock = clock
     return app
