@@ -21,10 +21,6 @@ PLATFORMS: dict[str, str] = {
 PLATFORM_IDS: frozenset[str] = frozenset(PLATFORMS)
 
 
-def is_platform(value: object) -> bool:
-    return isinstance(value, str) and value in PLATFORM_IDS
-
-
 # --- finding platforms in text -----------------------------------------------------------
 #
 # Aliases are matched on lowercased text. Unambiguous aliases map straight to an id; the

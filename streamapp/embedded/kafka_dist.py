@@ -104,10 +104,6 @@ def require_java() -> str:
     return java
 
 
-def is_resolved(version: str = KAFKA_VERSION) -> bool:
-    return (libs_dir(version) / _MARKER).is_file()
-
-
 def ensure_kafka_libs(
     version: str = KAFKA_VERSION, progress: Callable[[str], None] | None = print
 ) -> Path:
