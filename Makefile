@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: setup up test lint unit integration bench clean
+.PHONY: setup sysdeps up test lint unit integration bench clean
 
 $(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ $(STAMP):
 	@rm -f $(VENV)/.installed-*; touch $@
 
 setup: $(STAMP)
+
+sysdeps:
+	@bash scripts/system_packages.sh
 
 up: setup
 	$(BIN)/streamapp up $(ARGS)
@@ -30,7 +33,7 @@ unit: setup
 integration: setup
 	$(BIN)/python -m pytest tests/integration -q
 
-test: lint
+test: lint sysdeps
 	$(BIN)/python -m pytest -q -ra
 
 bench: setup

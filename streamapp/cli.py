@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import os
 import sys
@@ -12,6 +13,11 @@ from pathlib import Path
 from streamapp.config import Settings
 
 DEFAULT_DATA_DIR = Path(".streamapp")
+
+# Subcommands that live in their own modules: each has `register(subparsers)` and keeps
+# its heavy imports (pandas, Prophet, Panel, the Snowflake connector) inside its handlers,
+# so `streamapp --help` stays quick.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -199,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--max", type=int, default=None, help="stop after N alerts")
     alerts.add_argument("--timeout", type=float, default=None, help="stop after N seconds")
     alerts.set_defaults(func=cmd_alerts)
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return parser
 
 

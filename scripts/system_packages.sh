@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# System packages the tests need, from Debian's apt, installed only when missing:
+#   chromium - the real browser for the dashboard tests (Playwright drives /usr/bin/chromium)
+#   kubectl  - `kubectl kustomize` renders the k8s overlays offline
+# Runs as root (these machines) or through sudo; says what it does and why.
+set -euo pipefail
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if ! command -v kubectl >/dev/null 2>&1; then
+  missing+=(kubernetes-client)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing system packages for the tests: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
