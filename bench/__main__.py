@@ -1,22 +1,23 @@
-"""`python -m bench {throughput,latency} [options]`."""
+"""`python -m bench <name> [options]`: each benchmark is a module with `main(argv)`."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
-USAGE = "usage: python -m bench {throughput,latency} [options] (--help after either)"
+BENCHMARKS = {
+    "throughput": "bench.throughput",
+    "latency": "bench.latency",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] not in ("throughput", "latency"):
-        print(USAGE, file=sys.stderr)
+    if not args or args[0] not in BENCHMARKS:
+        names = ",".join(BENCHMARKS)
+        print(f"usage: python -m bench {{{names}}} [options] (--help after any)", file=sys.stderr)
         return 0 if args[:1] in (["-h"], ["--help"]) else 2
-    if args[0] == "throughput":
-        from bench.throughput import main as run
-    else:
-        from bench.latency import main as run
-    return run(args[1:])
+    return importlib.import_module(BENCHMARKS[args[0]]).main(args[1:])
 
 
 if __name__ == "__main__":
