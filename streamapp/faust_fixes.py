@@ -11,6 +11,13 @@ the fetch loop reads only through `__getitem__`. Reading it as "nothing read yet
 the loop hand over every record Kafka delivers and never invent a gap. The price is
 that a record fetched again after a seek is processed again, which our pipeline already
 absorbs: signals are idempotent by id, window counts are deduplicated by offset marks.
+
+A second hole is an off-by-one in the commit: `Consumer._new_offset` refuses to commit
+while the acknowledged offsets start more than one past the committed offset, so with
+227 committed (227 is the next record to process) and 228.. acknowledged, it commits past
+227 before 227 was processed. Right after a rebalance records can arrive out of order
+(above), 227 late, and a worker that dies or loses the partition before it arrives has
+lost it. We commit only once the committed offset itself has been acknowledged.
 """
 
 from __future__ import annotations
@@ -31,7 +38,26 @@ class NeverSkipReadOffsets(defaultdict):
         return None
 
 
+def commit_only_from_the_head(consumer: Any) -> None:
+    """Wrap the consumer's `_new_offset`: no commit while the next record to process
+    (the committed offset) has not been acknowledged."""
+    if getattr(consumer._new_offset, "streamapp_fixed", False):
+        return
+    faust_new_offset = consumer._new_offset
+
+    def _new_offset(tp: Any) -> int | None:
+        acked = consumer._acked.get(tp)
+        committed = consumer._committed_offset.get(tp)
+        if acked and committed is not None and min(acked) > committed:
+            return None  # the head is still being processed (or has not arrived)
+        return faust_new_offset(tp)
+
+    _new_offset.streamapp_fixed = True  # type: ignore[attr-defined]
+    consumer._new_offset = _new_offset
+
+
 def never_skip_messages(app: faust.App) -> None:
     consumer = app.consumer
     if not isinstance(consumer._read_offset, NeverSkipReadOffsets):
         consumer._read_offset = NeverSkipReadOffsets()
+    commit_only_from_the_head(consumer)
