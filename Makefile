@@ -39,6 +39,7 @@ test: lint sysdeps
 bench: setup
 	$(BIN)/python -m bench throughput
 	$(BIN)/python -m bench latency
+	$(BIN)/python -m bench dashboard
 
 clean:
 	rm -rf $(VENV) .streamapp .pytest_cache .ruff_cache .mypy_cache

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from agents import aggregate_windows, classify_posts, track_interest
+from agents import (
+    aggregate_windows,
+    classify_posts,
+    collect_sources,
+    forecast_demand,
+    track_interest,
+)
 from streamapp.context import PipelineContext
 
 
@@ -10,3 +16,5 @@ def register_agents(ctx: PipelineContext) -> None:
     classify_posts.register(ctx)
     track_interest.register(ctx)
     aggregate_windows.register(ctx)
+    collect_sources.register(ctx)
+    forecast_demand.register(ctx)

@@ -7,6 +7,7 @@ so windows close on wall-clock time when the stream goes quiet.
 from __future__ import annotations
 
 from streamapp.context import PipelineContext
+from streamapp.metrics import observe_batch
 from tables import WindowCloser
 from tables.window_close import tick
 
@@ -20,6 +21,7 @@ def register(ctx: PipelineContext) -> None:
         async for event in stream.events():
             message = event.message
             await closer.on_contribution(message.partition, message.offset, event.value)
+            observe_batch("aggregate_windows", (event,), {})  # few: partials and ticks
 
     @ctx.app.timer(interval=ctx.settings.pipeline.tick_seconds, on_leader=True)
     async def tick_windows() -> None:

@@ -4,41 +4,25 @@ send the batch's per-(platform, window) partial aggregates."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, TypeVar
 
 from faust.types import EventT, Message
 
+from agents.dead_letters import send_dead_letter as dead_letter_to
 from streamapp.analytics.windows import ContributionBuilder
 from streamapp.context import PipelineContext
-from streamapp.records import Contribution, DeadLetter, InvalidRecord
-from streamapp.records.raw import iso_utc
+from streamapp.metrics import EVENTS_OUT
+from streamapp.records import Contribution, InvalidRecord
 from tables.source_offsets import add_offsets, covers, source_key
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def _b64(data: bytes | None) -> str | None:
-    return None if data is None else base64.b64encode(data).decode("ascii")
-
-
 async def send_dead_letter(ctx: PipelineContext, message: Message, reason: str) -> None:
-    log.warning(
-        "dead letter from %s[%d]@%d: %s", message.topic, message.partition, message.offset, reason
-    )
-    letter = DeadLetter(
-        reason=reason,
-        source_topic=message.topic,
-        partition=message.partition,
-        offset=message.offset,
-        original_value_b64=_b64(message.value),
-        original_key_b64=_b64(message.key),
-        failed_at=iso_utc(ctx.clock()),
-    )
-    await ctx.topics.dead_letters.send(key=message.key, value=letter)
+    await dead_letter_to(ctx.topics.dead_letters, message, reason, ctx.clock())
 
 
 async def valid_records(
@@ -95,6 +79,7 @@ class BatchContributions:
         ]
         if pending:
             await asyncio.gather(*pending)
+            EVENTS_OUT.labels(self.ctx.topics.contributions.get_topic_name()).inc(len(pending))
         for key, offsets in self._new.items():
             if offsets:
                 self.ctx.tables.contributed[key] = add_offsets(self._done[key], offsets)

@@ -10,6 +10,7 @@ from faust.types import EventT
 from agents.batches import BatchContributions, send_dead_letter, valid_records
 from streamapp.analytics.classifier import Classification, classify_post
 from streamapp.context import PipelineContext
+from streamapp.metrics import observe_batch
 from streamapp.records import DiscussionSignal, RedditPost, hash_author, parse_reddit_post
 from streamapp.records.raw import is_author_hash, iso_utc
 
@@ -48,6 +49,7 @@ async def classify_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None
     signals_topic = ctx.topics.signals.get_topic_name()
     piracy_topic = ctx.topics.piracy.get_topic_name()
     batch = BatchContributions(ctx)
+    signals = piracy = 0  # counted into the metrics once per batch
     async for event, post in valid_records(ctx, events, parse_reddit_post):
         try:
             result = classify_post(post.title, post.body)
@@ -62,8 +64,10 @@ async def classify_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None
         partition = event.message.partition if event.message.partition < partitions else None
         key = post.id.encode()
         await publish(signals_topic, key, signal, partition)
+        signals += 1
         if "piracy" in result.intents:
             await publish(piracy_topic, key, signal, partition)
+            piracy += 1
         batch.saw(event, post.created_utc)
         if not batch.is_new(event):
             continue  # counted before a crash; the signal above is idempotent by id
@@ -77,6 +81,7 @@ async def classify_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None
             result.switch_to,
         )
     await batch.flush()
+    observe_batch("classify_posts", events, {signals_topic: signals, piracy_topic: piracy})
 
 
 def register(ctx: PipelineContext) -> None:

@@ -8,6 +8,7 @@ from faust.types import EventT
 
 from agents.batches import BatchContributions, valid_records
 from streamapp.context import PipelineContext
+from streamapp.metrics import observe_batch
 from streamapp.records import parse_trend_point
 
 
@@ -20,6 +21,7 @@ async def track_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
         if batch.is_new(event) and point.platform is not None:
             batch.builder.add_interest(point.platform, point.epoch, point.interest)
     await batch.flush()
+    observe_batch("track_interest", events, {})
 
 
 def register(ctx: PipelineContext) -> None:

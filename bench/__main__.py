@@ -8,6 +8,8 @@ import sys
 BENCHMARKS = {
     "throughput": "bench.throughput",
     "latency": "bench.latency",
+    "dashboard": "bench.dashboard",
+    "sink": "bench.sink",
 }
 
 

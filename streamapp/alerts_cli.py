@@ -9,6 +9,7 @@ import time
 
 from aiokafka import AIOKafkaConsumer
 
+from streamapp.kafka_security import client_options
 from streamapp.topics import STREAMING_ALERTS
 
 COLOURS = {"critical": "\033[31m", "warning": "\033[33m", "info": "\033[32m"}
@@ -39,6 +40,7 @@ async def tail_alerts(
         bootstrap_servers=bootstrap,
         group_id=None,  # a viewer, not a member: it never commits or steals partitions
         auto_offset_reset="earliest" if from_beginning else "latest",
+        **client_options(),  # KAFKA_SECURITY_PROTOCOL etc., as the worker connects
     )
     await consumer.start()
     shown = 0

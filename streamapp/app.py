@@ -14,6 +14,8 @@ from streamapp.config import Settings
 from streamapp.context import PipelineContext
 from streamapp.faust_fixes import never_skip_messages
 from streamapp.health import register_health
+from streamapp.kafka_security import faust_credentials
+from streamapp.metrics_view import register_metrics
 from streamapp.topic_set import declare
 from tables import define_tables
 
@@ -22,6 +24,8 @@ def faust_options(settings: Settings) -> dict[str, object]:
     p = settings.pipeline
     return {
         "broker": settings.kafka.faust_broker_url,
+        # TLS / SASL for managed clusters (None = PLAINTEXT); refuses unsafe settings.
+        "broker_credentials": faust_credentials(settings.kafka),
         "store": p.store,
         "processing_guarantee": "at_least_once",
         "topic_partitions": p.partitions,
@@ -65,6 +69,7 @@ def create_app(
 
     register_agents(ctx)
     register_health(app)
+    register_metrics(app)
     never_skip_messages(app)
     app.pipeline = ctx  # type: ignore[attr-defined]  # for tests and the CLI
     return app

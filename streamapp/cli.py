@@ -17,7 +17,12 @@ DEFAULT_DATA_DIR = Path(".streamapp")
 # Subcommands that live in their own modules: each has `register(subparsers)` and keeps
 # its heavy imports (pandas, Prophet, Panel, the Snowflake connector) inside its handlers,
 # so `streamapp --help` stays quick.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "streamapp.forecast_cli",
+    "streamapp.dashboard_cli",
+    "streamapp.collect_cli",
+    "streamapp.warehouse_cli",
+)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -37,6 +42,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         data_dir=Path(args.data_dir),
         simulator=not args.no_simulator,
         dashboard=not args.no_dashboard,
+        dashboard_port=args.dashboard_port,
+        warehouse=not args.no_warehouse,
+        warehouse_port=args.warehouse_port,
         workers=args.workers,
         worker_web_port=args.web_port or 6066,
         rate=args.rate,
@@ -160,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
     up.add_argument("--no-simulator", action="store_true", help="do not start the simulator")
     up.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
+    up.add_argument("--dashboard-port", type=int, default=5006, help="the dashboard's port")
+    up.add_argument(
+        "--no-warehouse", action="store_true", help="no local warehouse and no warehouse sink"
+    )
+    up.add_argument("--warehouse-port", type=int, default=8765, help="the local warehouse's port")
     up.add_argument("--workers", type=int, default=1, help="Faust worker processes")
     up.add_argument("--web-port", type=int, default=None, help="first worker's web port (6066)")
     up.add_argument("--rate", type=float, default=20.0, help="simulated posts per second")
@@ -213,9 +226,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command != "worker":  # Faust configures logging for the worker itself
+    if args.command not in ("worker", "sink"):  # Faust configures a worker's logging
         logging.basicConfig(
             level=os.environ.get("STREAMAPP_LOG_LEVEL", "INFO"),
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-    return int(args.func(args) or 0)
+    # The Snowflake connector announces every connection at INFO; keep the output ours.
+    logging.getLogger("snowflake.connector").setLevel(logging.WARNING)
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    from pydantic import ValidationError
+
+    from streamapp.kafka_security import KafkaSecurityError
+
+    try:
+        return int(args.func(args) or 0)
+    except (KafkaSecurityError, ValidationError) as exc:
+        # Settings that cannot work: say which and why, without a traceback. (Neither
+        # error carries a secret: SecretStr fields are never echoed.)
+        print(f"streamapp {args.command}: invalid settings: {exc}", file=sys.stderr)
+        return 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,6 +25,23 @@ class KafkaSettings(BaseSettings):
     model_config = _section("KAFKA_")
 
     bootstrap_servers: str = "127.0.0.1:9092"
+    # Managed clusters (MSK, Confluent Cloud, Aiven): SASL_SSL with SCRAM or PLAIN, or
+    # SSL with client certificates. Checked and turned into clients' options by
+    # streamapp/kafka_security.py (SASL over plaintext is refused unless allowed).
+    security_protocol: str = Field(
+        default="PLAINTEXT", pattern=r"(?i)^(PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL)$"
+    )
+    sasl_mechanism: str = Field(
+        default="PLAIN", pattern=r"(?i)^(PLAIN|SCRAM-SHA-256|SCRAM-SHA-512)$"
+    )
+    sasl_username: str = ""
+    sasl_password: SecretStr = SecretStr("")
+    ssl_cafile: Path | None = None  # the cluster's CA (PEM); empty = the system's CAs
+    ssl_certfile: Path | None = None  # client certificate (PEM) for mutual TLS
+    ssl_keyfile: Path | None = None
+    ssl_key_password: SecretStr | None = None
+    # Sends the SASL password in clear over the network: only for a test broker.
+    allow_sasl_plaintext: bool = False
 
     @property
     def faust_broker_url(self) -> str:
@@ -89,9 +106,164 @@ class AlertSettings(BaseSettings):
     evidence_size: int = 5
 
 
+DEFAULT_SUBREDDITS = (
+    "cordcutters,netflix,DisneyPlus,Hulu,HBOMax,PrimeVideo,Piracy,StreamingBestOf,television"
+)
+
+
+class RedditSettings(BaseSettings):
+    """The Reddit collector (`REDDIT_*`, the seed's names). It runs only with credentials."""
+
+    model_config = _section("REDDIT_")
+
+    client_id: str = ""
+    client_secret: SecretStr = SecretStr("")
+    user_agent: str = "streamapp:collector:0.1 (streaming-market research)"
+    # A script app may also log in as a user; without these it is app-only (read-only).
+    username: str | None = None
+    password: SecretStr | None = None
+    subreddits: str = DEFAULT_SUBREDDITS  # comma-separated, without the r/
+    poll_seconds: float = Field(default=60.0, gt=0)
+    # Endpoint overrides; unset, asyncpraw takes them from a praw.ini (or its defaults).
+    oauth_url: str | None = None
+    # `REDDIT_URL` (the token endpoint's host), not REDDIT_REDDIT_URL.
+    reddit_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDDIT_URL", "reddit_url")
+    )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.client_id.strip() and self.client_secret.get_secret_value().strip())
+
+    @property
+    def subreddit_list(self) -> list[str]:
+        return [s.strip().removeprefix("r/") for s in self.subreddits.split(",") if s.strip()]
+
+
+DEFAULT_TREND_KEYWORDS = (
+    "netflix,hulu,disney plus,hbo max,prime video,peacock,youtube tv,paramount plus,"
+    "apple tv plus,sling tv,free streaming,watch free online,cancel netflix"
+)
+
+
+class TrendsSettings(BaseSettings):
+    """The Google Trends collector (`STREAMAPP_TRENDS_*`). Off unless enabled."""
+
+    model_config = _section("STREAMAPP_TRENDS_")
+
+    enabled: bool = False
+    keywords: str = DEFAULT_TREND_KEYWORDS  # comma-separated
+    # The term every request group shares, for rescaling onto one scale (default: the first).
+    anchor: str = ""
+    geo: str = "US"  # empty = worldwide
+    timeframe: str = "now 7-d"  # hourly points
+    poll_seconds: float = Field(default=1800.0, gt=0)
+    # Pause between the requests of one poll (Google rate-limits bursts).
+    request_pause_seconds: float = Field(default=5.0, ge=0)
+    timeout_seconds: float = Field(default=15.0, gt=0)
+    base_url: str = "https://trends.google.com/trends"
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return list(dict.fromkeys(k.strip() for k in self.keywords.split(",") if k.strip()))
+
+
+class DashboardSettings(BaseSettings):
+    """The live dashboard, `streamapp dashboard` (`STREAMAPP_DASHBOARD_*`)."""
+
+    model_config = _section("STREAMAPP_DASHBOARD_")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=5006, ge=0, le=65535)
+    # Extra `host:port` origins allowed to open the websocket (behind a proxy), comma-separated.
+    allow_websocket_origin: str = ""
+    # What the dashboard remembers and redraws: memory stays flat, whatever the event rate.
+    history_seconds: float = Field(default=6 * 3600.0, gt=0)
+    bucket_seconds: float = Field(default=5.0, gt=0)
+    refresh_ms: int = Field(default=250, ge=50)
+    # A password for any user name, or the path of a JSON file {"user": "password"}.
+    basic_auth: SecretStr | None = None
+    # Signs the login cookie; required with basic auth or OAuth.
+    cookie_secret: SecretStr | None = None
+    # Panel's OAuth providers (github, google, azure, gitlab, okta, auth0, generic, ...).
+    oauth_provider: str | None = None
+    oauth_key: str | None = None
+    oauth_secret: SecretStr | None = None
+    oauth_redirect_uri: str | None = None
+    oauth_encryption_key: SecretStr | None = None
+
+
+class ForecastSettings(BaseSettings):
+    """Live forecasts of the closed windows (`STREAMAPP_FORECAST_*`)."""
+
+    model_config = _section("STREAMAPP_FORECAST_")
+
+    enabled: bool = True
+    # A platform's forecasts are refitted at most this often (wall clock), in a thread.
+    refit_seconds: float = Field(default=300.0, gt=0)
+    horizon: int = Field(default=10, ge=1)  # windows ahead
+    min_history: int = Field(default=40, ge=10)  # windows before the first forecast
+    max_history: int = Field(default=720, ge=20)  # windows kept per platform
+    band_level: float = Field(default=0.95, gt=0, lt=1)  # coverage of the forecast band
+    origins: int = Field(default=4, ge=1)  # backtest origins that choose the model
+    prophet: bool = True  # Prophet (and the ensemble) among the candidate models
+    # A breach resolves once the window is back within this fraction of the band's half-width.
+    resolve_score: float = Field(default=0.5, ge=0)
+
+
+class WarehouseSettings(BaseSettings):
+    """The Snowflake account the sink loads into (`SNOWFLAKE_*`, the seed's names).
+
+    Key-pair authentication (a private key file or a PEM in the environment, with an
+    optional passphrase) is preferred; a password works too. `HOST`/`PORT`/`PROTOCOL`
+    point the connector somewhere other than `<account>.snowflakecomputing.com`: the
+    local warehouse that `streamapp up` runs sets them.
+    """
+
+    model_config = SettingsConfigDict(**_section("SNOWFLAKE_"), populate_by_name=True)
+
+    account: str | None = None
+    user: str | None = None
+    password: SecretStr | None = None
+    private_key_path: Path | None = None
+    private_key: SecretStr | None = None  # the PEM text itself
+    private_key_passphrase: SecretStr | None = None
+    role: str | None = None
+    warehouse: str | None = None
+    database: str = "STREAMAPP"
+    schema_: str = Field(default="PUBLIC", alias="SNOWFLAKE_SCHEMA")
+    host: str | None = None
+    port: int | None = None
+    protocol: str = "https"
+    # Seconds before a call to the warehouse counts as failed (then the sink backs off).
+    network_timeout: float = Field(default=60.0, gt=0)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.account)
+
+
+class SinkSettings(BaseSettings):
+    """The warehouse sink's micro-batches and retries (`STREAMAPP_SINK_*`)."""
+
+    model_config = _section("STREAMAPP_SINK_")
+
+    batch_size: int = Field(default=500, ge=1)
+    flush_seconds: float = Field(default=5.0, gt=0)
+    # Retries of a failed load: exponential from the first wait, jittered, capped.
+    retry_first_seconds: float = Field(default=1.0, gt=0)
+    retry_max_seconds: float = Field(default=60.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = _section("STREAMAPP_")
 
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    reddit: RedditSettings = Field(default_factory=RedditSettings)
+    trends: TrendsSettings = Field(default_factory=TrendsSettings)
+    dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
+    forecast: ForecastSettings = Field(default_factory=ForecastSettings)
+    warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
+    sink: SinkSettings = Field(default_factory=SinkSettings)

@@ -23,7 +23,14 @@ def register_health(app: faust.App) -> None:
     class Healthz(View):
         async def get(self, request: Request) -> Response:
             crashed = bool(getattr(app, "crashed", False)) or not app.consumer.started
-            body = {"status": "failing" if crashed else "ok"}
+            body: dict[str, object] = {"status": "failing" if crashed else "ok"}
+            # Reporters (e.g. the collectors) add detail; a stale source shows as
+            # "degraded" but stays 200: restarting the worker would not un-stale Google.
+            for report in getattr(app, "health_reporters", ()):
+                degraded, detail = report()
+                body.update(detail)
+                if degraded and not crashed:
+                    body["status"] = "degraded"
             return self.json(body, status=503 if crashed else 200)
 
     @app.page("/readyz")

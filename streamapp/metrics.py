@@ -6,6 +6,10 @@ The worker serves them at `/metrics` on its web port. Labels stay low-cardinalit
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from prometheus_client import Counter, Gauge, Histogram
 
 EVENTS_IN = Counter("streamapp_events_in_total", "Events consumed, per topic", ["topic"])
@@ -41,3 +45,22 @@ COLLECTOR_STALENESS_SECONDS = Gauge(
     "Seconds since a collector last fetched successfully, per source",
     ["source"],
 )
+
+
+def observe_batch(agent: str, events: Sequence[Any], sent: Mapping[str, int]) -> None:
+    """Count one agent batch: events in (one topic per agent), what it sent per topic,
+    and the time since its first event reached the worker.
+
+    Called once per batch, not per event, to keep the hot path cheap. `time_in` is set by
+    Faust's monitor (monotonic clock) when a message is handed to the streams.
+    """
+    if not events:
+        return
+    first = events[0].message
+    EVENTS_IN.labels(first.topic).inc(len(events))
+    time_in = getattr(first, "time_in", None)  # None before the monitor saw it
+    if time_in is not None:
+        PROCESSING_SECONDS.labels(agent).observe(time.monotonic() - time_in)
+    for topic, count in sent.items():
+        if count:
+            EVENTS_OUT.labels(topic).inc(count)

@@ -34,6 +34,9 @@ class UpOptions:
     data_dir: Path = Path(".streamapp")
     simulator: bool = True
     dashboard: bool = True
+    dashboard_port: int = 5006
+    warehouse: bool = True
+    warehouse_port: int = 8765
     workers: int = 1
     worker_web_port: int = 6066
     rate: float = 20.0
@@ -105,7 +108,7 @@ class Supervisor:
     def _plan(self, bootstrap: str) -> list[Child]:
         logs = self.options.data_dir / "logs"
         me = [sys.executable, "-m", "streamapp"]
-        children = []
+        children = self._warehouse_children(bootstrap, me, logs)
         for i in range(self.options.workers):
             port = self.options.worker_web_port + i
             children.append(
@@ -116,11 +119,38 @@ class Supervisor:
                     logs / f"worker-{i + 1}.log",
                 )
             )
-        if self.options.simulator:
+        # With Reddit credentials the real collector feeds the worker: no simulator.
+        if self.options.simulator and not self.settings.reddit.configured:
             argv = [*me, "simulate", "--rate", str(self.options.rate)]
             for scenario in self.options.scenarios:
                 argv += ["--scenario", scenario]
             children.append(Child("simulator", argv, self._child_env(bootstrap), logs / "sim.log"))
+        if self.options.dashboard:
+            argv = [*me, "dashboard", "--port", str(self.options.dashboard_port)]
+            env = self._child_env(bootstrap)
+            children.append(Child("dashboard", argv, env, logs / "dashboard.log"))
+        return children
+
+    def _warehouse_children(self, bootstrap: str, me: list[str], logs: Path) -> list[Child]:
+        """The local warehouse (unless SNOWFLAKE_ACCOUNT points at a real one) and the
+        sink that loads it, in its own consumer group."""
+        if not self.options.warehouse:
+            return []
+        from loaders.local_warehouse import LocalEndpoint
+
+        children = []
+        warehouse_env: dict[str, str] = {}
+        if not self.settings.warehouse.configured:
+            port = self.options.warehouse_port
+            argv = [*me, "warehouse", "serve", "--port", str(port)]
+            argv += ["--data-dir", str(self.options.data_dir)]
+            children.append(Child("warehouse", argv, self._child_env(bootstrap), logs / "wh.log"))
+            warehouse_env = LocalEndpoint("127.0.0.1", port).environment()
+        sink_port = str(self.options.worker_web_port + 100)
+        env = self._child_env(bootstrap, STREAMAPP_WEB_PORT=sink_port, **warehouse_env)
+        children.append(
+            Child("sink", [*me, "sink", "--web-port", sink_port], env, logs / "sink.log")
+        )
         return children
 
     def run(self) -> int:
@@ -137,6 +167,24 @@ class Supervisor:
             print(
                 f"streamapp up: port {opts.broker_port} is already in use; "
                 "pick another with --broker-port",
+                file=sys.stderr,
+            )
+            return 2
+        if (
+            opts.warehouse
+            and not self.settings.warehouse.configured
+            and port_in_use(opts.warehouse_port)
+        ):
+            print(
+                f"streamapp up: port {opts.warehouse_port} (the local warehouse) is already in "
+                "use; pick another with --warehouse-port, or --no-warehouse",
+                file=sys.stderr,
+            )
+            return 2
+        if opts.dashboard and port_in_use(opts.dashboard_port):
+            print(
+                f"streamapp up: port {opts.dashboard_port} (the dashboard) is already in use; "
+                "pick another with --dashboard-port, or --no-dashboard",
                 file=sys.stderr,
             )
             return 2
@@ -169,19 +217,46 @@ class Supervisor:
             if child.name.startswith("worker"):
                 port = child.env["STREAMAPP_WEB_PORT"]
                 where = f"faust worker, health http://127.0.0.1:{port}/healthz"
+            elif child.name == "warehouse":
+                where = (
+                    f"local warehouse 127.0.0.1:{self.options.warehouse_port}: "
+                    f"streamapp sql 'SELECT ...' --data-dir {self.options.data_dir}"
+                )
+            elif child.name == "sink":
+                target = (
+                    f"Snowflake account {self.settings.warehouse.account}"
+                    if self.settings.warehouse.configured
+                    else "the local warehouse"
+                )
+                port = child.env["STREAMAPP_WEB_PORT"]
+                where = f"warehouse sink into {target}, health :{port}/healthz"
+            elif child.name == "dashboard":
+                host = self.settings.dashboard.host
+                where = f"live dashboard http://{host}:{self.options.dashboard_port}/"
             else:
                 where = (
                     f"{self.options.rate:g} posts/s, scenarios: {self.options.scenarios or 'none'}"
                 )
             rows.append((child.name, where, str(child.log_path)))
-        if self.options.dashboard:
-            rows.append(
-                ("dashboard", "not part of this release yet (--no-dashboard accepted)", "-")
-            )
+        rows.extend(self._collector_rows())
         print("streamapp up: running")
         for name, where, log in rows:
             print(f"  {name:<10} {where:<62} log: {log}")
         print("Alerts are printed below as they fire. Ctrl-C stops everything.")
+
+    def _collector_rows(self) -> list[tuple[str, str, str]]:
+        reddit, trends = self.settings.reddit, self.settings.trends
+        log = str(self.options.data_dir / "logs" / "worker-1.log")
+        rows = []
+        if reddit.configured:
+            subs = len(reddit.subreddit_list)
+            where = f"real collector in the worker (leader), {subs} subreddits"
+            rows.append(("reddit", where, log))
+        elif self.options.simulator:
+            rows.append(("reddit", "no REDDIT_CLIENT_ID/SECRET given: the simulator runs", "-"))
+        if trends.enabled:
+            rows.append(("trends", f"Google Trends in the worker (leader), geo {trends.geo}", log))
+        return rows
 
     async def _watch(self, broker) -> int:  # type: ignore[no-untyped-def]
         tail = asyncio.create_task(self._print_alerts(broker.bootstrap))
@@ -220,10 +295,13 @@ class Supervisor:
     async def _print_alerts(self, bootstrap: str) -> None:
         from aiokafka import AIOKafkaConsumer
 
+        from streamapp.kafka_security import client_options
+
         consumer = AIOKafkaConsumer(
             self.settings.pipeline.topic_prefix + topics.STREAMING_ALERTS,
             bootstrap_servers=bootstrap,
             auto_offset_reset="latest",
+            **client_options(self.settings.kafka),
         )
         try:
             await consumer.start()

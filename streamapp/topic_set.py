@@ -9,6 +9,7 @@ import faust
 from streamapp import topics as names
 from streamapp.config import Settings
 from streamapp.records import Alert, Contribution, DeadLetter, DiscussionSignal, WindowAggregate
+from streamapp.records.forecast import PlatformForecast
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class PipelineTopics:
     alerts: faust.TopicT
     dead_letters: faust.TopicT
     contributions: faust.TopicT
+    forecasts: faust.TopicT
 
 
 def declare(app: faust.App, settings: Settings) -> PipelineTopics:
@@ -49,4 +51,5 @@ def declare(app: faust.App, settings: Settings) -> PipelineTopics:
         alerts=topic(names.STREAMING_ALERTS, Alert),
         dead_letters=topic(names.DEAD_LETTERS, DeadLetter),
         contributions=topic(names.PLATFORM_CONTRIBUTIONS, Contribution),
+        forecasts=topic(names.PLATFORM_FORECASTS, PlatformForecast),
     )

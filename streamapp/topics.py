@@ -12,6 +12,10 @@ STREAMING_ALERTS = "streaming-alerts"
 DEAD_LETTERS = "dead-letters"
 # Internal: per-platform partial aggregates and window-closing ticks, keyed by platform.
 PLATFORM_CONTRIBUTIONS = "platform-contributions"
+# The latest forecast per (platform, metric), keyed by platform.
+PLATFORM_FORECASTS = "platform-forecasts"
+# Internal, compacted: the collectors' cursors (one key per collector).
+COLLECTOR_CHECKPOINTS = "collector-checkpoints"
 
 SOURCE_TOPICS = (REDDIT_DISCUSSIONS, STREAMING_TRENDS)
 OUTPUT_TOPICS = (
@@ -20,5 +24,6 @@ OUTPUT_TOPICS = (
     PLATFORM_WINDOWS,
     STREAMING_ALERTS,
     DEAD_LETTERS,
+    PLATFORM_FORECASTS,
 )
 ALL_TOPICS = SOURCE_TOPICS + OUTPUT_TOPICS + (PLATFORM_CONTRIBUTIONS,)

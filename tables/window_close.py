@@ -22,6 +22,7 @@ from streamapp.analytics.windows import (
     window_key,
 )
 from streamapp.config import Settings
+from streamapp.metrics import ALERTS_FIRED, EVENTS_OUT
 from streamapp.records import Alert, Contribution, WindowAggregate
 from streamapp.records.raw import iso_utc
 from streamapp.topic_set import PipelineTopics
@@ -145,6 +146,7 @@ class WindowCloser:
             **summarize(window),
         )
         await self.topics.windows.send(key=platform, value=record)
+        EVENTS_OUT.labels(self.topics.windows.get_topic_name()).inc()
         state = self.tables.alert_state.get(platform) or new_state()
         state, alerts = evaluate_window(state, platform, window, self.size, self.thresholds)
         self.tables.alert_state[platform] = state
@@ -159,6 +161,9 @@ class WindowCloser:
             )
             log.info("alert %s %s %s: %s", alert.status, alert.rule, platform, alert.message)
             await self.topics.alerts.send(key=platform, value=alert)
+            EVENTS_OUT.labels(self.topics.alerts.get_topic_name()).inc()
+            if alert.status == "firing":
+                ALERTS_FIRED.labels(alert.rule).inc()
         self.tables.platform_marks[platform] = {
             **marks,
             "last_closed_start": start,

@@ -47,6 +47,7 @@ class FakeMessage:
     offset: int
     value: bytes | None
     key: bytes | None = None
+    timestamp: float = 0.0
 
 
 def fake_event(topic: str, partition: int, offset: int, value: bytes | None) -> Any:
@@ -91,3 +92,59 @@ def fake_publish(topics: list[FakeTopic]) -> Any:
         )
 
     return publish
+
+
+class FakeWarehouse:
+    """An in-memory `loaders.BatchSink`: rows keyed by event id, offsets per partition,
+    the same skip/compare-and-set rules as the Snowflake loader. `refuse(row)` says
+    which rows the "warehouse" rejects; `outages` failures come first."""
+
+    def __init__(self, outages: int = 0, refuse: Any = None) -> None:
+        self.tables: dict[str, dict[str, Any]] = {}
+        self.offsets: dict[tuple[str, str, int], int] = {}
+        self.outages = outages
+        self.refuse = refuse or (lambda row: False)
+        self.calls: list[str] = []
+
+    def stage(self, spec: Any, rows: Any) -> Any:
+        from loaders import StagedBatch, WarehouseUnavailable
+
+        self.calls.append("stage")
+        if self.outages:
+            self.outages -= 1
+            raise WarehouseUnavailable("warehouse call failed: connection refused")
+        expected: dict[tuple[str, int], int] = {}
+        ends: dict[tuple[str, int], int] = {}
+        for row in rows:
+            key = (row.topic, row.partition)
+            expected[key] = self.offsets.get((spec.name, *key), -1)
+            ends[key] = max(ends.get(key, -1), row.offset)
+        fresh = [r for r in rows if r.offset > expected[(r.topic, r.partition)]]
+        rejected = [
+            (r, "the warehouse refused the row: bad value") for r in fresh if self.refuse(r)
+        ]
+        return StagedBatch(
+            spec=spec,
+            rows=[r for r in fresh if not self.refuse(r)],
+            rejected=rejected,
+            skipped=len(rows) - len(fresh),
+            expected=expected,
+            ends={k: v for k, v in ends.items() if v > expected[k]},
+        )
+
+    def commit(self, staged: Any) -> int:
+        from loaders import StaleOffsets
+
+        self.calls.append("commit")
+        for key in staged.ends:
+            if self.offsets.get((staged.spec.name, *key), -1) != staged.expected[key]:
+                raise StaleOffsets(f"{key} moved")
+        table = self.tables.setdefault(staged.spec.name, {})
+        for row in sorted(staged.rows, key=lambda r: r.offset):
+            table[row.event_id] = row
+        for key, end in staged.ends.items():
+            self.offsets[(staged.spec.name, *key)] = end
+        return len({r.event_id for r in staged.rows})
+
+    def close(self) -> None:
+        self.calls.append("close")

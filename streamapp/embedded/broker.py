@@ -110,12 +110,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_broker(port: int, data_dir: Path, kind: str = "auto") -> BrokerHandle:
+def start_broker(
+    port: int, data_dir: Path, kind: str = "auto", extra_listener: Any = None
+) -> BrokerHandle:
     """Start a broker on 127.0.0.1:*port* and return once clients can use it.
 
     *data_dir* holds Kafka's data (kept across restarts of the same dir) and the log of
     either broker. Raises BrokerStartError (with the log tail) if it does not come up,
     KafkaDistError if Kafka was asked for and Java/Maven are missing.
+    *extra_listener* (a kafka_broker.ExtraListener, Kafka only) adds e.g. a SASL_SSL port.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
@@ -132,7 +135,7 @@ def start_broker(port: int, data_dir: Path, kind: str = "auto") -> BrokerHandle:
     if kind == "kafka":
         from .kafka_broker import launch_kafka
 
-        process, log_path = launch_kafka(port, free_port(), data_dir)
+        process, log_path = launch_kafka(port, free_port(), data_dir, extra_listener)
     else:
         from .tansu_broker import launch_tansu
 

@@ -19,6 +19,8 @@ import base64
 import os
 import subprocess
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from streamapp.processes import spawn_logged
@@ -63,17 +65,37 @@ _JVM_FLAGS = [
 ]
 
 
-def server_properties(port: int, controller_port: int, log_dir: Path) -> str:
+@dataclass
+class ExtraListener:
+    """A second client listener beside PLAINTEXT, e.g. SASL_SSL for the security tests.
+
+    PLAINTEXT stays (readiness checks, admin tools); `properties` are written as they are
+    (e.g. ``listener.name.secure.ssl.keystore.location``).
+    """
+
+    name: str  # e.g. "SECURE"
+    protocol: str  # SSL, SASL_SSL, SASL_PLAINTEXT
+    port: int
+    properties: Mapping[str, str] = field(default_factory=dict)
+
+
+def server_properties(
+    port: int, controller_port: int, log_dir: Path, extra: ExtraListener | None = None
+) -> str:
+    # An extra listener joins the three listener lines; its own properties go at the end.
+    x_listen = f",{extra.name}://127.0.0.1:{extra.port}" if extra else ""
+    x_map = f",{extra.name}:{extra.protocol}" if extra else ""
+    x_props = "".join(f"{k}={v}\n" for k, v in (extra.properties if extra else {}).items())
     return f"""\
 # written by streamapp.embedded.kafka_broker at every start
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:{controller_port}
-listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
-advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}{x_listen}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port}{x_listen}
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT{x_map}
 log.dirs={log_dir}
 num.partitions=4
 default.replication.factor=1
@@ -92,7 +114,7 @@ num.network.threads=2
 num.io.threads=4
 num.recovery.threads.per.data.dir=1
 log.retention.hours=168
-"""
+{x_props}"""
 
 
 def new_cluster_id() -> str:
@@ -111,7 +133,9 @@ def is_formatted(log_dir: Path) -> bool:
     return (log_dir / "meta.properties").is_file()
 
 
-def launch_kafka(port: int, controller_port: int, data_dir: Path) -> tuple[subprocess.Popen, Path]:
+def launch_kafka(
+    port: int, controller_port: int, data_dir: Path, extra: ExtraListener | None = None
+) -> tuple[subprocess.Popen, Path]:
     """Write the config, format storage if it is new, start the JVM; return (process, log).
 
     Returns at once: the broker is not ready yet.
@@ -122,7 +146,7 @@ def launch_kafka(port: int, controller_port: int, data_dir: Path) -> tuple[subpr
     log_dir = data_dir / "kafka-logs"
     data_dir.mkdir(parents=True, exist_ok=True)
     props = data_dir / "server.properties"
-    props.write_text(server_properties(port, controller_port, log_dir))
+    props.write_text(server_properties(port, controller_port, log_dir, extra))
     log4j = data_dir / "log4j2.properties"
     log4j.write_text(_LOG4J2)
     log_path = data_dir / "kafka.log"

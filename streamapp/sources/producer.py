@@ -44,12 +44,15 @@ def kafka_producer(bootstrap: str) -> EventProducer:
     """The real producer: small linger for latency, acks from all replicas."""
     from aiokafka import AIOKafkaProducer
 
+    from streamapp.kafka_security import client_options
+
     producer: EventProducer = AIOKafkaProducer(
         bootstrap_servers=bootstrap,
         client_id="streamapp-source",
         linger_ms=5,
         acks="all",
         enable_idempotence=False,
+        **client_options(),  # KAFKA_SECURITY_PROTOCOL etc., as the worker connects
     )
     return producer
 

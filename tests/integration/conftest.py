@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from loaders.local_warehouse import LocalEndpoint
 from streamapp.embedded import BrokerHandle, free_port, start_broker
 from streamapp.embedded.kafka_dist import KafkaDistError, require_java
+from tests.integration.warehouse import WarehouseServer
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +58,14 @@ def unique_topic_prefix(request: pytest.FixtureRequest) -> str:
 def unique_name(unique_topic_prefix: str) -> Callable[[str], str]:
     """``unique_name("posts")`` -> ``t-<test>-<hex>-posts`` (a topic or a group id)."""
     return lambda suffix: f"{unique_topic_prefix}-{suffix}"
+
+
+@pytest.fixture(scope="session")
+def local_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEndpoint]:
+    """`streamapp warehouse serve`: the local Snowflake emulator, one per session.
+    Tests keep apart by schema (see tests/integration/warehouse.py)."""
+    server = WarehouseServer(tmp_path_factory.mktemp("warehouse"), free_port()).start()
+    try:
+        yield server.endpoint
+    finally:
+        server.stop()

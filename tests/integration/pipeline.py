@@ -43,6 +43,7 @@ class Worker:
     extra_env: dict[str, str]
     process: subprocess.Popen | None = None
     web_port: int = 0
+    command: str = "worker"  # or "sink": the warehouse sink's worker
 
     def start(self) -> Worker:
         self.web_port = free_port()
@@ -59,7 +60,7 @@ class Worker:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.data_dir / f"worker-{self.web_port}.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamapp", "worker", "--loglevel", "info"],
+            [sys.executable, "-m", "streamapp", self.command, "--loglevel", "info"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

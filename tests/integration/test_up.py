@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -58,8 +59,39 @@ def wait_healthy(port: int, timeout: float = 90) -> None:
     raise AssertionError(f"worker on {port} not healthy in {timeout}s")
 
 
+def posts_in_warehouse(data_dir) -> int | None:  # type: ignore[no-untyped-def]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streamapp",
+            "sql",
+            "SELECT COUNT(*) AS N FROM POSTS",
+            "--json",
+            "--data-dir",
+            str(data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return json.loads(done.stdout)[0]["N"] if done.returncode == 0 else None
+
+
+def wait_for_posts_in_warehouse(data_dir, at_least: int, timeout: float = 60) -> int:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    count = None
+    while time.monotonic() < deadline:
+        count = posts_in_warehouse(data_dir)
+        if count is not None and count >= at_least:
+            return count
+        time.sleep(1)
+    raise AssertionError(f"the warehouse in {data_dir} has {count} posts, not {at_least}")
+
+
 async def test_up_runs_supervises_and_stops_cleanly(tmp_path):
-    broker_port, web_port = free_port(), free_port()
+    broker_port, web_port, warehouse_port = free_port(), free_port(), free_port()
+    data_dir = tmp_path / "data"
     env = {
         **os.environ,
         **FAST_SETTINGS,
@@ -76,9 +108,11 @@ async def test_up_runs_supervises_and_stops_cleanly(tmp_path):
             "--broker-port",
             str(broker_port),
             "--data-dir",
-            str(tmp_path / "data"),
+            str(data_dir),
             "--web-port",
             str(web_port),
+            "--warehouse-port",
+            str(warehouse_port),
             "--rate",
             "30",
             "--no-dashboard",
@@ -99,6 +133,9 @@ async def test_up_runs_supervises_and_stops_cleanly(tmp_path):
         bootstrap = f"127.0.0.1:{broker_port}"
         signals = await read_until(bootstrap, "discussion-signals", lambda r: len(r) >= 50)
         assert len(signals) >= 50  # simulator -> broker -> worker -> signals
+        assert "local warehouse" in out.wait_for("  warehouse ")
+        assert "sink into the local warehouse" in out.wait_for("  sink ")
+        loaded = wait_for_posts_in_warehouse(data_dir, at_least=20)
 
         # A worker that dies is restarted.
         pid = int(
@@ -116,6 +153,29 @@ async def test_up_runs_supervises_and_stops_cleanly(tmp_path):
         assert up.wait(90) == 0
         out.wait_for("streamapp up: stopped.")
         assert not port_in_use(broker_port) and not port_in_use(web_port)
+        assert not port_in_use(warehouse_port)
+
+        # What the warehouse holds survives: serve the same data dir again and look.
+        serve = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamapp",
+                "warehouse",
+                "serve",
+                "--data-dir",
+                str(data_dir),
+                "--port",
+                str(warehouse_port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            assert wait_for_posts_in_warehouse(data_dir, at_least=loaded) >= loaded
+        finally:
+            serve.terminate()
+            serve.wait(30)
     finally:
         if up.poll() is None:  # a failed assertion: stop it as a user would, then hard
             os.killpg(up.pid, signal.SIGINT)

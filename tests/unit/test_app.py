@@ -6,13 +6,19 @@ def test_create_app_wires_every_agent_table_and_topic():
     settings = Settings()
     settings.pipeline.topic_prefix = "t1."
     app = create_app(settings)
-    assert set(app.agents) == {"classify_posts", "track_interest", "aggregate_windows"}
+    assert set(app.agents) == {
+        "classify_posts",
+        "track_interest",
+        "aggregate_windows",
+        "forecast_demand",
+    }
     assert set(app.tables) == {
         "window-state",
         "window-watermarks",
         "platform-marks",
         "alert-state",
         "contributed-offsets",
+        "forecast-state",
     }
     topics = app.pipeline.topics
     assert topics.reddit.get_topic_name() == "t1.reddit-discussions"

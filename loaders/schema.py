@@ -1,0 +1,227 @@
+"""The warehouse's tables and views, described once: DDL, staging and MERGE come from here.
+
+Each target table is filled from one topic. A row is keyed by `EVENT_ID` (what makes
+the MERGE idempotent) and remembers where it came from (`KAFKA_TOPIC`,
+`KAFKA_PARTITION`, `KAFKA_OFFSET`). Semi-structured fields travel through the stage as
+JSON text and become VARIANT/ARRAY/OBJECT in the target via PARSE_JSON.
+
+Columns are only ever added (with `ADD COLUMN IF NOT EXISTS`), and every INSERT and
+MERGE names its columns, so a column someone adds later never breaks a running loader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from loaders.identifiers import checked
+
+JSON_TYPES = ("VARIANT", "ARRAY", "OBJECT")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+    field: str  # the record field the value comes from
+
+    @property
+    def is_json(self) -> bool:
+        return self.sql_type in JSON_TYPES
+
+    @property
+    def stage_type(self) -> str:
+        return "VARCHAR" if self.is_json else self.sql_type
+
+
+def col(name: str, sql_type: str, field: str | None = None) -> Column:
+    return Column(checked(name), sql_type, field or name.lower())
+
+
+# Where every row came from; part of each target table and of its stage.
+LINEAGE = (
+    Column("KAFKA_TOPIC", "VARCHAR(255)", "_topic"),
+    Column("KAFKA_PARTITION", "NUMBER(10,0)", "_partition"),
+    Column("KAFKA_OFFSET", "NUMBER(20,0)", "_offset"),
+)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    topic: str  # topic name without the prefix
+    columns: tuple[Column, ...]  # the first one is EVENT_ID
+    comment: str
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return self.columns + LINEAGE
+
+    @property
+    def stage_name(self) -> str:
+        return f"{self.name}_STAGE"
+
+
+POSTS = TableSpec(
+    "POSTS",
+    "discussion-signals",
+    (
+        col("EVENT_ID", "VARCHAR(64)"),
+        col("KIND", "VARCHAR(16)"),
+        col("SUBREDDIT", "VARCHAR(64)"),
+        col("CREATED_AT", "TIMESTAMP_NTZ", "event_time"),
+        col("PLATFORMS", "ARRAY"),
+        col("INTENTS", "ARRAY"),
+        col("SENTIMENT", "FLOAT"),
+        col("SWITCH_FROM", "VARCHAR(32)"),
+        col("SWITCH_TO", "VARCHAR(32)"),
+        col("SCORE", "NUMBER(38,0)"),
+        col("TEXT", "VARCHAR"),
+        col("AUTHOR_HASH", "VARCHAR(64)"),
+        col("CLASSIFIER_VERSION", "VARCHAR(32)"),
+    ),
+    "Classified Reddit submissions and comments, one row per post (UTC times).",
+)
+
+TRENDS = TableSpec(
+    "TRENDS",
+    "streaming-trends",
+    (
+        col("EVENT_ID", "VARCHAR(300)"),
+        col("KEYWORD", "VARCHAR(200)"),
+        col("PLATFORM", "VARCHAR(32)"),
+        col("GEO", "VARCHAR(16)"),
+        col("POINT_AT", "TIMESTAMP_NTZ", "timestamp"),
+        col("INTEREST", "FLOAT"),
+    ),
+    "Google Trends search interest points (0-100 on Google scale), UTC.",
+)
+
+ALERTS = TableSpec(
+    "ALERTS",
+    "streaming-alerts",
+    (
+        col("EVENT_ID", "VARCHAR(200)"),
+        col("ALERT_ID", "VARCHAR(128)"),
+        col("RULE", "VARCHAR(64)"),
+        col("PLATFORM", "VARCHAR(32)"),
+        col("STATUS", "VARCHAR(16)"),
+        col("SEVERITY", "VARCHAR(16)"),
+        col("WINDOW_START", "TIMESTAMP_NTZ"),
+        col("WINDOW_END", "TIMESTAMP_NTZ"),
+        col("OBSERVED", "FLOAT"),
+        col("BASELINE", "FLOAT"),
+        col("SCORE", "FLOAT"),
+        col("MESSAGE", "VARCHAR"),
+        col("EVIDENCE", "ARRAY"),
+        col("FIRED_AT", "TIMESTAMP_NTZ"),
+    ),
+    "Every alert transition (firing, resolved), one row per alert id and status.",
+)
+
+PLATFORM_WINDOWS = TableSpec(
+    "PLATFORM_WINDOWS",
+    "platform-windows",
+    (
+        col("EVENT_ID", "VARCHAR(128)", "window_id"),
+        col("PLATFORM", "VARCHAR(32)"),
+        col("WINDOW_START", "TIMESTAMP_NTZ"),
+        col("WINDOW_END", "TIMESTAMP_NTZ"),
+        col("MENTIONS", "NUMBER(38,0)"),
+        col("INTENT_COUNTS", "OBJECT"),
+        col("SENTIMENT_MEAN", "FLOAT"),
+        col("SENTIMENT_COUNT", "NUMBER(38,0)"),
+        col("INTEREST_MEAN", "FLOAT"),
+        col("INTEREST_COUNT", "NUMBER(38,0)"),
+        col("SWITCHING_TO", "OBJECT"),
+        col("SWITCHING_FROM", "OBJECT"),
+        col("LATE_EVENTS", "NUMBER(38,0)"),
+        col("CLOSED_BY", "VARCHAR(16)"),
+        col("CLOSED_AT", "TIMESTAMP_NTZ"),
+    ),
+    "Closed event-time windows per platform: mentions, intents, sentiment, interest.",
+)
+
+FORECASTS = TableSpec(
+    "FORECASTS",
+    "platform-forecasts",
+    (
+        col("EVENT_ID", "VARCHAR(200)", "forecast_id"),
+        col("PLATFORM", "VARCHAR(32)"),
+        col("METRIC", "VARCHAR(32)"),
+        col("MODEL", "VARCHAR(32)"),
+        col("GENERATED_AT", "TIMESTAMP_NTZ"),
+        col("POINTS", "ARRAY"),
+        col("HISTORY_WINDOWS", "NUMBER(38,0)"),
+        col("WINDOW_SECONDS", "FLOAT"),
+        col("BACKTEST_MASE", "FLOAT"),
+    ),
+    "Forecasts per platform and metric; POINTS holds timestamp, yhat and its band per step.",
+)
+
+TABLES: tuple[TableSpec, ...] = (POSTS, TRENDS, ALERTS, PLATFORM_WINDOWS, FORECASTS)
+TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
+
+OFFSETS_TABLE = "KAFKA_OFFSETS"
+OFFSETS_DDL = f"""CREATE TABLE IF NOT EXISTS {OFFSETS_TABLE} (
+    TARGET_TABLE VARCHAR(255) NOT NULL,
+    TOPIC VARCHAR(255) NOT NULL,
+    PARTITION NUMBER(10,0) NOT NULL,
+    LAST_OFFSET NUMBER(20,0) NOT NULL,
+    UPDATED_AT TIMESTAMP_NTZ,
+    PRIMARY KEY (TARGET_TABLE, TOPIC, PARTITION)
+) COMMENT = 'Per partition, the last Kafka offset committed into each target table'"""
+
+
+def create_table_sql(spec: TableSpec) -> str:
+    assert "'" not in spec.comment, "table comments are SQL literals: no quotes"
+    columns = [f"{c.name} {c.sql_type}" for c in spec.all_columns]
+    columns[0] += " NOT NULL"
+    columns.append("LOADED_AT TIMESTAMP_NTZ")
+    columns.append("PRIMARY KEY (EVENT_ID)")
+    body = ",\n    ".join(columns)
+    return f"CREATE TABLE IF NOT EXISTS {spec.name} (\n    {body}\n) COMMENT = '{spec.comment}'"
+
+
+def add_columns_sql(spec: TableSpec, existing: set[str]) -> list[str]:
+    """ALTERs for the columns a table made by an older release lacks."""
+    wanted = [*spec.all_columns, Column("LOADED_AT", "TIMESTAMP_NTZ", "")]
+    return [
+        f"ALTER TABLE {spec.name} ADD COLUMN IF NOT EXISTS {c.name} {c.sql_type}"
+        for c in wanted
+        if c.name not in existing
+    ]
+
+
+def create_stage_sql(spec: TableSpec) -> str:
+    # Typed like the target, so a value the warehouse cannot take fails here, row by
+    # row, before the transaction (see SnowflakeLoader.stage).
+    body = ", ".join(f"{c.name} {c.stage_type}" for c in spec.all_columns)
+    return f"CREATE TEMPORARY TABLE IF NOT EXISTS {spec.stage_name} ({body})"
+
+
+def insert_rows_sql(table: str, spec: TableSpec, rows: int) -> str:
+    """A multi-row INSERT with a bound placeholder per value: one statement per chunk."""
+    names = ", ".join(c.name for c in spec.all_columns)
+    row = "(" + ", ".join(["%s"] * len(spec.all_columns)) + ")"
+    return f"INSERT INTO {table} ({names}) VALUES " + ", ".join([row] * rows)
+
+
+def merge_sql(spec: TableSpec) -> str:
+    """MERGE the stage into the target: the newest offset wins within the batch, and a
+    row already in the target is updated in place, never duplicated."""
+    source = ", ".join(
+        f"PARSE_JSON({c.name}) AS {c.name}" if c.is_json else c.name for c in spec.all_columns
+    )
+    names = [c.name for c in spec.all_columns]
+    updates = ", ".join(f"{n} = s.{n}" for n in names[1:])
+    inserts = ", ".join(names)
+    values = ", ".join(f"s.{n}" for n in names)
+    return (
+        f"MERGE INTO {spec.name} t USING (\n"
+        f"  SELECT {source} FROM {spec.stage_name}\n"
+        "  QUALIFY ROW_NUMBER() OVER (PARTITION BY EVENT_ID ORDER BY KAFKA_OFFSET DESC) = 1\n"
+        ") s ON t.EVENT_ID = s.EVENT_ID\n"
+        f"WHEN MATCHED THEN UPDATE SET {updates}, LOADED_AT = CURRENT_TIMESTAMP()::TIMESTAMP_NTZ\n"
+        f"WHEN NOT MATCHED THEN INSERT ({inserts}, LOADED_AT) "
+        f"VALUES ({values}, CURRENT_TIMESTAMP()::TIMESTAMP_NTZ)"
+    )

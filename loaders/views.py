@@ -1,0 +1,79 @@
+"""Views for analysis, created with the tables by `streamapp warehouse init`.
+
+They use only what both Snowflake and the local emulator run (LATERAL FLATTEN rather
+than ARRAY_CONTAINS, for one), so the same SQL answers locally and in production.
+"""
+
+from __future__ import annotations
+
+VIEWS: dict[str, str] = {
+    # The original README's "Netflix 7.2x Disney+", computed from data: each platform's
+    # mean search interest, its share of the total, and its ratio to every other.
+    "SEARCH_INTEREST_SHARE": """
+SELECT PLATFORM,
+       COUNT(*) AS POINTS,
+       AVG(INTEREST) AS MEAN_INTEREST,
+       AVG(INTEREST) / SUM(AVG(INTEREST)) OVER () AS SHARE,
+       MIN(POINT_AT) AS FIRST_POINT_AT,
+       MAX(POINT_AT) AS LAST_POINT_AT
+FROM TRENDS
+WHERE PLATFORM IS NOT NULL
+GROUP BY PLATFORM""",
+    "SEARCH_INTEREST_RATIOS": """
+SELECT a.PLATFORM AS PLATFORM,
+       b.PLATFORM AS VERSUS,
+       a.MEAN_INTEREST / NULLIF(b.MEAN_INTEREST, 0) AS RATIO
+FROM SEARCH_INTEREST_SHARE a
+JOIN SEARCH_INTEREST_SHARE b ON a.PLATFORM <> b.PLATFORM""",
+    # Posts with the piracy intent per hour and platform, against all posts.
+    "PIRACY_INDICATORS": """
+SELECT DATE_TRUNC('HOUR', p.CREATED_AT) AS HOUR,
+       pl.VALUE::VARCHAR AS PLATFORM,
+       COUNT(*) AS POSTS,
+       COUNT_IF(EXISTS_PIRACY.EVENT_ID IS NOT NULL) AS PIRACY_POSTS,
+       COUNT_IF(EXISTS_PIRACY.EVENT_ID IS NOT NULL) / COUNT(*) AS PIRACY_SHARE,
+       AVG(IFF(EXISTS_PIRACY.EVENT_ID IS NOT NULL, p.SENTIMENT, NULL)) AS PIRACY_SENTIMENT
+FROM POSTS p,
+     LATERAL FLATTEN(INPUT => p.PLATFORMS) pl
+LEFT JOIN (
+    SELECT DISTINCT q.EVENT_ID
+    FROM POSTS q, LATERAL FLATTEN(INPUT => q.INTENTS) i
+    WHERE i.VALUE::VARCHAR = 'piracy'
+) EXISTS_PIRACY ON EXISTS_PIRACY.EVENT_ID = p.EVENT_ID
+GROUP BY 1, 2""",
+    # Stated switches between platforms: from -> to, how often, first and last seen.
+    "SWITCHING_FLOWS": """
+SELECT COALESCE(SWITCH_FROM, '(unstated)') AS SWITCH_FROM,
+       COALESCE(SWITCH_TO, '(unstated)') AS SWITCH_TO,
+       COUNT(*) AS POSTS,
+       AVG(SENTIMENT) AS MEAN_SENTIMENT,
+       MIN(CREATED_AT) AS FIRST_SEEN,
+       MAX(CREATED_AT) AS LAST_SEEN
+FROM POSTS
+WHERE SWITCH_FROM IS NOT NULL OR SWITCH_TO IS NOT NULL
+GROUP BY 1, 2""",
+    # One row per alert: when it fired, when (if) it resolved, and for how long.
+    "ALERT_HISTORY": """
+SELECT f.ALERT_ID, f.RULE, f.PLATFORM, f.SEVERITY, f.MESSAGE,
+       f.OBSERVED, f.BASELINE, f.SCORE,
+       f.FIRED_AT,
+       r.FIRED_AT AS RESOLVED_AT,
+       DATEDIFF('second', f.FIRED_AT, r.FIRED_AT) AS DURATION_SECONDS
+FROM ALERTS f
+LEFT JOIN ALERTS r ON r.ALERT_ID = f.ALERT_ID AND r.STATUS = 'resolved'
+WHERE f.STATUS = 'firing'""",
+    # One row per forecast step: the latest forecast of each platform and metric, flat.
+    "FORECAST_POINTS": """
+SELECT f.PLATFORM, f.METRIC, f.MODEL, f.GENERATED_AT, f.BACKTEST_MASE,
+       p.VALUE:timestamp::TIMESTAMP_NTZ AS POINT_AT,
+       p.VALUE:yhat::FLOAT AS YHAT,
+       p.VALUE:yhat_lower::FLOAT AS YHAT_LOWER,
+       p.VALUE:yhat_upper::FLOAT AS YHAT_UPPER
+FROM FORECASTS f,
+     LATERAL FLATTEN(INPUT => f.POINTS) p
+QUALIFY f.GENERATED_AT = MAX(f.GENERATED_AT) OVER (PARTITION BY f.PLATFORM, f.METRIC)""",
+}
+
+
+def create_view_sql(name: str, body: str) -> str:
+    return f"CREATE OR REPLACE VIEW {name} AS {body.strip()}"

@@ -1,0 +1,146 @@
+"""The Bokeh figures, each drawing from one named ColumnDataSource.
+
+Names matter: the browser tests and the dashboard benchmark read the data back through
+BokehJS (`Bokeh.documents[0].get_model_by_name(...)`), since Panel renders in shadow DOM.
+"""
+
+from __future__ import annotations
+
+from bokeh.models import (
+    ColumnDataSource,
+    DataTable,
+    Div,
+    FactorRange,
+    HoverTool,
+    NumberFormatter,
+    StringFormatter,
+    TableColumn,
+)
+from bokeh.plotting import figure
+
+LINE_COLUMNS = ("xs", "ys", "platform", "label", "colour")
+SIZE = {"height": 260, "sizing_mode": "stretch_width", "toolbar_location": "above"}
+
+
+def source(name: str, *columns: str) -> ColumnDataSource:
+    return ColumnDataSource({c: [] for c in columns}, name=name)
+
+
+def line_chart(name: str, title: str, y_label: str) -> tuple[figure, ColumnDataSource]:
+    """One line per platform over time (multi_line, legend from the `label` column)."""
+    src = source(name, *LINE_COLUMNS)
+    fig = figure(title=title, x_axis_type="datetime", y_axis_label=y_label, **SIZE)
+    fig.multi_line("xs", "ys", source=src, line_color="colour", line_width=2, legend_field="label")
+    legend = fig.legend[0]
+    fig.add_layout(legend, "right")  # beside the plot: ten platforms would hide the lines
+    legend.click_policy = "hide"
+    legend.label_text_font_size = "8pt"
+    legend.spacing = 0
+    fig.add_tools(HoverTool(tooltips=[("platform", "@label")]))
+    return fig, src
+
+
+def share_chart(name: str, title: str, column: str) -> tuple[figure, ColumnDataSource]:
+    src = source(name, "platform", "label", "colour", "mentions", "mention_share", "interest_share")
+    fig = figure(title=title, y_range=FactorRange(), x_axis_label="% of the selection", **SIZE)
+    fig.hbar(y="label", right=column, height=0.7, source=src, fill_color="colour", line_color=None)
+    fig.add_tools(HoverTool(tooltips=[("platform", "@label"), ("share", f"@{column}{{0.0}} %")]))
+    fig.x_range.start = 0
+    return fig, src
+
+
+def sentiment_chart() -> tuple[figure, ColumnDataSource]:
+    src = source("sentiment", "label", "sentiment", "posts", "colour")
+    fig = figure(
+        title="Mean sentiment per platform (VADER, -1..1)",
+        y_range=FactorRange(),
+        x_range=(-1, 1),
+        **SIZE,
+    )
+    fig.hbar(y="label", right="sentiment", height=0.7, source=src, fill_color="colour")
+    fig.add_tools(HoverTool(tooltips=[("sentiment", "@sentiment{0.000}"), ("posts", "@posts")]))
+    return fig, src
+
+
+def switching_chart() -> tuple[figure, ColumnDataSource]:
+    src = source("switching", "from", "to", "moves", "alpha")
+    fig = figure(
+        title="Switching: from (rows) -> to (columns)",
+        x_range=FactorRange(),
+        y_range=FactorRange(),
+        x_axis_location="above",
+        **SIZE,
+    )
+    fig.rect(x="to", y="from", width=0.95, height=0.95, source=src, fill_alpha="alpha")
+    fig.text(
+        x="to", y="from", text="moves", source=src, text_align="center", text_baseline="middle"
+    )
+    fig.add_tools(HoverTool(tooltips=[("from", "@from"), ("to", "@to"), ("moves", "@moves")]))
+    return fig, src
+
+
+def forecast_chart() -> tuple[figure, ColumnDataSource]:
+    src = source("forecasts", "band_xs", "band_ys", "xs", "ys", "label", "colour")
+    fig = figure(title="Forecasts (band: yhat_lower..yhat_upper)", x_axis_type="datetime", **SIZE)
+    fig.patches("band_xs", "band_ys", source=src, fill_color="colour", fill_alpha=0.2, line_alpha=0)
+    fig.multi_line("xs", "ys", source=src, line_color="colour", line_width=2, legend_field="label")
+    fig.legend.location = "top_left"
+    return fig, src
+
+
+def alert_table() -> tuple[DataTable, ColumnDataSource]:
+    columns = (
+        "fired_at",
+        "status",
+        "severity",
+        "rule",
+        "platform",
+        "message",
+        "alert_id",
+        "colour",
+    )
+    src = source("alerts", *columns)
+    coloured = StringFormatter(text_color="colour", font_style="bold")
+    table = DataTable(
+        source=src,
+        columns=[
+            TableColumn(field="fired_at", title="fired at (UTC)", width=150),
+            TableColumn(field="status", title="status", formatter=coloured, width=70),
+            TableColumn(field="severity", title="severity", formatter=coloured, width=70),
+            TableColumn(field="rule", title="rule", width=130),
+            TableColumn(field="platform", title="platform", width=90),
+            TableColumn(field="message", title="message", width=520),
+        ],
+        height=240,
+        sizing_mode="stretch_width",
+        index_position=None,
+        reorderable=False,  # column reordering needs jquery-ui, which we do not ship
+    )
+    return table, src
+
+
+def window_table() -> tuple[DataTable, ColumnDataSource]:
+    fields = ("mentions", "piracy", "cancellation", "switching_away", "sentiment", "interest")
+    src = source("windows", "platform", "window_end", *fields, "late")
+    number = NumberFormatter(format="0.[000]")
+    table = DataTable(
+        source=src,
+        columns=[
+            TableColumn(field="platform", title="platform"),
+            TableColumn(field="window_end", title="window end (UTC)"),
+            *[TableColumn(field=f, title=f.replace("_", " "), formatter=number) for f in fields],
+            TableColumn(field="late", title="late events"),
+        ],
+        height=200,
+        sizing_mode="stretch_width",
+        index_position=None,
+        reorderable=False,
+    )
+    return table, src
+
+
+def badges() -> tuple[Div, ColumnDataSource]:
+    """The freshness badges, and their numbers in a source the benchmark reads."""
+    numbers = source("freshness", "source", "newest_ms", "age_s", "messages")
+    # Referenced from the Div's tags so the source travels to the page (nothing draws it).
+    return Div(text="", name="badges", tags=[numbers]), numbers

@@ -1,0 +1,199 @@
+"""What the dashboard knows: a time-bounded summary of the topics, shared by all sessions.
+
+Pure (no Panel, no Kafka): the feed applies decoded records, the views ask for series.
+Posts and interest points are folded into fixed event-time buckets per platform (a numpy
+ring sized for `history_s`), so memory is fixed however many events arrive; alerts,
+closed windows and forecasts keep only their newest few. `version` moves on every change,
+so a view redraws only when there is something new.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from panel_dashboard.records import Forecast, Interest, Signal
+from panel_dashboard.ring import BucketRing
+
+# Slots of a bucket's per-platform stats list.
+MENTIONS, SENT_SUM, SENT_N, PIRACY, INTEREST_SUM, INTEREST_N = range(6)
+ALT = "_alternative"  # interest in platform-less alternative-viewing terms ("free streaming")
+FUTURE_SLACK_S = 300.0  # events dated further ahead than this are dropped, not kept forever
+SOURCES = ("signals", "trends", "windows", "alerts", "forecasts")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A range of buckets, read: per platform a (6, points) array of summed stats."""
+
+    start: int  # first bucket index
+    stop: int  # one past the last
+    ends_ms: list[float]  # each step's end (epoch ms), the x of the charts
+    stats: dict[str, np.ndarray]
+
+
+@dataclass
+class Freshness:
+    newest_event: float | None = None  # the newest event time seen on this source
+    received_at: float | None = None  # wall clock of the last message
+    messages: int = 0
+
+
+@dataclass
+class DashboardState:
+    bucket_s: float = 5.0
+    history_s: float = 6 * 3600.0
+    clock: Callable[[], float] = time.time
+    max_alerts: int = 200
+    version: int = 0
+    switching: dict[int, Counter[tuple[str, str]]] = field(default_factory=dict)
+    alerts: deque[dict[str, Any]] = field(default_factory=deque)
+    windows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    forecasts: dict[tuple[str, str], Forecast] = field(default_factory=dict)
+    freshness: dict[str, Freshness] = field(default_factory=dict)
+    worker_lag: dict[str, int] | None = None  # topic -> messages not yet committed
+    rejected: int = 0  # unreadable or out-of-range messages (logged by the feed)
+    _alert_keys: set[tuple[str, str]] = field(default_factory=set)
+    _oldest: int | None = None
+    _window_cache: dict[tuple, tuple[tuple, Window]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.freshness = {name: Freshness() for name in SOURCES}
+        span = self.history_s + FUTURE_SLACK_S
+        self.ring = BucketRing(int(math.ceil(span / self.bucket_s)) + 2)
+
+    # -- applying records ----------------------------------------------------------------
+
+    def _seen(self, source: str, event_time: float) -> None:
+        fresh = self.freshness[source]
+        fresh.messages += 1
+        fresh.received_at = self.clock()
+        if fresh.newest_event is None or event_time > fresh.newest_event:
+            fresh.newest_event = event_time
+        self.version += 1
+
+    def _bucket(self, event_time: float) -> int | None:
+        """The event's bucket index, or None (counted) if outside the remembered span."""
+        now = self.clock()
+        if not now - self.history_s <= event_time <= now + FUTURE_SLACK_S:
+            self.rejected += 1
+            return None
+        return int(event_time // self.bucket_s)
+
+    def _add(self, index: int, platform: str, amounts: dict[int, float]) -> None:
+        for slot, amount in amounts.items():
+            if not self.ring.add(index, platform, slot, amount):
+                self.rejected += 1
+                return
+
+    def apply_signal(self, signal: Signal) -> None:
+        self._seen("signals", signal.event_time)
+        index = self._bucket(signal.event_time)
+        if index is None:
+            return
+        amounts = {MENTIONS: 1.0, SENT_SUM: signal.sentiment, SENT_N: 1.0}
+        if "piracy" in signal.intents:
+            amounts[PIRACY] = 1.0
+        for platform in signal.platforms:
+            self._add(index, platform, amounts)
+        if signal.switch_from and signal.switch_to and signal.platforms:
+            pairs = self.switching.get(index)
+            if pairs is None:
+                pairs = self.switching[index] = Counter()
+                self._prune(index)
+            pairs[(signal.switch_from, signal.switch_to)] += 1
+
+    def apply_interest(self, point: Interest) -> None:
+        self._seen("trends", point.event_time)
+        platform = point.platform
+        if platform is None:
+            if point.keyword.lower().startswith("cancel"):
+                return  # churn terms: not an alternative-viewing (piracy) indicator
+            platform = ALT
+        index = self._bucket(point.event_time)
+        if index is not None:
+            self._add(index, platform, {INTEREST_SUM: point.interest, INTEREST_N: 1.0})
+
+    def apply_window(self, window: dict[str, Any]) -> None:
+        self._seen("windows", window["window_end_epoch"])
+        current = self.windows.get(window["platform"])
+        if current is None or current["window_end_epoch"] <= window["window_end_epoch"]:
+            self.windows[window["platform"]] = window
+
+    def apply_alert(self, alert: dict[str, Any]) -> None:
+        """Newest first; at-least-once delivery may repeat one: (alert_id, status) dedupes."""
+        self._seen("alerts", alert["fired_epoch"])
+        key = (alert["alert_id"], alert["status"])
+        if key in self._alert_keys:
+            return
+        self._alert_keys.add(key)
+        self.alerts.append(alert)
+        if len(self.alerts) > self.max_alerts:
+            ordered = sorted(self.alerts, key=lambda a: a["fired_epoch"])[-self.max_alerts :]
+            self.alerts = deque(ordered)
+            self._alert_keys = {(a["alert_id"], a["status"]) for a in ordered}
+
+    def apply_forecast(self, forecast: Forecast) -> None:
+        self._seen("forecasts", forecast.generated_at)
+        key = (forecast.platform, forecast.metric)
+        current = self.forecasts.get(key)
+        if current is None or current.generated_at <= forecast.generated_at:
+            self.forecasts[key] = forecast
+
+    def set_worker_lag(self, lag: dict[str, int] | None) -> None:
+        if lag != self.worker_lag:
+            self.worker_lag = lag
+            self.version += 1
+
+    def _prune(self, new_index: int) -> None:
+        """Switching pairs are sparse (a dict per bucket): drop those past the history."""
+        self._oldest = new_index if self._oldest is None else min(self._oldest, new_index)
+        first = int((self.clock() - self.history_s) // self.bucket_s)
+        if self._oldest >= first:
+            return
+        for index in [i for i in self.switching if i < first]:
+            del self.switching[index]
+        self._oldest = min(self.switching, default=first)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def bucket_range(self, range_s: float, max_points: int) -> tuple[range, int]:
+        """Bucket indexes covering the last `range_s`, stepped so at most `max_points`."""
+        last = int(self.clock() // self.bucket_s)  # the charts end now
+        count = max(1, int(math.ceil(min(range_s, self.history_s) / self.bucket_s)))
+        step = max(1, int(math.ceil(count / max_points)))
+        first = last - count + 1
+        first -= (first - last) % step  # align so the newest bucket closes a step
+        return range(first, last + 1, step), step
+
+    def window(self, range_s: float, max_points: int) -> Window:
+        """The last `range_s` per platform in at most `max_points` steps; computed once per
+        state version and range, however many sessions ask."""
+        indexes, step = self.bucket_range(range_s, max_points)
+        key = (self.version, indexes.start, len(indexes), step)
+        cached = self._window_cache.get((range_s, max_points))
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        stats = self.ring.window(indexes.start, len(indexes), step)
+        ends_ms = [(i + step) * self.bucket_s * 1000 for i in indexes]
+        window = Window(indexes.start, indexes.start + len(indexes) * step, ends_ms, stats)
+        self._window_cache[(range_s, max_points)] = (key, window)
+        return window
+
+    def switching_between(self, start: int, stop: int) -> Counter[tuple[str, str]]:
+        total: Counter[tuple[str, str]] = Counter()
+        for index, pairs in self.switching.items():
+            if start <= index < stop:
+                total.update(pairs)
+        return total
+
+    def alerts_newest_first(self, platforms: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        wanted = None if platforms is None else set(platforms)
+        chosen = [a for a in self.alerts if wanted is None or a["platform"] in wanted]
+        return sorted(chosen, key=lambda a: a["fired_epoch"], reverse=True)

@@ -1,0 +1,202 @@
+"""Collector checkpoints in a compacted Kafka topic, and the sinks collectors send through.
+
+Why a topic: the checkpoint must survive the worker and be readable by whichever worker
+is leader next. A local file stays on the old pod, and a Faust table partition may be
+owned by a worker that is not the leader. One partition, compacted, keyed by collector
+name: the last value per key is the checkpoint. A long-lived consumer tails it, so each
+`load` reads only what was written since the last one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from streamapp.kafka_security import client_options
+from streamapp.sources.collector_runner import OutRecord, Source
+
+log = logging.getLogger(__name__)
+
+READ_TIMEOUT_S = 30.0
+TOPIC_CONFIG = {
+    "cleanup.policy": "compact",
+    # Roll segments hourly so compaction actually runs (it never touches the open segment).
+    "segment.ms": "3600000",
+    "min.cleanable.dirty.ratio": "0.1",
+}
+
+
+def encode(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+class AioKafkaSink:
+    """Sends through an aiokafka producer and returns once Kafka acknowledged everything."""
+
+    def __init__(self, producer: Any) -> None:
+        self.producer = producer
+
+    async def deliver(self, records: Sequence[OutRecord]) -> None:
+        pending = [
+            await self.producer.send(r.topic, value=encode(r.value), key=r.key.encode("utf-8"))
+            for r in records
+        ]
+        await asyncio.gather(*pending)
+
+
+class PublishSink:
+    """Sends through the worker's Faust producer (`PipelineContext.publish`)."""
+
+    def __init__(self, publish: Callable[[str, bytes, bytes, int | None], Awaitable[Any]]) -> None:
+        self.publish = publish
+
+    async def deliver(self, records: Sequence[OutRecord]) -> None:
+        pending = [
+            await self.publish(r.topic, r.key.encode("utf-8"), encode(r.value), None)
+            for r in records
+        ]
+        await asyncio.gather(*pending)
+
+
+async def ensure_checkpoint_topic(bootstrap: str, topic: str, replication: int = 1) -> None:
+    """Create the compacted checkpoint topic (one partition) unless it exists."""
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+    from aiokafka.errors import for_code
+
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=30000, **client_options()
+    )
+    await admin.start()
+    try:
+        response = await admin.create_topics(
+            [NewTopic(topic, 1, replication, topic_configs=TOPIC_CONFIG)]
+        )
+        for name, code, *rest in response.topic_errors:
+            if code not in (0, 36):  # 36: TOPIC_ALREADY_EXISTS
+                raise for_code(code)(f"creating topic {name!r}: {rest[0] if rest else ''}")
+    finally:
+        await admin.close()
+
+
+class KafkaCheckpointStore:
+    def __init__(self, bootstrap: str, topic: str, sink: Any, replication: int = 1) -> None:
+        self.bootstrap = bootstrap
+        self.topic = topic
+        self.sink = sink
+        self.replication = replication
+        self._consumer: Any = None
+        self._latest: dict[str, dict[str, Any]] = {}
+        # Collectors share one store (one consumer): their timers take turns reading it.
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+
+        await ensure_checkpoint_topic(self.bootstrap, self.topic, self.replication)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            **client_options(),
+        )
+        await consumer.start()
+        consumer.assign([TopicPartition(self.topic, 0)])
+        await consumer.seek_to_beginning()
+        self._consumer = consumer
+
+    async def stop(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
+            self._consumer = None
+
+    async def load(self, name: str) -> dict[str, Any]:
+        async with self._lock:
+            if self._consumer is None:
+                await self.start()
+            await self._catch_up()
+            return self._latest.get(name, {})
+
+    async def save(self, name: str, state: dict[str, Any]) -> None:
+        await self.sink.deliver([OutRecord(self.topic, name, state)])
+        self._latest[name] = state
+
+    async def _catch_up(self) -> None:
+        from aiokafka import TopicPartition
+
+        tp = TopicPartition(self.topic, 0)
+        end = (await self._consumer.end_offsets([tp]))[tp]
+        deadline = time.monotonic() + READ_TIMEOUT_S
+        while await self._consumer.position(tp) < end:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"reading checkpoints from {self.topic} took too long")
+            self._apply(await self._consumer.getmany(tp, timeout_ms=500))
+        # One more short poll: a broker whose ListOffsets answer lags the log end (tansu)
+        # still hands out everything up to the high watermark in a fetch.
+        self._apply(await self._consumer.getmany(tp, timeout_ms=100))
+
+    def _apply(self, batches: dict[Any, list[Any]]) -> None:
+        for messages in batches.values():
+            for message in messages:
+                if message.key is None or message.value is None:
+                    continue
+                try:
+                    self._latest[message.key.decode()] = json.loads(message.value)
+                except (UnicodeDecodeError, ValueError):
+                    log.warning("checkpoint at offset %d is not JSON; ignored", message.offset)
+
+    async def end_offsets(self, topic: str) -> dict[int, int]:
+        from aiokafka import TopicPartition
+
+        async with self._lock:
+            partitions = await self._partitions(topic)
+            tps = [TopicPartition(topic, p) for p in partitions]
+            ends = await self._consumer.end_offsets(tps)
+        return {tp.partition: offset for tp, offset in ends.items()}
+
+    async def _partitions(self, topic: str) -> list[int]:
+        if self._consumer is None:
+            await self.start()
+        found = self._consumer.partitions_for_topic(topic)
+        if not found:
+            await self._consumer.topics()  # refreshes the metadata of every topic
+            found = self._consumer.partitions_for_topic(topic) or {0}
+        return sorted(found)
+
+    async def find_delivered(
+        self, topic: str, offsets: dict[int, int], wanted: set[str], source: Source
+    ) -> dict[str, float]:
+        """Which of `wanted` reached `topic` at or after `offsets` (identity -> event time)."""
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+
+        reader = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, enable_auto_commit=False, **client_options()
+        )
+        await reader.start()
+        found: dict[str, float] = {}
+        try:
+            tps = [TopicPartition(topic, p) for p in offsets]
+            reader.assign(tps)
+            for tp in tps:
+                reader.seek(tp, offsets[tp.partition])
+            ends = await reader.end_offsets(tps)
+            deadline = time.monotonic() + READ_TIMEOUT_S
+            remaining = {tp for tp in tps if offsets[tp.partition] < ends[tp]}
+            while remaining and time.monotonic() < deadline:
+                batches = await reader.getmany(*remaining, timeout_ms=500)
+                for messages in batches.values():
+                    for message in messages:
+                        seen = source.identity(message.key, message.value)
+                        if seen is not None and seen[0] in wanted:
+                            found[seen[0]] = seen[1]
+                for tp in list(remaining):
+                    if await reader.position(tp) >= ends[tp]:
+                        remaining.discard(tp)
+            if remaining:
+                raise TimeoutError(f"reading back {topic} to resolve a checkpoint took too long")
+        finally:
+            await reader.stop()
+        return found

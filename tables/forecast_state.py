@@ -1,0 +1,181 @@
+"""Per-platform forecasting state: history of closed windows, latest forecasts, breaches.
+
+`DemandForecaster` runs inside the `forecast_demand` agent (stream iteration over
+`platform-windows`, keyed by platform), which is what lets it write its table. Refits
+run in a one-thread pool: the event loop only hands the history over and, when the fit
+is done, publishes the result; the agent keeps processing windows meanwhile. A finished
+fit is folded into the table with the platform's next window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+import faust
+
+from streamapp.analytics.forecasting import Forecast, Model, default_models
+from streamapp.analytics.forecasting.live import (
+    METRICS,
+    LiveConfig,
+    append_window,
+    check_breach,
+    fit_platform,
+    forecast_entry,
+    new_state,
+    observed,
+)
+from streamapp.config import Settings
+from streamapp.records import Alert, WindowAggregate
+from streamapp.records.forecast import PlatformForecast
+from streamapp.records.raw import iso_utc
+from streamapp.topic_set import PipelineTopics
+
+log = logging.getLogger(__name__)
+
+
+def define_forecast_table(app: faust.App, settings: Settings) -> Any:
+    return app.Table(
+        "forecast-state",
+        default=None,
+        key_type=str,
+        partitions=settings.pipeline.partitions,
+        help="closed-window history, latest forecasts and breach state per platform",
+    )
+
+
+def live_config(settings: Settings) -> LiveConfig:
+    f, a = settings.forecast, settings.alerts
+    return LiveConfig(
+        window_seconds=settings.pipeline.window_seconds,
+        horizon=f.horizon,
+        min_history=f.min_history,
+        max_history=f.max_history,
+        band_level=f.band_level,
+        origins=f.origins,
+        resolve_score=f.resolve_score,
+        cooldown_windows=a.cooldown_windows,
+        min_count=a.min_count,
+        min_interest_rise=a.min_interest_rise,
+    )
+
+
+class DemandForecaster:
+    def __init__(
+        self,
+        table: Any,
+        topics: PipelineTopics,
+        settings: Settings,
+        clock: Callable[[], float],
+        models: Sequence[Model] | None = None,
+    ) -> None:
+        self.table = table
+        self.topics = topics
+        self.cfg = live_config(settings)
+        self.refit_seconds = settings.forecast.refit_seconds
+        self.models = tuple(models or default_models(settings.forecast.prophet))
+        self.clock = clock
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="forecast-fit")
+        self.fitting: dict[str, asyncio.Task[None]] = {}
+        self.launched: dict[str, float] = {}
+        # platform -> (generated_at, forecasts) finished but not yet in the table
+        self.ready: dict[str, tuple[float, dict[str, Forecast]]] = {}
+
+    async def on_window(self, window: WindowAggregate) -> None:
+        platform = window.platform
+        state = self.table.get(platform) or new_state()
+        self._fold_ready(platform, state)
+        start = datetime.fromisoformat(window.window_start).timestamp()
+        values = {m: observed(window.asdict(), m) for m in METRICS}
+        if append_window(state, start, window.mentions, values["interest"], self.cfg):
+            for metric in METRICS:
+                fields = check_breach(state, platform, metric, start, values[metric], self.cfg)
+                if fields:
+                    await self._send_alert(fields)
+        self.table[platform] = state
+        self._maybe_refit(platform, state)
+
+    def _fold_ready(self, platform: str, state: dict[str, Any]) -> None:
+        done = self.ready.pop(platform, None)
+        if done is None:
+            return
+        generated_at, forecasts = done
+        for metric, forecast in forecasts.items():
+            state["forecasts"][metric] = forecast_entry(forecast, generated_at)
+        state["fitted_at"] = generated_at
+
+    def _maybe_refit(self, platform: str, state: dict[str, Any]) -> None:
+        now = self.clock()
+        last = max(state.get("fitted_at", 0.0), self.launched.get(platform, 0.0))
+        if platform in self.fitting or now - last < self.refit_seconds:
+            return
+        if len(state["points"]) < self.cfg.min_history:
+            return
+        self.launched[platform] = now
+        points = [list(p) for p in state["points"]]  # a copy: the table keeps changing
+        self.fitting[platform] = asyncio.create_task(self._refit(platform, points))
+
+    async def _refit(self, platform: str, points: list[list[Any]]) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            forecasts = await loop.run_in_executor(
+                self.pool, fit_platform, points, self.cfg, self.models
+            )
+            generated_at = self.clock()
+            for metric, forecast in forecasts.items():
+                await self.topics.forecasts.send(
+                    key=platform,
+                    value=self._record(platform, metric, forecast, points, generated_at),
+                )
+            self.ready[platform] = (generated_at, forecasts)
+            log.info("forecast %s: %s", platform, {m: f.model for m, f in forecasts.items()})
+        except Exception:  # a failed fit must not take the agent down; the next one retries
+            log.exception("forecast refit for %s failed", platform)
+        finally:
+            self.fitting.pop(platform, None)
+
+    def _record(
+        self,
+        platform: str,
+        metric: str,
+        forecast: Forecast,
+        points: list[list[Any]],
+        generated_at: float,
+    ) -> PlatformForecast:
+        entry = forecast_entry(forecast, generated_at)
+        score = forecast.backtest.selection_scores[forecast.model]
+        return PlatformForecast(
+            forecast_id=f"{platform}|{metric}|{points[-1][0]:.0f}",
+            platform=platform,
+            metric=metric,
+            model=forecast.model,
+            generated_at=iso_utc(generated_at),
+            points=[
+                {"timestamp": iso_utc(t), "yhat": y, "yhat_lower": lo, "yhat_upper": hi}
+                for t, y, lo, hi in entry["points"]
+            ],
+            history_windows=len(points),
+            window_seconds=self.cfg.window_seconds,
+            backtest_mase=score.mase,
+        )
+
+    async def _send_alert(self, fields: dict[str, Any]) -> None:
+        alert = Alert(
+            **{
+                **fields,
+                "window_start": iso_utc(fields["window_start"]),
+                "window_end": iso_utc(fields["window_end"]),
+            },
+            fired_at=iso_utc(self.clock()),
+        )
+        log.info("alert %s %s %s: %s", alert.status, alert.rule, alert.platform, alert.message)
+        await self.topics.alerts.send(key=alert.platform, value=alert)
+
+    async def drain(self) -> None:
+        """Waits for the fits under way (tests, shutdown)."""
+        while self.fitting:
+            await asyncio.gather(*self.fitting.values(), return_exceptions=True)

@@ -1,0 +1,130 @@
+"""Helpers for the dashboard tests: the real `streamapp dashboard` process and Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streamapp.embedded import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # git-ignored
+
+# What the page holds, read through BokehJS (Panel renders into shadow DOM).
+READ_PAGE = """() => {
+  const doc = window.Bokeh && Bokeh.documents[0];
+  if (!doc) return null;
+  const data = (name) => { const m = doc.get_model_by_name(name); return m ? m.data : null; };
+  const totals = (d) => d ? Object.fromEntries(
+      Array.from(d.platform).map((p, i) => [p, Array.from(d.ys[i]).reduce((a, b) => a + b, 0)]))
+    : {};
+  const alerts = data('alerts'), windows = data('windows'), fresh = data('freshness');
+  const moves = data('switching'), interest = data('interest_lines');
+  const bands = data('forecasts');
+  const lines = data('mention_lines');
+  const xs = lines && lines.xs.length ? Array.from(lines.xs[0]) : [];
+  return {
+    forecasts: bands ? Array.from(bands.label) : [],
+    span_s: xs.length ? (xs[xs.length - 1] - xs[0]) / 1000 : 0,
+    mentions: totals(lines),
+    interest: interest ? Array.from(interest.platform) : [],
+    switching: moves ? Array.from(moves.moves).map((n, i) => [moves.from[i], moves.to[i], n]) : [],
+    piracy: totals(data('piracy_lines')),
+    alerts: alerts ? Array.from(alerts.rule).map((r, i) => ({rule: r,
+      status: alerts.status[i], platform: alerts.platform[i], colour: alerts.colour[i]})) : [],
+    windows: windows ? Array.from(windows.platform) : [],
+    freshness: fresh ? Object.fromEntries(Array.from(fresh.source).map(
+      (s, i) => [s, fresh.messages[i]])) : {},
+  };
+}"""
+
+
+@dataclass
+class Dashboard:
+    """`streamapp dashboard` as a user runs it, on a free port, logging to a file."""
+
+    bootstrap: str
+    prefix: str
+    log_dir: Path
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self) -> Dashboard:
+        self.port = free_port()
+        environ = {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            "STREAMAPP_TOPIC_PREFIX": self.prefix,
+            "STREAMAPP_APP_ID": f"{self.prefix}app",
+            "STREAMAPP_DASHBOARD_BUCKET_SECONDS": "2",
+            **self.env,
+        }
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"dashboard-{self.port}.log", "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamapp", "dashboard", "--port", str(self.port), *self.args],
+            env=environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def wait_serving(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process and self.process.poll() is None, self.log_tail()
+            try:
+                with urllib.request.urlopen(self.url + "liveness", timeout=2):
+                    return
+            except urllib.error.HTTPError:
+                return  # answering (a 404 or a login redirect): it serves
+            except OSError:
+                time.sleep(0.3)
+        raise AssertionError(f"dashboard not serving in {timeout}s\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        path = self.log_dir / f"dashboard-{self.port}.log"
+        text = path.read_text(errors="replace") if path.exists() else "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    self.process.kill()
+                self.process.wait(5)
+
+
+def own_origin(url: str, port: int) -> bool:
+    """Whether a request the page made went to the dashboard's own server."""
+    for scheme in ("http", "ws", "blob:http"):
+        if url.startswith(f"{scheme}://127.0.0.1:{port}/"):
+            return True
+    return url.startswith("data:")

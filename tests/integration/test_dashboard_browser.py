@@ -1,0 +1,240 @@
+"""The real dashboard in headless Chromium, against the embedded Kafka and a real worker."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import http.client
+import json
+import time
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from streamapp import topics
+from tests.integration.dashboard_process import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    READ_PAGE,
+    Dashboard,
+    own_origin,
+)
+from tests.integration.pipeline import (
+    CHATTER,
+    Worker,
+    netflix_windows,
+    prepare_topics,
+    produce,
+    produce_paced,
+    read_until,
+    reddit_post,
+)
+
+pytestmark = pytest.mark.integration
+SIZE = 2.0
+SWITCH = "Cancelled Netflix, switching to Disney Plus for the kids shows #{n}"
+INTEREST = (("netflix", 60), ("disney_plus", 20))
+
+
+def forecast_record(platform: str, first: float) -> tuple[str, bytes]:
+    """A `platform-forecasts` record as the forecasting agent writes it: 6 steps ahead."""
+    points = [
+        {"timestamp": _iso(first + k * SIZE), "yhat": 3.0, "yhat_lower": 1.0, "yhat_upper": 5.0}
+        for k in range(6)
+    ]
+    value = {"platform": platform, "metric": "mentions", "model": "drift", "points": points}
+    return platform, json.dumps({**value, "generated_at": _iso(first)}).encode()
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+def trend_point(platform: str, interest: float, when: float) -> tuple[str, bytes]:
+    stamp = datetime.fromtimestamp(when, UTC).isoformat().replace("+00:00", "Z")
+    value = {"keyword": platform, "platform": platform, "geo": "", "timestamp": stamp}
+    return platform, json.dumps({**value, "interest": interest}).encode()
+
+
+def in_thread(coro):
+    """Run a coroutine to its end (Playwright's sync API holds this thread's event loop)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def dashboards(kafka_broker, unique_topic_prefix, tmp_path):
+    started: list[Dashboard] = []
+
+    def start(*args: str, **env: str) -> Dashboard:
+        board = Dashboard(kafka_broker.bootstrap, unique_topic_prefix + ".", tmp_path, list(args))
+        board.env.update(env)
+        started.append(board.start())
+        board.wait_serving()
+        return board
+
+    yield start
+    for board in started:
+        board.stop()
+
+
+class Watched:
+    """A page with every request, websocket and console error it produced recorded."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.urls: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda r: self.urls.append(r.url))
+        page.on("websocket", lambda ws: self.urls.append(ws.url))
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def wait_for(self, check, timeout: float = 60.0) -> dict:
+        deadline = time.monotonic() + timeout
+        seen = None
+        while time.monotonic() < deadline:
+            seen = self.page.evaluate(READ_PAGE)
+            if seen is not None and check(seen):
+                return seen
+            self.page.wait_for_timeout(250)
+        raise AssertionError(f"the page never showed it; last seen: {seen}")
+
+
+def test_posts_and_an_alert_appear_live_in_the_browser(
+    kafka_broker, unique_topic_prefix, tmp_path, dashboards, browser
+):
+    bootstrap, prefix = kafka_broker.bootstrap, unique_topic_prefix + "."
+    in_thread(prepare_topics(bootstrap, prefix))
+    worker = Worker(bootstrap, prefix, tmp_path / "worker", {}).start()
+    try:
+        board = dashboards()
+        watched = Watched(browser.new_page(viewport={"width": 1400, "height": 1000}))
+        watched.page.goto(board.url)
+        first = watched.wait_for(lambda s: "signals" in s["freshness"], timeout=30)
+        assert first["mentions"] == {} and first["alerts"] == []  # nothing produced yet
+        worker.wait_ready()
+
+        # Produced now, while the page is open: 8 quiet windows, a piracy surge, 3 quiet;
+        # one Netflix -> Disney+ switch in each of the first 6 windows; interest points.
+        start = (int(time.time()) // 2) * 2 - 40.0
+        windows = netflix_windows(start, SIZE, [1] * 8 + [20] + [1] * 3)
+        for i in range(6):
+            when = start + i * SIZE + 0.5
+            windows[i].append(reddit_post(f"t3_{int(start)}_sw{i}", SWITCH.format(n=i), when))
+        total, piracy = sum(len(w) for w in windows), 8 + 20 + 3
+        in_thread(produce_paced(bootstrap, prefix + topics.REDDIT_DISCUSSIONS, windows))
+
+        signals = in_thread(
+            read_until(bootstrap, prefix + topics.DISCUSSION_SIGNALS, lambda r: len(r) >= total)
+        )
+        assert len({s["event_id"] for s in signals}) == total  # the worker classified them all
+        # Interest points after the posts (sent earlier they would move the worker's
+        # watermark past the posts' windows before the posts arrive).
+        points = [trend_point(p, v, start + i * SIZE + 1) for i in range(12) for p, v in INTEREST]
+        in_thread(produce(bootstrap, prefix + topics.STREAMING_TRENDS, points))
+        forecast = forecast_record("netflix", start + len(windows) * SIZE)
+        in_thread(produce(bootstrap, prefix + topics.PLATFORM_FORECASTS, [forecast]))
+        seen = watched.wait_for(
+            lambda s: (
+                s["mentions"].get("netflix") == total
+                and s["mentions"].get("disney_plus") == 6
+                and s["piracy"].get("netflix") == piracy
+                and any(a["rule"] == "piracy_surge" for a in s["alerts"])
+                and "Netflix" in s["windows"]
+                and s["forecasts"]
+            )
+        )
+        [alert] = [a for a in seen["alerts"] if a["status"] == "firing"]
+        assert alert["rule"] == "piracy_surge" and alert["platform"] == "Netflix"
+        assert alert["colour"] == "#c62828"  # critical: red
+        assert seen["freshness"]["signals"] == total
+        assert seen["switching"] == [["Netflix", "Disney+", 6]]
+        assert set(seen["interest"]) == {"netflix", "disney_plus"}
+        assert seen["freshness"]["trends"] == len(points)
+        assert seen["forecasts"] == ["Netflix mentions (drift)"]
+        assert seen["span_s"] > 600  # the default range: 15 min
+
+        # The time-range filter, clicked as a user would (Playwright pierces shadow DOM).
+        watched.page.get_by_role("button", name="5 min", exact=True).click()
+        narrow = watched.wait_for(lambda s: 0 < s["span_s"] <= 300)
+        assert narrow["mentions"]["netflix"] == total  # the posts are under a minute old
+        watched.page.wait_for_timeout(1500)  # let the last redraw and layout settle first
+        ARTIFACTS.mkdir(exist_ok=True)
+        watched.page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+        assert watched.errors == []
+        foreign = [u for u in watched.urls if not own_origin(u, board.port)]
+        assert foreign == []  # offline-safe: everything came from the dashboard's server
+        assert any("/static/js/bokeh" in u for u in watched.urls)
+
+        # A replica started now rebuilds the same picture from the topics alone.
+        replica = dashboards()
+        other = Watched(browser.new_page())
+        other.page.goto(replica.url)
+        again = other.wait_for(lambda s: s["mentions"].get("netflix") == total, timeout=30)
+        assert any(a["rule"] == "piracy_surge" for a in again["alerts"])
+        assert other.errors == []
+
+        # The worker dies and another takes over: the open page just keeps following.
+        worker.kill()
+        worker = Worker(bootstrap, prefix, tmp_path / "worker", {}).start()
+        worker.wait_ready(timeout=90)
+        after = start + len(windows) * SIZE
+        more = [reddit_post(f"t3_after{i}", CHATTER.format(n=i), after + i) for i in range(5)]
+        in_thread(produce(bootstrap, prefix + topics.REDDIT_DISCUSSIONS, more))
+        watched.wait_for(lambda s: s["mentions"].get("netflix") == total + len(more))
+        assert watched.errors == []
+    finally:
+        worker.stop()
+
+
+def _status(port: int, path: str, headers: dict[str, str] | None = None) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_with_basic_auth_nothing_is_reachable_anonymously(dashboards, browser):
+    board = dashboards("--basic-auth", "s3cret-pass", "--cookie-secret", "x" * 40)
+    port = board.port
+    assert _status(port, "/") in (302, 401, 403)  # a redirect to the login page, no dashboard
+    upgrade = {
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Origin": f"http://127.0.0.1:{port}",
+    }
+    assert _status(port, "/ws", upgrade) in (401, 403)  # no session without the cookie
+    assert _status(port, "/ws", upgrade) != 101
+
+    # A wrong password is refused; the right one opens the dashboard.
+    form = urllib.parse.urlencode({"username": "analyst", "password": "wrong"}).encode()
+    with urllib.request.urlopen(f"{board.url}login", data=form, timeout=5) as resp:
+        assert "Invalid username or password" in resp.read().decode()
+    watched = Watched(browser.new_page())
+    watched.page.goto(board.url)
+    watched.page.fill("input[name=username]", "analyst")
+    watched.page.fill("input[name=password]", "s3cret-pass")
+    watched.page.click("button[type=submit]")
+    watched.wait_for(lambda s: "signals" in s["freshness"], timeout=30)
+    assert watched.errors == []
+    assert [u for u in watched.urls if not own_origin(u, port)] == []  # the login page too

@@ -1,0 +1,278 @@
+"""The loader's real SQL, through the real Snowflake connector, against the local
+warehouse (fakesnow's server over HTTP): DDL, MERGE, offsets, duplicates, rejections."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from loaders import StaleOffsets, to_row
+from loaders.schema import ALERTS, FORECASTS, POSTS, TRENDS
+from loaders.views import VIEWS
+from tests.integration.warehouse import env_of, loader_for, query, schema_settings
+
+TOPIC = "t-discussion-signals"
+
+
+def signal(event_id: str, **overrides: object) -> dict[str, object]:
+    record: dict[str, object] = {
+        "event_id": event_id,
+        "kind": "submission",
+        "subreddit": "cordcutters",
+        "created_utc": 1_763_700_000.0,
+        "event_time": "2025-11-21T04:40:00+00:00",
+        "platforms": ["netflix"],
+        "intents": ["piracy"],
+        "sentiment": -0.4,
+        "switch_from": None,
+        "switch_to": None,
+        "classifier_version": "test",
+        "score": 3,
+        "text": "where can I stream it free",
+        "author_hash": None,
+        "schema_version": 1,
+    }
+    record.update(overrides)
+    return record
+
+
+def rows(spec, records, partition=0, first_offset=0):  # type: ignore[no-untyped-def]
+    return [to_row(spec, r, TOPIC, partition, first_offset + i) for i, r in enumerate(records)]
+
+
+@pytest.fixture
+def wh(local_warehouse):  # type: ignore[no-untyped-def]
+    settings = schema_settings(local_warehouse)
+    loader = loader_for(settings)
+    yield settings, loader
+    loader.close()
+
+
+def test_init_is_idempotent_and_creates_tables_and_views(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+    first = loader.init_schema()
+    second = loader.init_schema()
+    assert first == second
+    names = {
+        r[0]
+        for r in query(
+            settings,
+            "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = ?",
+            (settings.schema_,),
+        )
+    }
+    assert {"POSTS", "TRENDS", "ALERTS", "PLATFORM_WINDOWS", "KAFKA_OFFSETS"} <= names
+    views = {
+        r[0]
+        for r in query(
+            settings,
+            "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.VIEWS WHERE TABLE_SCHEMA = ?",
+            (settings.schema_,),
+        )
+    }
+    assert set(VIEWS) <= views
+
+
+def test_duplicates_within_and_across_batches_load_once(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+    batch = rows(POSTS, [signal("t3_a", score=1), signal("t3_b"), signal("t3_a", score=2)])
+    staged = loader.stage(POSTS, batch)
+    assert loader.commit(staged) == 2
+    # The same post again, later in the topic (a producer retry): updated, not added.
+    again = rows(POSTS, [signal("t3_a", score=5), signal("t3_c")], first_offset=3)
+    assert loader.commit(loader.stage(POSTS, again)) == 2
+    got = query(settings, "SELECT EVENT_ID, SCORE, KAFKA_OFFSET FROM POSTS ORDER BY EVENT_ID")
+    assert [(e, int(s), int(o)) for e, s, o in got] == [
+        ("t3_a", 5, 3),
+        ("t3_b", 3, 1),
+        ("t3_c", 3, 4),
+    ]
+    stored = query(settings, "SELECT TOPIC, PARTITION, LAST_OFFSET FROM KAFKA_OFFSETS")
+    assert [(t, int(p), int(o)) for t, p, o in stored] == [(TOPIC, 0, 4)]
+
+
+def test_events_at_or_below_the_stored_offset_are_skipped(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+    batch = rows(POSTS, [signal("t3_a"), signal("t3_b")])
+    loader.commit(loader.stage(POSTS, batch))
+    # A restart re-reads the same events (Kafka's committed offset was older).
+    replayed = loader.stage(POSTS, batch)
+    assert replayed.skipped == 2 and replayed.rows == []
+    assert loader.commit(replayed) == 0
+    assert query(settings, "SELECT COUNT(*) FROM POSTS")[0][0] == 2
+
+
+def test_a_rejected_row_is_returned_and_the_rest_of_its_batch_loads(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+    records = [signal(f"t3_{i}") for i in range(9)]
+    records[4] = signal("t3_bad", event_time="the day after tomorrow")
+    staged = loader.stage(POSTS, rows(POSTS, records))
+    assert [row.event_id for row, _ in staged.rejected] == ["t3_bad"]
+    assert "the warehouse refused the row" in staged.rejected[0][1]
+    assert loader.commit(staged) == 8
+    assert query(settings, "SELECT COUNT(*) FROM POSTS")[0][0] == 8
+    # The offset moved past the rejected row too: it went to the dead letters instead.
+    assert int(query(settings, "SELECT LAST_OFFSET FROM KAFKA_OFFSETS")[0][0]) == 8
+
+
+def test_a_stale_loader_cannot_move_an_offset_back_or_load_twice(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+    other = loader_for(settings)
+    try:
+        batch = rows(POSTS, [signal("t3_a"), signal("t3_b")])
+        mine = loader.stage(POSTS, batch)
+        theirs = other.stage(POSTS, batch)  # both read LAST_OFFSET = -1
+        assert loader.commit(mine) == 2
+        with pytest.raises(StaleOffsets):
+            other.commit(theirs)
+        retry = other.stage(POSTS, batch)
+        assert retry.skipped == 2 and other.commit(retry) == 0
+        # An older batch from a worker that lost the partition moves nothing back.
+        old = other.stage(POSTS, rows(POSTS, [signal("t3_z")]))
+        assert other.commit(old) == 0
+    finally:
+        other.close()
+    assert int(query(settings, "SELECT LAST_OFFSET FROM KAFKA_OFFSETS")[0][0]) == 1
+    assert query(settings, "SELECT COUNT(*) FROM POSTS")[0][0] == 2
+
+
+def test_a_column_added_later_does_not_break_loading(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+    loader.commit(loader.stage(POSTS, rows(POSTS, [signal("t3_a")])))
+    query(settings, "ALTER TABLE POSTS ADD COLUMN ANALYST_NOTE VARCHAR")
+    query(settings, "ALTER TABLE POSTS DROP COLUMN AUTHOR_HASH")  # an older release's table
+    loader.init_schema()  # what a restarted sink does: adds what is missing
+    loader.commit(loader.stage(POSTS, rows(POSTS, [signal("t3_b")], first_offset=1)))
+    assert query(settings, "SELECT COUNT(*) FROM POSTS")[0][0] == 2
+
+
+def test_views_answer_from_loaded_data(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+    points = [
+        {
+            "keyword": k,
+            "platform": p,
+            "geo": "US",
+            "timestamp": f"2025-11-0{d}T00:00:00Z",
+            "interest": v,
+        }
+        for k, p, values in (
+            ("netflix", "netflix", (72, 72)),
+            ("disney plus", "disney_plus", (10, 10)),
+        )
+        for d, v in zip((1, 2), values, strict=True)
+    ]
+    loader.commit(loader.stage(TRENDS, rows(TRENDS, points)))
+    ratio = query(
+        settings,
+        "SELECT RATIO FROM SEARCH_INTEREST_RATIOS WHERE PLATFORM = 'netflix' "
+        "AND VERSUS = 'disney_plus'",
+    )
+    assert ratio[0][0] == pytest.approx(7.2)
+
+    posts = [
+        signal("t3_1", intents=["piracy"], platforms=["netflix"]),
+        signal("t3_2", intents=[], platforms=["netflix"]),
+        signal("t3_3", intents=["switching"], switch_from="netflix", switch_to="max"),
+    ]
+    loader.commit(loader.stage(POSTS, rows(POSTS, posts)))
+    piracy = query(settings, "SELECT PLATFORM, POSTS, PIRACY_POSTS FROM PIRACY_INDICATORS")
+    assert [(p, int(n), int(k)) for p, n, k in piracy] == [("netflix", 3, 1)]
+    flows = query(settings, "SELECT SWITCH_FROM, SWITCH_TO, POSTS FROM SWITCHING_FLOWS")
+    assert [(f, t, int(n)) for f, t, n in flows] == [("netflix", "max", 1)]
+
+    alert = {
+        "alert_id": "a1",
+        "rule": "piracy_surge",
+        "platform": "netflix",
+        "severity": "high",
+        "window_start": "2025-11-21T00:00:00Z",
+        "window_end": "2025-11-21T00:01:00Z",
+        "observed": 9.0,
+        "baseline": 1.0,
+        "score": 4.0,
+        "message": "m",
+        "evidence": ["t3_1"],
+    }
+    alerts = [
+        {**alert, "status": "firing", "fired_at": "2025-11-21T00:01:00Z"},
+        {**alert, "status": "resolved", "fired_at": "2025-11-21T00:06:00Z"},
+    ]
+    loader.commit(loader.stage(ALERTS, rows(ALERTS, alerts)))
+    history = query(settings, "SELECT ALERT_ID, DURATION_SECONDS FROM ALERT_HISTORY")
+    assert [(a, int(d)) for a, d in history] == [("a1", 300)]
+
+
+def test_sql_command_prints_table_json_and_csv(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+    loader.commit(loader.stage(POSTS, rows(POSTS, [signal("t3_a"), signal("t3_b")])))
+    env = {**env_of(settings), "PATH": "/usr/bin:/bin"}
+
+    def sql(*flags: str) -> str:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "streamapp",
+                "sql",
+                *flags,
+                "SELECT EVENT_ID, SCORE FROM POSTS ORDER BY EVENT_ID",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return done.stdout
+
+    assert json.loads(sql("--json")) == [
+        {"EVENT_ID": "t3_a", "SCORE": 3},
+        {"EVENT_ID": "t3_b", "SCORE": 3},
+    ]
+    assert list(csv.reader(io.StringIO(sql("--csv")))) == [
+        ["EVENT_ID", "SCORE"],
+        ["t3_a", "3"],
+        ["t3_b", "3"],
+    ]
+    table = sql().splitlines()
+    assert table[0].split() == ["EVENT_ID", "SCORE"] and table[-1] == "(2 rows)"
+
+
+def test_forecasts_load_and_flatten_into_points(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+
+    def forecast(generated_at: str, yhat: float) -> dict[str, object]:
+        return {
+            "forecast_id": f"netflix|mentions|{generated_at}",
+            "platform": "netflix",
+            "metric": "mentions",
+            "model": "naive",
+            "generated_at": generated_at,
+            "points": [
+                {
+                    "timestamp": f"2025-11-21T00:0{i}:00+00:00",
+                    "yhat": yhat,
+                    "yhat_lower": yhat - 1,
+                    "yhat_upper": yhat + 1,
+                }
+                for i in range(3)
+            ],
+            "history_windows": 30,
+            "window_seconds": 60.0,
+            "backtest_mase": 0.8,
+        }
+
+    records = [forecast("2025-11-21T00:00:00Z", 5.0), forecast("2025-11-21T00:01:00Z", 6.0)]
+    loader.commit(loader.stage(FORECASTS, rows(FORECASTS, records)))
+    points = query(
+        settings, "SELECT POINT_AT, YHAT, YHAT_UPPER FROM FORECAST_POINTS ORDER BY POINT_AT"
+    )
+    assert [(str(p), y, u) for p, y, u in points] == [
+        (f"2025-11-21 00:0{i}:00", 6.0, 7.0) for i in range(3)
+    ]

@@ -1,0 +1,133 @@
+"""A loopback server speaking Google Trends' explore and widget endpoints.
+
+pytrends is pointed at it (our `TrendReq` subclass swaps the base URL), so its own
+request building, `)]}'` trimming and DataFrame parsing run. Like Google, each widget
+answer is scaled to its own 0-100: the highest true value of any term in that request is
+100, the rest rounded to integers. The newest point is `isPartial`. Faults are queued and
+served to the next explore or widget request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+HOUR = 3600
+
+
+@dataclass
+class Fault:
+    status: int = 200
+    retry_after: str | None = None
+    delay: float = 0.0
+    body: bytes | None = None
+
+
+@dataclass
+class TrendsServer:
+    truth: dict[str, list[float]]  # keyword -> true interest, one value per hour from `start`
+    start: int  # epoch of the first hour
+    hours: int  # how many hours are published so far (the last one is partial)
+    faults: deque[Fault] = field(default_factory=deque)
+    explore_requests: list[list[str]] = field(default_factory=list)
+    widget_requests: list[list[str]] = field(default_factory=list)
+    cookie_requests: int = 0
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/trends/explore/", self._cookie)
+        app.router.add_post("/trends/api/explore", self._explore)
+        app.router.add_get("/trends/api/widgetdata/multiline", self._multiline)
+        return app
+
+    async def _cookie(self, request: web.Request) -> web.Response:
+        self.cookie_requests += 1
+        response = web.Response(text="<html></html>", content_type="text/html")
+        response.set_cookie("NID", "511=test-cookie")
+        return response
+
+    async def _fault(self) -> web.Response | None:
+        if not self.faults:
+            return None
+        fault = self.faults.popleft()
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.body is not None:
+            return web.Response(body=fault.body, content_type="application/json")
+        if fault.status != 200:
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            return web.Response(
+                text="<html>error</html>",
+                status=fault.status,
+                headers=headers,
+                content_type="text/html",
+            )
+        return None
+
+    async def _explore(self, request: web.Request) -> web.Response:
+        req = json.loads(request.query["req"])
+        keywords = [item["keyword"] for item in req["comparisonItem"]]
+        self.explore_requests.append(keywords)
+        failed = await self._fault()
+        if failed is not None:
+            return failed
+        widget_request = {
+            "time": req["comparisonItem"][0]["time"],
+            "resolution": "HOUR",
+            "locale": "en-US",
+            "comparisonItem": [
+                {
+                    "geo": {"country": item["geo"]} if item["geo"] else {},
+                    "complexKeywordsRestriction": {
+                        "keyword": [{"type": "BROAD", "value": item["keyword"]}]
+                    },
+                }
+                for item in req["comparisonItem"]
+            ],
+            "requestOptions": {"property": "", "backend": "CM", "category": 0},
+        }
+        widgets = [
+            {
+                "id": "TIMESERIES",
+                "request": widget_request,
+                "token": "APP6_tok",
+                "type": "fe_line_chart",
+                "title": "Interest over time",
+            },
+            {"id": "GEO_MAP", "request": {}, "token": "APP6_geo", "type": "fe_geo_chart_explore"},
+        ]
+        return web.Response(
+            text=")]}'\n" + json.dumps({"widgets": widgets}), content_type="application/json"
+        )
+
+    async def _multiline(self, request: web.Request) -> web.Response:
+        req = json.loads(request.query["req"])
+        keywords = [
+            item["complexKeywordsRestriction"]["keyword"][0]["value"]
+            for item in req["comparisonItem"]
+        ]
+        self.widget_requests.append(keywords)
+        failed = await self._fault()
+        if failed is not None:
+            return failed
+        top = max(self.truth[k][h] for k in keywords for h in range(self.hours)) or 1.0
+        timeline = []
+        for h in range(self.hours):
+            values = [int(round(self.truth[k][h] * 100 / top)) for k in keywords]
+            point = {
+                "time": str(self.start + h * HOUR),
+                "formattedTime": f"hour {h}",
+                "formattedAxisTime": f"hour {h}",
+                "value": values,
+                "hasData": [v > 0 for v in values],
+                "formattedValue": [str(v) for v in values],
+            }
+            if h == self.hours - 1:
+                point["isPartial"] = True
+            timeline.append(point)
+        body = {"default": {"timelineData": timeline, "averages": []}}
+        return web.Response(text=")]}',\n" + json.dumps(body), content_type="application/json")

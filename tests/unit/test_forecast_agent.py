@@ -1,0 +1,125 @@
+"""The real `forecast_demand` agent through Faust's test_context(): its table, a real
+Prophet refit in the thread pool, and the event loop's lag measured while it fits."""
+
+import asyncio
+import time
+
+import pytest
+
+from streamapp.app import create_app
+from streamapp.config import Settings
+from streamapp.records import WindowAggregate
+from streamapp.records.raw import iso_utc
+from tests.fakes import FakeTopic
+
+SIZE = 60.0
+OTHERS = ("hulu", "max", "peacock", "disney_plus", "prime_video", "paramount_plus")
+
+
+class Clock:
+    now = 1_000_000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def app(monkeypatch):
+    settings = Settings()
+    settings.pipeline.window_seconds = SIZE
+    settings.forecast.min_history = 40
+    settings.forecast.horizon = 5
+    settings.forecast.refit_seconds = 300
+    settings.forecast.prophet = True
+    app = create_app(settings, clock=Clock())
+    app.finalize()
+    app.conf.store = "memory://"
+    app.flow_control.resume()
+    app.captured = {}
+    for name in ("forecasts", "alerts"):
+        fake = FakeTopic(name)
+        monkeypatch.setattr(getattr(app.pipeline.topics, name), "send", fake.send)
+        app.captured[name] = fake
+    return app
+
+
+def window(i, mentions, interest=50.0, platform="netflix"):
+    start = i * SIZE
+    return WindowAggregate(
+        window_id=f"{platform}|{start:.0f}",
+        platform=platform,
+        window_start=iso_utc(start),
+        window_end=iso_utc(start + SIZE),
+        mentions=mentions,
+        intent_counts={},
+        sentiment_sum=0.0,
+        sentiment_count=0,
+        sentiment_mean=None,
+        interest_sum=interest,
+        interest_count=1,
+        interest_mean=interest,
+        switching_to={},
+        switching_from={},
+        late_events=0,
+        closed_by="watermark",
+        closed_at=iso_utc(start + SIZE + 10),
+    )
+
+
+def steady(i):
+    return 20 + (i % 5) - 2  # 18..22 mentions
+
+
+async def test_refit_runs_off_the_loop_then_a_window_outside_the_band_fires(app):
+    forecaster = app.forecaster
+    lags = []
+    stop = asyncio.Event()
+
+    async def measure_lag():
+        while not stop.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lags.append(time.perf_counter() - before - 0.01)
+
+    sampler = asyncio.create_task(measure_lag())
+    async with app.agents["forecast_demand"].test_context() as tested:
+        for i in range(40):  # the 40th window starts the first refit
+            await tested.put(window(i, steady(i)), key=b"netflix")
+        assert forecaster.fitting, "a refit should be under way"
+        # other platforms' windows keep arriving while netflix's forecast is fitted
+        during_fit = 0
+        for i in range(200):
+            if not forecaster.fitting:
+                break
+            other = OTHERS[i % len(OTHERS)]  # each stays short of min_history: no fit
+            await tested.put(window(i // len(OTHERS), 5, platform=other), key=other.encode())
+            await asyncio.sleep(0.005)
+            during_fit += 1
+        await forecaster.drain()
+        stop.set()
+        await sampler
+        print(f"{during_fit} windows during the fit, max loop lag {max(lags) * 1000:.1f} ms")
+        assert during_fit >= 3, "windows should keep flowing during the fit"
+        assert max(lags) < 0.25, f"event loop lag up to {max(lags):.3f} s during the fit"
+
+        sent = app.captured["forecasts"].values
+        assert sorted(f.metric for f in sent) == ["interest", "mentions"]
+        mentions = next(f for f in sent if f.metric == "mentions")
+        assert mentions.model in {"naive", "seasonal_naive", "drift", "prophet", "ensemble"}
+        assert mentions.forecast_id == f"netflix|mentions|{39 * SIZE:.0f}"
+        assert mentions.history_windows == 40 and len(mentions.points) == 5
+        assert mentions.points[0]["timestamp"] == iso_utc(40 * SIZE)
+        for point in mentions.points:
+            assert point["yhat_lower"] < point["yhat"] < point["yhat_upper"]
+
+        # the forecast reaches the table with netflix's next window (inside its band:
+        # quiet); the one after, far above its band, fires forecast_breach
+        await tested.put(window(40, steady(40)), key=b"netflix")
+        assert not app.captured["alerts"].values
+        upper = mentions.points[1]["yhat_upper"]
+        await tested.put(window(41, int(upper) + 30), key=b"netflix")
+
+    [alert] = app.captured["alerts"].values
+    assert (alert.rule, alert.status, alert.platform) == ("forecast_breach", "firing", "netflix")
+    assert alert.window_start == iso_utc(41 * SIZE) and alert.score > 1
+    assert forecaster.table["netflix"]["forecasts"]["mentions"]["model"] == mentions.model
