@@ -1,6 +1,6 @@
 """Two workers share the partitions; one is SIGKILLed mid-stream and a third joins.
-Nothing may be missing and nothing counted twice (Faust 0.15.3 skips records across
-rebalances unless streamapp/faust_fixes.py is in place; this test caught it)."""
+Nothing may be missing and nothing counted twice. Faust 0.15.3 alone loses records
+across rebalances in two ways (streamapp/faust_fixes.py): this test caught both."""
 
 from __future__ import annotations
 
@@ -14,15 +14,7 @@ from tests.integration.pipeline import Worker, prepare_topics, produce, read_unt
 
 pytestmark = pytest.mark.integration
 
-# Open defect: with streamapp/faust_fixes.py in place, 4 of 38 runs still failed (3 and 1
-# posts lost just as a rebalance completed; twice a worker's table recovery hung for 90 s);
-# before that fix about 1 run in 3 lost up to hundreds. Clean runs show as XPASS.
-RESIDUAL_REBALANCE_LOSS = pytest.mark.xfail(
-    strict=False, reason="a few records can still be lost right after a rebalance (open)"
-)
 
-
-@RESIDUAL_REBALANCE_LOSS
 async def test_two_workers_kill_and_rejoin_lose_nothing(
     kafka_broker, unique_topic_prefix, tmp_path
 ):
@@ -68,10 +60,15 @@ async def test_two_workers_kill_and_rejoin_lose_nothing(
         missing = {f"t3_s{i}" for i in range(sent)} - {s["event_id"] for s in signals}
         assert not missing, f"{len(missing)} of {sent} posts never became signals"
 
+        def counted_once(records: list[dict]) -> int:
+            latest = {w["window_id"]: w for w in records}
+            return sum(w["mentions"] + w["late_events"] for w in latest.values())
+
+        # Re-emitted windows must not end the wait early: count each window_id once.
         windows = await read_until(
             bootstrap,
             prefix + topics.PLATFORM_WINDOWS,
-            lambda r: sum(w["mentions"] + w["late_events"] for w in r) >= sent,
+            lambda r: counted_once(r) >= sent,
             timeout=60,
         )
         # A window may be emitted again after a rebalance (at-least-once), always with the
@@ -79,7 +76,7 @@ async def test_two_workers_kill_and_rejoin_lose_nothing(
         latest = {w["window_id"]: w for w in windows}
         for w in windows:
             assert w["mentions"] == latest[w["window_id"]]["mentions"], w["window_id"]
-        counted = sum(w["mentions"] + w["late_events"] for w in latest.values())
+        counted = counted_once(windows)
         assert counted == sent  # every post counted once, none twice, despite the rebalances
     finally:
         for worker in workers:
