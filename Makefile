@@ -40,6 +40,7 @@ bench: setup
 	$(BIN)/python -m bench throughput
 	$(BIN)/python -m bench latency
 	$(BIN)/python -m bench dashboard
+	$(BIN)/python -m bench sink
 
 clean:
 	rm -rf $(VENV) .streamapp .pytest_cache .ruff_cache .mypy_cache

@@ -14,11 +14,10 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from bench.dashboard_page import CHROMIUM, CHROMIUM_FLAGS  # one browser set-up for both
 from streamapp import topics
 from tests.integration.dashboard_process import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     READ_PAGE,
     Dashboard,
     own_origin,

@@ -115,3 +115,12 @@ def test_cpu_seconds_of_this_process() -> None:
     on_cpu, waiting = result
     assert on_cpu > 0 and waiting >= 0
     assert cpu_seconds(None) is None
+
+
+def test_sink_line_has_the_documented_shape() -> None:
+    from bench.sink import sink_line
+
+    line = sink_line(463.24, 494.31)
+    assert line == "sink: rows_per_s=463.2 plain_rows_per_s=494.3 ratio=0.937"
+    assert re.fullmatch(r"sink: rows_per_s=\S+ plain_rows_per_s=\S+ ratio=\S+", line)
+    assert sink_line(10.0, 0.0).endswith("ratio=nan")
