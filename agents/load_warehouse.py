@@ -83,6 +83,8 @@ class TableLoad:
         self.spec = spec
         self.sink: BatchSink | None = None
         self.rng = random.Random()
+        # The current batch's messages by (partition, offset): where a refused row came from.
+        self._by_position: dict[tuple[int, int], Message] = {}
 
     async def load(self, events: list[EventT]) -> None:
         """Returns once every event is in the warehouse or in the dead letters."""

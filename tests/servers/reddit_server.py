@@ -7,7 +7,6 @@ listings: a status with optional `Retry-After`, a delay (timeout), or a malforme
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import itertools
 import time
@@ -17,13 +16,11 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.servers.faults import Fault, next_fault
 
-@dataclass
-class Fault:
-    status: int = 200
-    retry_after: str | None = None
-    delay: float = 0.0
-    body: bytes | None = None  # served as-is (e.g. not JSON)
+
+def _reddit_error(status: int, headers: dict[str, str]) -> web.Response:
+    return web.json_response({"message": "error", "error": status}, status=status, headers=headers)
 
 
 @dataclass
@@ -102,19 +99,9 @@ class RedditServer:
             self.auth_headers.append(request.headers.get("Authorization", ""))
             if request.headers.get("Authorization") != "bearer tok-abc":
                 return web.json_response({"message": "Unauthorized", "error": 401}, status=401)
-            if self.faults:
-                fault = self.faults.popleft()
-                if fault.delay:
-                    await asyncio.sleep(fault.delay)
-                if fault.body is not None:
-                    return web.Response(body=fault.body, content_type="application/json")
-                if fault.status != 200:
-                    headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-                    return web.json_response(
-                        {"message": "error", "error": fault.status},
-                        status=fault.status,
-                        headers=headers,
-                    )
+            failed = await next_fault(self.faults, _reddit_error)
+            if failed is not None:
+                return failed
             return self._page(request, kind)
 
         return handler

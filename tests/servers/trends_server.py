@@ -9,22 +9,21 @@ served to the next explore or widget request.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections import deque
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from tests.servers.faults import Fault, next_fault
+
 HOUR = 3600
 
 
-@dataclass
-class Fault:
-    status: int = 200
-    retry_after: str | None = None
-    delay: float = 0.0
-    body: bytes | None = None
+def _trends_error(status: int, headers: dict[str, str]) -> web.Response:
+    return web.Response(
+        text="<html>error</html>", status=status, headers=headers, content_type="text/html"
+    )
 
 
 @dataclass
@@ -51,22 +50,7 @@ class TrendsServer:
         return response
 
     async def _fault(self) -> web.Response | None:
-        if not self.faults:
-            return None
-        fault = self.faults.popleft()
-        if fault.delay:
-            await asyncio.sleep(fault.delay)
-        if fault.body is not None:
-            return web.Response(body=fault.body, content_type="application/json")
-        if fault.status != 200:
-            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-            return web.Response(
-                text="<html>error</html>",
-                status=fault.status,
-                headers=headers,
-                content_type="text/html",
-            )
-        return None
+        return await next_fault(self.faults, _trends_error)
 
     async def _explore(self, request: web.Request) -> web.Response:
         req = json.loads(request.query["req"])

@@ -9,14 +9,8 @@ from streamapp.app import create_app
 from streamapp.config import Settings
 from streamapp.records import Contribution
 from tables.window_close import tick
+from tests.fakes import FakeClock as Clock
 from tests.fakes import FakeTopic, fake_publish
-
-
-class Clock:
-    now = 1_000_000.0
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

@@ -10,17 +10,11 @@ from streamapp.app import create_app
 from streamapp.config import Settings
 from streamapp.records import WindowAggregate
 from streamapp.records.raw import iso_utc
+from tests.fakes import FakeClock as Clock
 from tests.fakes import FakeTopic
 
 SIZE = 60.0
 OTHERS = ("hulu", "max", "peacock", "disney_plus", "prime_video", "paramount_plus")
-
-
-class Clock:
-    now = 1_000_000.0
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture
