@@ -185,8 +185,14 @@ def test_posts_and_an_alert_appear_live_in_the_browser(
         replica = dashboards()
         other = Watched(browser.new_page())
         other.page.goto(replica.url)
-        again = other.wait_for(lambda s: s["mentions"].get("netflix") == total, timeout=30)
-        assert any(a["rule"] == "piracy_surge" for a in again["alerts"])
+        # Signals and alerts are separate topics read in their own order: wait for both,
+        # since a redraw can land between the two catching up.
+        again = other.wait_for(
+            lambda s: s["mentions"].get("netflix") == total
+            and any(a["rule"] == "piracy_surge" for a in s["alerts"]),
+            timeout=30,
+        )
+        assert again["switching"] == seen["switching"]
         assert other.errors == []
 
         # The worker dies and another takes over: the open page just keeps following.
