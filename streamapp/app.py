@@ -13,6 +13,7 @@ import faust
 from streamapp.config import Settings
 from streamapp.context import PipelineContext
 from streamapp.faust_fixes import never_skip_messages
+from streamapp.head_watch import install_head_watch
 from streamapp.health import register_health
 from streamapp.kafka_security import faust_credentials
 from streamapp.metrics_view import register_metrics
@@ -71,5 +72,6 @@ def create_app(
     register_health(app)
     register_metrics(app)
     never_skip_messages(app)
+    install_head_watch(app, settings.pipeline.stalled_head_seconds, time.monotonic)
     app.pipeline = ctx  # type: ignore[attr-defined]  # for tests and the CLI
     return app

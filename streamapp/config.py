@@ -80,6 +80,9 @@ class PipelineSettings(BaseSettings):
     # Classified posts per micro-batch in the classification agent.
     classify_batch_size: int = Field(default=200, ge=1)
     classify_batch_seconds: float = Field(default=0.05, gt=0)
+    # A partition whose next record has not been processed for this long, while later
+    # records of it have, is read again from that record (streamapp/head_watch.py; 0 = off).
+    stalled_head_seconds: float = Field(default=15.0, ge=0)
     web_host: str = "127.0.0.1"
     web_port: int = 6066
     data_dir: Path = Path(".streamapp")

@@ -4,7 +4,15 @@ partitions, is not rebalancing, and has recovered its tables)."""
 from __future__ import annotations
 
 import faust
+from faust.exceptions import ConsumerNotStarted
 from faust.web import Request, Response, View
+
+
+def assigned_partitions(app: faust.App) -> int:
+    try:
+        return len(app.consumer.assignment())
+    except ConsumerNotStarted:  # a probe can come before Kafka's consumer thread exists
+        return 0
 
 
 def readiness(app: faust.App) -> tuple[bool, dict[str, object]]:
@@ -12,7 +20,7 @@ def readiness(app: faust.App) -> tuple[bool, dict[str, object]]:
     detail = {
         "rebalancing": bool(app.rebalancing),
         "recovering": bool(recovery.in_recovery),
-        "assigned_partitions": len(app.consumer.assignment()) if app.consumer else 0,
+        "assigned_partitions": assigned_partitions(app),
     }
     ready = not detail["rebalancing"] and not detail["recovering"] and recovery.completed.is_set()
     return ready, detail

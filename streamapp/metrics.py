@@ -40,6 +40,12 @@ SINK_LAG_SECONDS = Gauge(
     "Age of the newest event the warehouse has committed, per table (how far behind it is)",
     ["table"],
 )
+PARTITION_REREADS = Counter(
+    "streamapp_partition_rereads_total",
+    "Partitions read again from their committed offset because a record went missing "
+    "in the worker (see streamapp/head_watch.py), per topic",
+    ["topic"],
+)
 COLLECTOR_STALENESS_SECONDS = Gauge(
     "streamapp_collector_staleness_seconds",
     "Seconds since a collector last fetched successfully, per source",

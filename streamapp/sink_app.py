@@ -26,6 +26,7 @@ from loaders import (
 from streamapp.app import faust_options
 from streamapp.config import Settings
 from streamapp.faust_fixes import never_skip_messages
+from streamapp.head_watch import install_head_watch
 from streamapp.health import register_health
 from streamapp.metrics_view import register_metrics
 from streamapp.topic_set import declare
@@ -57,5 +58,6 @@ def create_sink_app(
     register_health(app)
     register_metrics(app)
     never_skip_messages(app)
+    install_head_watch(app, settings.pipeline.stalled_head_seconds, time.monotonic)
     app.sink = ctx  # type: ignore[attr-defined]  # for tests
     return app

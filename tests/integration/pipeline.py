@@ -44,6 +44,8 @@ class Worker:
     process: subprocess.Popen | None = None
     web_port: int = 0
     command: str = "worker"  # or "sink": the warehouse sink's worker
+    # What runs `streamapp`: the module itself, or a test wrapper around it.
+    launcher: tuple[str, ...] = ("-m", "streamapp")
 
     def start(self) -> Worker:
         self.web_port = free_port()
@@ -60,7 +62,7 @@ class Worker:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.data_dir / f"worker-{self.web_port}.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamapp", self.command, "--loglevel", "info"],
+            [sys.executable, *self.launcher, self.command, "--loglevel", "info"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

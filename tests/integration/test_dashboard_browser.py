@@ -188,8 +188,10 @@ def test_posts_and_an_alert_appear_live_in_the_browser(
         # Signals and alerts are separate topics read in their own order: wait for both,
         # since a redraw can land between the two catching up.
         again = other.wait_for(
-            lambda s: s["mentions"].get("netflix") == total
-            and any(a["rule"] == "piracy_surge" for a in s["alerts"]),
+            lambda s: (
+                s["mentions"].get("netflix") == total
+                and any(a["rule"] == "piracy_surge" for a in s["alerts"])
+            ),
             timeout=30,
         )
         assert again["switching"] == seen["switching"]

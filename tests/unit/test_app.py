@@ -40,3 +40,12 @@ def test_secrets_are_masked_in_settings_repr(monkeypatch):
     monkeypatch.setenv("STREAMAPP_AUTHOR_SALT", "very-secret-salt")
     assert "very-secret-salt" not in repr(Settings())
     assert "very-secret-salt" not in str(Settings().model_dump())
+
+
+def test_readiness_before_the_kafka_consumer_exists_is_not_ready_rather_than_an_error():
+    # A probe can arrive before Faust's consumer thread has started (seen as a 500).
+    from streamapp.health import readiness
+
+    ready, detail = readiness(create_app(Settings()))
+    assert ready is False
+    assert detail["assigned_partitions"] == 0
