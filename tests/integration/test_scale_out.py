@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 
 # A SIGKILL can land after a batch's partial aggregates reached Kafka but before the marks
 # saying so did: the next owner counts that batch again (README, Delivery guarantees).
-# Measured: 19 and 34 extra of 5,000 in 2 of 12 runs. At most the killed worker's
+# Measured: 19 and 34 extra of 5,000 in 2 of 19 runs. At most the killed worker's
 # unmarked batches, each at most one classification micro-batch.
 SIGKILL_RECOUNT_LIMIT = 2 * 200
 
