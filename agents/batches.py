@@ -15,7 +15,7 @@ from streamapp.analytics.windows import ContributionBuilder
 from streamapp.context import PipelineContext
 from streamapp.metrics import EVENTS_OUT
 from streamapp.records import Contribution, InvalidRecord
-from tables.source_offsets import add_offsets, covers, source_key
+from tables.source_offsets import add_offsets, covers, marks_value, read_marks, source_key
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,8 +39,10 @@ async def valid_records(
 
 
 class BatchContributions:
-    """One micro-batch's partial aggregates, minus events whose contributions were
-    already delivered before a crash (see tables/source_offsets.py)."""
+    """One micro-batch's partial aggregates, minus what was already delivered: offsets
+    the lane's marks cover (tables/source_offsets.py), and, after a takeover, the
+    (offset, platform) pairs a predecessor delivered without marking them
+    (agents/takeovers.py). Call `load` first, then `new_platforms` for every event."""
 
     def __init__(self, ctx: PipelineContext) -> None:
         self.ctx = ctx
@@ -48,21 +50,34 @@ class BatchContributions:
             size=ctx.settings.pipeline.window_seconds,
             evidence_size=ctx.settings.alerts.evidence_size,
         )
-        self._new: dict[str, set[int]] = {}
-        self._done: dict[str, list[list[int]]] = {}
+        self._marks: dict[str, list[list[int]]] = {}
+        self._delivered: dict[str, dict[str, list[list[int]]]] = {}
+        self._handled: dict[str, set[int]] = {}
 
-    def is_new(self, event: EventT) -> bool:
-        """True once per event: it still has to be counted. Call for every event."""
+    async def load(self, events: Sequence[EventT]) -> None:
+        """Read the marks of the batch's lanes (once per batch, not per event)."""
+        marked_at: dict[str, float | None] = {}
+        for event in events:
+            lane = source_key(event.message.topic, event.message.partition)
+            if lane not in self._marks:
+                self._marks[lane], marked_at[lane] = read_marks(
+                    self.ctx.tables.contributed.get(lane)
+                )
+        if self.ctx.takeovers is not None and marked_at:
+            generation = self.ctx.app.consumer_generation_id
+            self._delivered = await self.ctx.takeovers.delivered(marked_at, generation)
+
+    def new_platforms(self, event: EventT, platforms: Sequence[str]) -> list[str]:
+        """The platforms this event still has to be counted for (none if it was counted
+        before, or is a repeat within the batch)."""
         message = event.message
-        key = source_key(message.topic, message.partition)
-        seen = self._new.get(key)
-        if seen is None:  # the table is read once per partition and batch, not per event
-            seen = self._new[key] = set()
-            self._done[key] = self.ctx.tables.contributed.get(key) or []
-        if message.offset in seen or covers(self._done[key], message.offset):
-            return False
-        seen.add(message.offset)
-        return True
+        lane = source_key(message.topic, message.partition)
+        handled = self._handled.setdefault(lane, set())
+        if message.offset in handled or covers(self._marks.get(lane), message.offset):
+            return []
+        handled.add(message.offset)
+        found = self._delivered.get(lane, {})
+        return [p for p in platforms if not covers(found.get(p), message.offset)]
 
     def saw(self, event: EventT, event_time: float) -> None:
         """Every valid event moves its input lane's event time (the watermark)."""
@@ -80,8 +95,10 @@ class BatchContributions:
         if pending:
             await asyncio.gather(*pending)
             EVENTS_OUT.labels(self.ctx.topics.contributions.get_topic_name()).inc(len(pending))
-        for key, offsets in self._new.items():
+        now = self.ctx.clock()
+        for lane, offsets in self._handled.items():
             if offsets:
-                self.ctx.tables.contributed[key] = add_offsets(self._done[key], offsets)
-        self._new.clear()
-        self._done.clear()
+                ranges = add_offsets(self._marks.get(lane), offsets)
+                self.ctx.tables.contributed[lane] = marks_value(ranges, now)
+        self._handled.clear()
+        self._marks.clear()

@@ -13,6 +13,7 @@ from streamapp.context import PipelineContext
 from streamapp.metrics import observe_batch
 from streamapp.records import DiscussionSignal, RedditPost, hash_author, parse_reddit_post
 from streamapp.records.raw import is_author_hash, iso_utc
+from tables.source_offsets import source_key
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 2000
@@ -49,6 +50,7 @@ async def classify_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None
     signals_topic = ctx.topics.signals.get_topic_name()
     piracy_topic = ctx.topics.piracy.get_topic_name()
     batch = BatchContributions(ctx)
+    await batch.load(events)
     signals = piracy = 0  # counted into the metrics once per batch
     async for event, post in valid_records(ctx, events, parse_reddit_post):
         try:
@@ -69,16 +71,18 @@ async def classify_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None
             await publish(piracy_topic, key, signal, partition)
             piracy += 1
         batch.saw(event, post.created_utc)
-        if not batch.is_new(event):
+        platforms = batch.new_platforms(event, result.platforms)
+        if not platforms:
             continue  # counted before a crash; the signal above is idempotent by id
         batch.builder.add_signal(
             post.id,
             post.created_utc,
-            result.platforms,
+            platforms,
             result.intents,
             result.sentiment,
             result.switch_from,
             result.switch_to,
+            at=(source_key(event.message.topic, event.message.partition), event.message.offset),
         )
     await batch.flush()
     observe_batch("classify_posts", events, {signals_topic: signals, piracy_topic: piracy})

@@ -12,10 +12,11 @@ import faust
 
 from streamapp.config import Settings
 from streamapp.context import PipelineContext
+from streamapp.contribution_log import ContributionLog
 from streamapp.faust_fixes import never_skip_messages
 from streamapp.head_watch import install_head_watch
 from streamapp.health import register_health
-from streamapp.kafka_security import faust_credentials
+from streamapp.kafka_security import client_options, faust_credentials
 from streamapp.metrics_view import register_metrics
 from streamapp.topic_set import declare
 from tables import define_tables
@@ -57,16 +58,26 @@ def create_app(
     async def publish(topic: str, key: bytes, value: bytes, partition: int | None) -> Any:
         return await producer.send(topic, key, value, partition, None, None)
 
+    topics = declare(app, settings)
+    # Imported here: agents sit above the app in the dependency order.
+    from agents import register_agents
+    from agents.takeovers import Takeovers
+
+    contribution_log = ContributionLog(
+        settings.kafka.bootstrap_servers,
+        topics.contributions.get_topic_name(),
+        settings.pipeline.partitions,
+        client_options(settings.kafka),
+    )
     ctx = PipelineContext(
         app=app,
         settings=settings,
-        topics=declare(app, settings),
+        topics=topics,
         tables=define_tables(app, settings),
         clock=clock,
         publish=publish,
+        takeovers=Takeovers(contribution_log.read, clock),
     )
-    # Imported here: agents sit above the app in the dependency order.
-    from agents import register_agents
 
     register_agents(ctx)
     register_health(app)

@@ -25,3 +25,6 @@ class PipelineContext:
     # producer, for the per-post hot path (Faust's Topic.send costs about as much as
     # the rest of the work on a post). Faust still flushes it before every commit.
     publish: Callable[[str, bytes, bytes, int | None], Awaitable[Any]] | None = None
+    # What predecessors delivered on the lanes this worker takes over (agents/takeovers.py);
+    # None: no look-up (unit tests without a broker).
+    takeovers: Any = None

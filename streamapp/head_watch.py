@@ -16,6 +16,7 @@ absorbs that (signals are idempotent by id, window counts deduplicated by offset
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -77,6 +78,40 @@ class HeadWatch:
         return found
 
 
+class RecoveryWatch:
+    """The same idea for table recovery: a changelog partition whose read offset has not
+    moved for the grace while records up to its high-water mark remain unread. We have
+    seen Faust's recovery wait on two such partitions for the whole 90 s of a test
+    ("No event received for active tp"), on the worker that kept its partitions through
+    a rebalance; reading them again from the next offset is what a stuck fetch needs."""
+
+    def __init__(self, grace_seconds: float, clock: Callable[[], float]) -> None:
+        self.grace_seconds = grace_seconds
+        self.clock = clock
+        self._unmoved_since: dict[Any, tuple[int, float]] = {}
+
+    def stalled(
+        self, read: Mapping[Any, int], highwaters: Mapping[Any, int]
+    ) -> list[tuple[Any, int]]:
+        """(tp, offset to read again from) for each stalled changelog partition."""
+        now = self.clock()
+        found: list[tuple[Any, int]] = []
+        unmoved: dict[Any, tuple[int, float]] = {}
+        for tp, high in highwaters.items():
+            offset = read.get(tp, -1)
+            if high < 0 or offset >= high:
+                continue  # nothing (more) to read
+            since_offset, since = self._unmoved_since.get(tp, (offset, now))
+            if since_offset != offset:
+                since = now  # it moved: count again
+            if now - since >= self.grace_seconds:
+                found.append((tp, offset + 1))
+                since = now  # give the new read a full grace
+            unmoved[tp] = (offset, since)
+        self._unmoved_since = unmoved
+        return found
+
+
 def consumer_state(consumer: Any) -> tuple[dict, dict, list[tuple[Any, int]]]:
     """The three things the watch reads, copied out of Faust's consumer."""
     acked = {tp: list(offsets) for tp, offsets in consumer._acked.items()}
@@ -86,28 +121,65 @@ def consumer_state(consumer: Any) -> tuple[dict, dict, list[tuple[Any, int]]]:
 
 
 def install_head_watch(app: faust.App, grace_seconds: float, clock: Callable[[], float]) -> None:
-    """Check every few seconds on every worker (each watches its own partitions)."""
+    """Check every few seconds on every worker (each watches its own partitions).
+
+    Not an `app.timer`: Faust starts timers only once the first table recovery has
+    completed, and a recovery that never completes is one of the things watched."""
     if grace_seconds <= 0:
         return  # switched off
     watch = HeadWatch(grace_seconds, clock)
+    recovery_watch = RecoveryWatch(grace_seconds, clock)
+    interval = max(1.0, grace_seconds / 4)
+    running: list[asyncio.Task] = []
 
-    @app.timer(interval=max(1.0, grace_seconds / 4), name="reread_stalled_heads")
-    async def reread_stalled_heads() -> None:
+    async def check() -> None:
         consumer = app.consumer
+        recovery = app.tables.recovery
+        if recovery.in_recovery:
+            await reread_stalled_recovery(consumer, recovery, recovery_watch)
+            return
         if app.rebalancing or not consumer.flow_active:
             return  # offsets are being reset anyway
-        try:
-            for head in watch.stalled(*consumer_state(consumer)):
-                log.warning(
-                    "%s[%d]: record %d was not processed although later records were "
-                    "(from %d); reading the partition again from %d",
-                    head.tp.topic,
-                    head.tp.partition,
-                    head.offset,
-                    head.first_acked,
-                    head.offset,
-                )
-                PARTITION_REREADS.labels(head.tp.topic).inc()
-                await consumer.seek(head.tp, head.offset)
-        except Exception:  # the watch must never take the worker down
-            log.exception("checking for stalled partitions failed")
+        for head in watch.stalled(*consumer_state(consumer)):
+            log.warning(
+                "%s[%d]: record %d was not processed although later records were "
+                "(from %d); reading the partition again from %d",
+                head.tp.topic,
+                head.tp.partition,
+                head.offset,
+                head.first_acked,
+                head.offset,
+            )
+            PARTITION_REREADS.labels(head.tp.topic).inc()
+            await consumer.seek(head.tp, head.offset)
+
+    async def watch_forever() -> None:
+        while not app.should_stop:
+            await asyncio.sleep(interval)
+            try:
+                await check()
+            except Exception:  # the watch must never take the worker down
+                log.exception("checking for stalled partitions failed")
+
+    # The first assignment comes before the first recovery: start there, once.
+    @app.on_partitions_assigned.connect
+    async def start_watching(sender: Any, assigned: Any, **kwargs: Any) -> None:
+        if not running:
+            running.append(asyncio.ensure_future(watch_forever()))
+
+
+async def reread_stalled_recovery(consumer: Any, recovery: Any, watch: RecoveryWatch) -> None:
+    actives = set(recovery.active_tps)
+    highwaters = {tp: h for tp, h in recovery.active_highwaters.items() if tp in actives}
+    for tp, offset in watch.stalled(dict(recovery.active_offsets), highwaters):
+        log.warning(
+            "%s[%d]: table recovery has read nothing for %.0f s with records up to %d "
+            "unread; reading it again from %d",
+            tp.topic,
+            tp.partition,
+            watch.grace_seconds,
+            highwaters[tp],
+            offset,
+        )
+        PARTITION_REREADS.labels(tp.topic).inc()
+        await consumer.seek(tp, offset)

@@ -17,28 +17,26 @@ from typing import Any
 
 import faust
 
-MAX_RANGES = 32  # older ranges lie far below the committed offset and are never asked
+from streamapp.analytics.offset_ranges import MAX_RANGES, Ranges, add_offsets, covers
+
+__all__ = ["MAX_RANGES", "add_offsets", "covers", "marks_value", "read_marks", "source_key"]
 
 
 def source_key(topic: str, partition: int) -> str:
     return f"{topic}:{partition}"
 
 
-def covers(ranges: list[list[int]] | None, offset: int) -> bool:
-    return any(first <= offset <= last for first, last in ranges or ())
+def marks_value(ranges: Ranges, at: float) -> dict[str, Any]:
+    """What the table stores per key: the delivered ranges and when they were written
+    (a replacement worker looks for contributions sent after `at`, see agents/batches)."""
+    return {"ranges": ranges, "at": at}
 
 
-def add_offsets(ranges: list[list[int]] | None, offsets: set[int]) -> list[list[int]]:
-    """Merge `offsets` into sorted, non-touching [first, last] ranges."""
-    points = sorted(offsets)
-    merged = sorted([list(r) for r in ranges or ()] + [[o, o] for o in points])
-    out: list[list[int]] = []
-    for first, last in merged:
-        if out and first <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], last)
-        else:
-            out.append([first, last])
-    return out[-MAX_RANGES:]
+def read_marks(value: Any) -> tuple[Ranges, float | None]:
+    """(ranges, written at); also reads the plain list of ranges stored before `at`."""
+    if isinstance(value, dict):
+        return value.get("ranges") or [], value.get("at")
+    return value or [], None
 
 
 class SourceOffsetTable(faust.Table):

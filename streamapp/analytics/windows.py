@@ -17,7 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from streamapp.analytics.offset_ranges import add_offsets
+
 Window = dict[str, Any]
+# Where an event came from: (input lane "topic:partition", offset).
+Position = tuple[str, int]
 
 
 def window_start_of(event_time: float, size: float) -> float:
@@ -59,18 +63,24 @@ class ContributionBuilder:
     partials: dict[tuple[str, float], Window] = field(default_factory=dict)
     # Newest event time per input lane (a raw topic partition) seen in this batch.
     sources: dict[str, float] = field(default_factory=dict)
+    # Per partial, the input offsets folded into it: sent along, so that a worker taking
+    # over a lane can tell exactly what its predecessor already delivered.
+    offsets: dict[tuple[str, float], dict[str, set[int]]] = field(default_factory=dict)
 
     def saw(self, source: str, event_time: float) -> None:
         if event_time > self.sources.get(source, float("-inf")):
             self.sources[source] = event_time
 
-    def _partial(self, platform: str, event_time: float) -> Window:
+    def _partial(self, platform: str, event_time: float, at: Position | None) -> Window:
         start = window_start_of(event_time, self.size)
         partial = self.partials.get((platform, start))
         if partial is None:
             partial = self.partials[(platform, start)] = empty_partial(platform, start)
         if event_time > partial["max_event_time"]:
             partial["max_event_time"] = event_time
+        if at is not None:
+            lanes = self.offsets.setdefault((platform, start), {})
+            lanes.setdefault(at[0], set()).add(at[1])
         return partial
 
     def _evidence(self, partial: Window, label: str, event_id: str) -> None:
@@ -87,10 +97,11 @@ class ContributionBuilder:
         sentiment: float,
         switch_from: str | None,
         switch_to: str | None,
+        at: Position | None = None,
     ) -> None:
         intents = tuple(intents)
         for platform in platforms:
-            partial = self._partial(platform, event_time)
+            partial = self._partial(platform, event_time, at)
             partial["mentions"] += 1
             partial["sentiment_sum"] += sentiment
             partial["sentiment_count"] += 1
@@ -109,18 +120,27 @@ class ContributionBuilder:
                 self._evidence(partial, "switching_away", event_id)
                 _bump(partial["intent_counts"], "switching_away")
 
-    def add_interest(self, platform: str, event_time: float, interest: float) -> None:
-        partial = self._partial(platform, event_time)
+    def add_interest(
+        self, platform: str, event_time: float, interest: float, at: Position | None = None
+    ) -> None:
+        partial = self._partial(platform, event_time, at)
         partial["interest_sum"] += interest
         partial["interest_count"] += 1
 
     def drain(self) -> list[Window]:
-        """The batch's partials, each carrying the batch's per-source event times."""
-        partials = list(self.partials.values())
-        for partial in partials:
+        """The batch's partials, each carrying the batch's per-source event times and the
+        offsets folded into it."""
+        partials = []
+        for key, partial in self.partials.items():
             partial["sources"] = dict(self.sources)
+            lanes = self.offsets.get(key, {})
+            partial["offsets"] = {
+                lane: add_offsets(None, o, limit=None) for lane, o in lanes.items()
+            }
+            partials.append(partial)
         self.partials.clear()
         self.sources.clear()
+        self.offsets.clear()
         return partials
 
 

@@ -56,6 +56,9 @@ class Contribution(_JsonRecord):
     interest_sum: float = 0.0
     interest_count: int = 0
     tick_wall: float | None = None
+    # input lane -> [first, last] offset ranges folded into this partial (None: a tick,
+    # or a contribution from before this field existed)
+    offsets: dict[str, list[list[int]]] | None = None
     schema_version: int = DERIVED_SCHEMA_VERSION
 
 

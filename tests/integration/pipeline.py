@@ -108,6 +108,14 @@ class Worker:
                 self.kill()
 
 
+def faulty_worker(
+    bootstrap: str, prefix: str, data_dir: Path, fault: str, key: str, env: dict | None = None
+) -> Worker:
+    """A real worker with one fault injected (tests/integration/faulty_worker.py)."""
+    launcher = ("-m", "tests.integration.faulty_worker", fault, key)
+    return Worker(bootstrap, prefix, data_dir, env or {}, launcher=launcher)
+
+
 async def prepare_topics(bootstrap: str, prefix: str, partitions: int = 4) -> None:
     await create_topics(bootstrap, [prefix + name for name in topics.ALL_TOPICS], partitions)
 
@@ -121,6 +129,26 @@ async def produce(bootstrap: str, topic: str, items: list[tuple[str | None, byte
         await producer.flush()
     finally:
         await producer.stop()
+
+
+async def produce_to_partition(bootstrap: str, topic: str, posts: list, partition: int) -> int:
+    """Send in order to one partition; return the offset after the last one."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        last = None
+        for key, value in posts:
+            last = await producer.send_and_wait(topic, value, key.encode(), partition=partition)
+        return last.offset + 1
+    finally:
+        await producer.stop()
+
+
+def counted_once(windows: list[dict[str, Any]]) -> int:
+    """Posts the closed windows count, each window_id once (a window can be re-emitted
+    after a rebalance, always with the same totals)."""
+    latest = {w["window_id"]: w for w in windows}
+    return sum(w["mentions"] + w["late_events"] for w in latest.values())
 
 
 async def read_until(

@@ -2,7 +2,7 @@
 
 Faust 0.15.3 was seen to drop one record after a rebalance (streamapp/head_watch.py).
 The worker here is the real `streamapp worker`, wrapped so that its fetch loop loses one
-chosen record once (tests/integration/drop_one_record.py): the same symptom, on demand.
+chosen record once (tests/integration/faulty_worker.py): the same symptom, on demand.
 """
 
 from __future__ import annotations
@@ -11,28 +11,22 @@ import asyncio
 import time
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from streamapp import topics
-from tests.integration.pipeline import Worker, prepare_topics, read_until, reddit_post
+from tests.integration.pipeline import (
+    Worker,
+    faulty_worker,
+    prepare_topics,
+    produce_to_partition,
+    read_until,
+    reddit_post,
+)
 
 pytestmark = pytest.mark.integration
 
 LOST = "t3_lost"
-
-
-async def produce_to_partition(bootstrap: str, topic: str, posts: list, partition: int) -> int:
-    """Send in order to one partition; return the offset after the last one."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        last = None
-        for key, value in posts:
-            last = await producer.send_and_wait(topic, value, key.encode(), partition=partition)
-        return last.offset + 1
-    finally:
-        await producer.stop()
+FAST_WATCH = {"STREAMAPP_STALLED_HEAD_SECONDS": "3"}
 
 
 async def committed(bootstrap: str, group: str, topic: str, partition: int) -> int | None:
@@ -58,13 +52,7 @@ async def test_a_record_lost_in_the_worker_is_read_again(
     bootstrap, prefix = kafka_broker.bootstrap, unique_topic_prefix + "."
     topic = prefix + topics.REDDIT_DISCUSSIONS
     await prepare_topics(bootstrap, prefix)
-    worker = Worker(
-        bootstrap,
-        prefix,
-        tmp_path / "worker",
-        {"STREAMAPP_STALLED_HEAD_SECONDS": "3"},
-        launcher=("-m", "tests.integration.drop_one_record", LOST),
-    ).start()
+    worker = faulty_worker(bootstrap, prefix, tmp_path / "worker", "drop", LOST, FAST_WATCH).start()
     try:
         worker.wait_ready(90)
         now = time.time()
@@ -98,3 +86,33 @@ async def test_a_record_lost_in_the_worker_is_read_again(
         assert await committed(bootstrap, f"{prefix}app", topic, 0) == end
     finally:
         worker.stop()
+
+
+async def test_a_table_recovery_that_reads_nothing_is_read_again(
+    kafka_broker, unique_topic_prefix, tmp_path
+):
+    bootstrap, prefix = kafka_broker.bootstrap, unique_topic_prefix + "."
+    topic = prefix + topics.REDDIT_DISCUSSIONS
+    await prepare_topics(bootstrap, prefix)
+    first = Worker(bootstrap, prefix, tmp_path / "first", {}).start()
+    try:
+        first.wait_ready(90)
+        now = time.time()
+        posts = [reddit_post(f"t3_r{i}", f"Hulu has nothing to watch #{i}", now) for i in range(10)]
+        await produce_to_partition(bootstrap, topic, posts, partition=0)
+        await read_until(bootstrap, prefix + topics.DISCUSSION_SIGNALS, lambda r: len(r) >= 10)
+        time.sleep(1.0)  # the marks table's changelog now has records to recover
+    finally:
+        first.stop()
+    # The next worker's fetch loop loses the marks table's changelog records: without
+    # the watch its recovery waits forever and it never becomes ready.
+    second = faulty_worker(
+        bootstrap, prefix, tmp_path / "second", "lose-changelog", "offsets-changelog", FAST_WATCH
+    ).start()
+    try:
+        second.wait_ready(60)
+        log = second.log_tail(lines=400)
+        assert "test: lost" in log  # the fault really happened
+        assert "table recovery has read nothing" in log
+    finally:
+        second.stop()

@@ -4,6 +4,7 @@ import base64
 import json
 
 from agents.classify_posts import classify_batch
+from agents.takeovers import MARGIN_SECONDS, Takeovers
 from agents.track_interest import track_batch
 from streamapp.config import Settings
 from streamapp.context import PipelineContext
@@ -61,9 +62,12 @@ async def test_posts_become_signals_piracy_and_one_contribution_per_window():
     assert contributions["netflix"].intent_counts["piracy"] == 2
     assert contributions["hulu"].mentions == 1
     assert ctx.tables.contributed == {
-        "reddit-discussions:0": [[10, 11]],
-        "reddit-discussions:1": [[4, 4]],
+        "reddit-discussions:0": {"ranges": [[10, 11]], "at": 0},
+        "reddit-discussions:1": {"ranges": [[4, 4]], "at": 0},
     }
+    # Each contribution says which input offsets it folded in, per lane.
+    assert contributions["netflix"].offsets == {"reddit-discussions:0": [[10, 11]]}
+    assert contributions["hulu"].offsets == {"reddit-discussions:1": [[4, 4]]}
 
 
 async def test_redelivered_posts_send_signals_again_but_are_not_counted_again():
@@ -141,4 +145,58 @@ async def test_records_redelivered_out_of_order_after_a_rebalance_are_all_counte
     await classify_batch(ctx, late_first + earlier)  # and everything once more
     counted = sum(c.mentions for c in ctx.topics.contributions.values)
     assert counted == 3
-    assert ctx.tables.contributed["reddit-discussions:0"] == [[227, 228], [230, 230]]
+    assert ctx.tables.contributed["reddit-discussions:0"]["ranges"] == [[227, 228], [230, 230]]
+
+
+async def test_marks_written_before_the_at_field_are_still_read():
+    ctx = make_ctx()
+    ctx.tables.contributed["reddit-discussions:0"] = [[10, 10]]  # the older plain-list form
+    await classify_batch(ctx, [fake_event("reddit-discussions", 0, 10, post("t3_a", PIRACY))])
+    assert ctx.topics.contributions.values == []
+
+
+BOTH = "Cancelling Netflix for Hulu, the price went up again"
+
+
+async def test_a_takeover_skips_exactly_what_the_killed_predecessor_delivered_unmarked():
+    # The predecessor sent offset 10's Netflix partial, then died before its Hulu partial
+    # and before its marks reached Kafka. The contributions log says so.
+    reads = []
+
+    async def read_log(lanes, since):
+        reads.append((lanes, since))
+        return {"reddit-discussions:0": {"netflix": [[10, 10]]}}
+
+    ctx = make_ctx()
+    ctx.app = type("App", (), {"consumer_generation_id": 7})()
+    ctx.clock = lambda: 1_000.0
+    ctx.tables.contributed["reddit-discussions:0"] = {"ranges": [[0, 9]], "at": 900.0}
+    ctx.takeovers = Takeovers(read_log, ctx.clock)
+    events = [
+        fake_event("reddit-discussions", 0, 10, post("t3_10", BOTH)),
+        fake_event("reddit-discussions", 0, 11, post("t3_11", BOTH)),
+    ]
+    await classify_batch(ctx, events)
+    counted = {}
+    for c in ctx.topics.contributions.values:
+        counted[c.platform] = counted.get(c.platform, 0) + c.mentions
+    assert counted == {"netflix": 1, "hulu": 2}  # 10's Netflix was already delivered
+    # Looked up once, from shortly before the last mark; 10 and 11 are marked now.
+    assert reads == [({"reddit-discussions:0"}, 900.0 - MARGIN_SECONDS)]
+    assert ctx.tables.contributed["reddit-discussions:0"]["ranges"] == [[0, 11]]
+    # The same generation does not read the log again.
+    await classify_batch(ctx, [fake_event("reddit-discussions", 0, 12, post("t3_12", BOTH))])
+    assert len(reads) == 1
+
+
+async def test_a_failing_look_up_is_retried_then_given_up(monkeypatch):
+    monkeypatch.setattr("agents.takeovers.RETRY_SECONDS", (0.0, 0.0))
+    calls = []
+
+    async def read_log(lanes, since):
+        calls.append(lanes)
+        raise ConnectionError("broker away")
+
+    takeovers = Takeovers(read_log, lambda: 1_000.0)
+    assert await takeovers.delivered({"t:0": None}, generation=1) == {"t:0": {}}
+    assert len(calls) == 3

@@ -6,7 +6,7 @@ import faust
 from faust.types import TP, Message
 
 from streamapp.faust_fixes import never_skip_messages
-from streamapp.head_watch import HeadWatch, StalledHead, consumer_state
+from streamapp.head_watch import HeadWatch, RecoveryWatch, StalledHead, consumer_state
 from tests.fakes import FakeClock
 
 P0, P1 = TP("reddit-discussions", 0), TP("reddit-discussions", 1)
@@ -82,3 +82,27 @@ def test_reads_faust_consumer_books() -> None:
     w.stalled(acked, committed, busy)  # 981 is in flight but after the acked 978
     clock.now += 15
     assert w.stalled(acked, committed, busy) == [StalledHead(P1, 977, 978)]
+
+
+C1 = TP("app-contributed-offsets-changelog", 1)
+C3 = TP("app-contributed-offsets-changelog", 3)
+
+
+def test_a_changelog_partition_that_reads_nothing_is_read_again_from_its_next_offset() -> None:
+    clock = FakeClock()
+    w = RecoveryWatch(grace_seconds=15, clock=clock)
+    read, high = {C1: -1, C3: 10}, {C1: 43, C3: 43}
+    assert w.stalled(read, high) == []
+    clock.now += 15
+    assert sorted(w.stalled(read, high)) == [(C1, 0), (C3, 11)]
+    assert w.stalled(read, high) == []  # a full grace for the new read
+
+
+def test_a_changelog_partition_that_moves_or_is_done_is_left_alone() -> None:
+    clock = FakeClock()
+    w = RecoveryWatch(grace_seconds=15, clock=clock)
+    w.stalled({C1: 5, C3: 43}, {C1: 43, C3: 43})
+    for offset in (10, 20, 30):
+        clock.now += 10
+        assert w.stalled({C1: offset, C3: 43}, {C1: 43, C3: 43}) == []  # C3 is done
+    assert w.stalled({}, {C1: -1}) == []  # an empty changelog has nothing to read

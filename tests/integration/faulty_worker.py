@@ -1,0 +1,93 @@
+"""`python -m tests.integration.faulty_worker FAULT KEY streamapp-args...`: the real
+`streamapp` command with one fault injected at the record whose key (post id) is KEY.
+Everything else is the product, unchanged.
+
+- `drop`: Faust's fetch loop silently loses that record, once: what Faust 0.15.3 was
+  seen to do after a rebalance (streamapp/head_watch.py).
+- `lose-changelog`: KEY is a topic name's ending; every record of such a topic is lost
+  in the fetch loop until the partition is sought again: a table recovery that stalls
+  the way we saw Faust's stall ("No event received for active tp").
+- `die-after-contributions`: the worker SIGKILLs itself once the partial aggregates of
+  the batch holding that post have reached Kafka, before the marks saying so are
+  written: the narrowest crash window of the window counts (agents/takeovers.py).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+from faust.transport.consumer import Consumer
+
+
+def drop(key: bytes) -> None:
+    fetch = Consumer.getmany
+    dropped = False
+
+    async def getmany(self, timeout):  # type: ignore[no-untyped-def]
+        nonlocal dropped
+        async for tp, message in fetch(self, timeout):
+            if not dropped and message.key == key:
+                dropped = True
+                print(f"test: dropped {tp.topic}[{tp.partition}]@{message.offset}", flush=True)
+                continue
+            yield tp, message
+
+    Consumer.getmany = getmany  # type: ignore[method-assign]
+
+
+def lose_changelog(suffix: bytes) -> None:
+    fetch, seek = Consumer.getmany, Consumer.seek
+    sought: set = set()
+
+    async def getmany(self, timeout):  # type: ignore[no-untyped-def]
+        async for tp, message in fetch(self, timeout):
+            if tp.topic.endswith(suffix.decode()) and tp not in sought:
+                print(f"test: lost {tp.topic}[{tp.partition}]@{message.offset}", flush=True)
+                continue
+            yield tp, message
+
+    async def seek_and_stop_losing(self, partition, offset):  # type: ignore[no-untyped-def]
+        sought.add(partition)
+        return await seek(self, partition, offset)
+
+    Consumer.getmany = getmany  # type: ignore[method-assign]
+    Consumer.seek = seek_and_stop_losing  # type: ignore[method-assign]
+
+
+def die_after_contributions(key: bytes) -> None:
+    import agents.batches as batches
+    from streamapp.analytics.windows import ContributionBuilder
+
+    add_signal = ContributionBuilder.add_signal
+    marks_value = batches.marks_value
+    armed = False
+
+    def add_signal_watching(self, event_id, *args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal armed
+        armed = armed or event_id == key.decode()
+        return add_signal(self, event_id, *args, **kwargs)
+
+    def marks_value_or_die(ranges, at):  # type: ignore[no-untyped-def]
+        if armed:  # flush() calls this after the partials were acknowledged
+            print("test: dying after the contributions, before the marks", flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+        return marks_value(ranges, at)
+
+    ContributionBuilder.add_signal = add_signal_watching  # type: ignore[method-assign]
+    batches.marks_value = marks_value_or_die
+
+
+FAULTS = {
+    "drop": drop,
+    "lose-changelog": lose_changelog,
+    "die-after-contributions": die_after_contributions,
+}
+
+if __name__ == "__main__":
+    FAULTS[sys.argv[1]](sys.argv[2].encode())
+    from streamapp.cli import main
+
+    sys.argv = ["streamapp", *sys.argv[3:]]
+    sys.exit(main())
