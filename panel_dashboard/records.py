@@ -64,6 +64,7 @@ class Signal:
     sentiment: float
     switch_from: str | None
     switch_to: str | None
+    event_id: str | None = None  # the post's id: a signal delivered again repeats it
 
 
 def parse_signal(raw: bytes | str) -> Signal:
@@ -79,6 +80,7 @@ def parse_signal(raw: bytes | str) -> Signal:
         sentiment=_number(value, "sentiment"),
         switch_from=value.get("switch_from") or None,
         switch_to=value.get("switch_to") or None,
+        event_id=value["event_id"] if isinstance(value.get("event_id"), str) else None,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +59,12 @@ class DashboardState:
     freshness: dict[str, Freshness] = field(default_factory=dict)
     worker_lag: dict[str, int] | None = None  # topic -> messages not yet committed
     rejected: int = 0  # unreadable or out-of-range messages (logged by the feed)
+    # Signals are at-least-once (a worker that takes over a partition sends some again,
+    # same event_id). Ids seen recently are remembered, a bounded number: repeats come
+    # within seconds to minutes of the original, and memory must stay flat for hours.
+    max_recent_ids: int = 100_000
+    duplicates: int = 0  # signals skipped as repeats
+    _recent_ids: OrderedDict[str, None] = field(default_factory=OrderedDict)
     _alert_keys: set[tuple[str, str]] = field(default_factory=set)
     _oldest: int | None = None
     _window_cache: dict[tuple, tuple[tuple, Window]] = field(default_factory=dict)
@@ -92,8 +98,21 @@ class DashboardState:
                 self.rejected += 1
                 return
 
+    def _repeat(self, event_id: str | None) -> bool:
+        if event_id is None:
+            return False
+        if event_id in self._recent_ids:
+            self.duplicates += 1
+            return True
+        self._recent_ids[event_id] = None
+        if len(self._recent_ids) > self.max_recent_ids:
+            self._recent_ids.popitem(last=False)
+        return False
+
     def apply_signal(self, signal: Signal) -> None:
         self._seen("signals", signal.event_time)
+        if self._repeat(signal.event_id):
+            return
         index = self._bucket(signal.event_time)
         if index is None:
             return

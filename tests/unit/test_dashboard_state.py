@@ -51,6 +51,7 @@ def test_parsers_read_the_workers_json_and_refuse_bad_messages():
     }
     got = records.parse_signal(json.dumps(raw).encode())
     assert got.platforms == ("netflix", "hulu") and got.switch_to == "hulu"
+    assert got.event_id == "t3_a"
     with pytest.raises(ValueError, match="not valid JSON"):
         records.parse_signal(b"{nope")
     with pytest.raises(ValueError, match="sentiment"):
@@ -213,3 +214,16 @@ def test_the_ring_reuses_positions_and_never_reads_a_stale_bucket():
     assert got["netflix"][MENTIONS].tolist() == [0, 5]
     assert got["hulu"][MENTIONS].tolist() == [1, 0]
     assert ring.window(9, 1, 2)["netflix"][MENTIONS].tolist() == [0]  # bucket 10 is gone
+
+
+def test_a_signal_delivered_again_is_counted_once_within_a_bounded_memory():
+    state = DashboardState(clock=Clock(), max_recent_ids=2)
+    first = records.Signal(NOW - 10, ("netflix",), frozenset(), 0.0, None, None, "t3_a")
+    state.apply_signal(first)
+    state.apply_signal(first)  # the same post again, after a worker took over
+    window = state.ring.window(int((NOW - 10) // state.bucket_s), 1, 1)
+    assert window["netflix"][MENTIONS].tolist() == [1]
+    assert state.duplicates == 1 and state.freshness["signals"].messages == 2
+    for pid in ("t3_b", "t3_c"):  # two newer ids push t3_a out of the bounded memory
+        state.apply_signal(records.Signal(NOW - 10, ("hulu",), frozenset(), 0.0, None, None, pid))
+    assert list(state._recent_ids) == ["t3_b", "t3_c"]
