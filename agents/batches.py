@@ -11,11 +11,12 @@ from typing import Any, TypeVar
 from faust.types import EventT, Message
 
 from agents.dead_letters import send_dead_letter as dead_letter_to
+from streamapp.analytics.offset_ranges import add_offsets, covers
 from streamapp.analytics.windows import ContributionBuilder
 from streamapp.context import PipelineContext
 from streamapp.metrics import EVENTS_OUT
 from streamapp.records import Contribution, InvalidRecord
-from tables.source_offsets import add_offsets, covers, marks_value, read_marks, source_key
+from tables.source_offsets import marks_value, read_marks, source_key
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

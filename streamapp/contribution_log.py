@@ -14,10 +14,11 @@ import logging
 import time
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 
 from streamapp.analytics.offset_ranges import Ranges, merge_ranges
 from streamapp.kafka_security import client_options
+from streamapp.topic_reads import group_less_reader, read_to_end
 
 log = logging.getLogger(__name__)
 Coverage = dict[str, dict[str, Ranges]]  # lane -> platform -> offset ranges
@@ -50,36 +51,19 @@ class ContributionLog:
     async def read(self, lanes: set[str], since: float) -> Coverage:
         """Coverage for `lanes` from every contribution written since `since` (epoch s)."""
         started = time.monotonic()
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
-            group_id=None,
-            enable_auto_commit=False,
-            **self.security,
-        )
-        await consumer.start()
         coverage: Coverage = {}
         records = 0
-        try:
-            tps = [TopicPartition(self.topic, p) for p in range(self.partitions)]
-            consumer.assign(tps)
-            ends = await consumer.end_offsets(tps)
-            starts = await consumer.offsets_for_times({tp: int(since * 1000) for tp in tps})
-            for tp in tps:
-                found = starts.get(tp)
-                consumer.seek(tp, found.offset if found is not None else ends[tp])
-            pending = {tp for tp in tps if await consumer.position(tp) < ends[tp]}
-            while pending:
-                batches = await consumer.getmany(*pending, timeout_ms=1000)
-                for tp, batch in batches.items():
-                    for record in batch:
-                        if record.offset < ends[tp]:
-                            records += 1
-                            fold_coverage(coverage, _json(record.value), lanes)
-                for tp in list(pending):
-                    if await consumer.position(tp) >= ends[tp]:
-                        pending.discard(tp)
-        finally:
-            await consumer.stop()
+
+        def fold(record: Any) -> None:
+            nonlocal records
+            records += 1
+            fold_coverage(coverage, _json(record.value), lanes)
+
+        tps = [TopicPartition(self.topic, p) for p in range(self.partitions)]
+        async with group_less_reader(self.bootstrap, self.security) as consumer:
+            found = await consumer.offsets_for_times({tp: int(since * 1000) for tp in tps})
+            starts = {tp: at.offset for tp, at in found.items() if at is not None}
+            await read_to_end(consumer, starts, fold)
         log.info(
             "took over %s: read %d contributions since %.0f s ago in %.2f s",
             ", ".join(sorted(lanes)),

@@ -141,17 +141,11 @@ def install_head_watch(app: faust.App, grace_seconds: float, clock: Callable[[],
         if app.rebalancing or not consumer.flow_active:
             return  # offsets are being reset anyway
         for head in watch.stalled(*consumer_state(consumer)):
-            log.warning(
-                "%s[%d]: record %d was not processed although later records were "
-                "(from %d); reading the partition again from %d",
-                head.tp.topic,
-                head.tp.partition,
-                head.offset,
-                head.first_acked,
-                head.offset,
+            why = (
+                f"record {head.offset} was not processed although later records were "
+                f"(from {head.first_acked})"
             )
-            PARTITION_REREADS.labels(head.tp.topic).inc()
-            await consumer.seek(head.tp, head.offset)
+            await read_again(consumer, head.tp, head.offset, why)
 
     async def watch_forever() -> None:
         while not app.should_stop:
@@ -172,14 +166,14 @@ async def reread_stalled_recovery(consumer: Any, recovery: Any, watch: RecoveryW
     actives = set(recovery.active_tps)
     highwaters = {tp: h for tp, h in recovery.active_highwaters.items() if tp in actives}
     for tp, offset in watch.stalled(dict(recovery.active_offsets), highwaters):
-        log.warning(
-            "%s[%d]: table recovery has read nothing for %.0f s with records up to %d "
-            "unread; reading it again from %d",
-            tp.topic,
-            tp.partition,
-            watch.grace_seconds,
-            highwaters[tp],
-            offset,
+        why = (
+            f"table recovery has read nothing for {watch.grace_seconds:.0f} s with records "
+            f"up to {highwaters[tp]} unread"
         )
-        PARTITION_REREADS.labels(tp.topic).inc()
-        await consumer.seek(tp, offset)
+        await read_again(consumer, tp, offset, why)
+
+
+async def read_again(consumer: Any, tp: Any, offset: int, why: str) -> None:
+    log.warning("%s[%d]: %s; reading it again from %d", tp.topic, tp.partition, why, offset)
+    PARTITION_REREADS.labels(tp.topic).inc()
+    await consumer.seek(tp, offset)

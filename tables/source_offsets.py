@@ -17,9 +17,7 @@ from typing import Any
 
 import faust
 
-from streamapp.analytics.offset_ranges import MAX_RANGES, Ranges, add_offsets, covers
-
-__all__ = ["MAX_RANGES", "add_offsets", "covers", "marks_value", "read_marks", "source_key"]
+from streamapp.analytics.offset_ranges import Ranges
 
 
 def source_key(topic: str, partition: int) -> str:

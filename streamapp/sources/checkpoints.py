@@ -18,10 +18,10 @@ from typing import Any
 
 from streamapp.kafka_security import client_options
 from streamapp.sources.collector_runner import OutRecord, Source
+from streamapp.topic_reads import READ_TIMEOUT_S, group_less_reader, read_to_end
 
 log = logging.getLogger(__name__)
 
-READ_TIMEOUT_S = 30.0
 TOPIC_CONFIG = {
     "cleanup.policy": "compact",
     # Roll segments hourly so compaction actually runs (it never touches the open segment).
@@ -170,33 +170,16 @@ class KafkaCheckpointStore:
         self, topic: str, offsets: dict[int, int], wanted: set[str], source: Source
     ) -> dict[str, float]:
         """Which of `wanted` reached `topic` at or after `offsets` (identity -> event time)."""
-        from aiokafka import AIOKafkaConsumer, TopicPartition
+        from aiokafka import TopicPartition
 
-        reader = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, enable_auto_commit=False, **client_options()
-        )
-        await reader.start()
         found: dict[str, float] = {}
-        try:
-            tps = [TopicPartition(topic, p) for p in offsets]
-            reader.assign(tps)
-            for tp in tps:
-                reader.seek(tp, offsets[tp.partition])
-            ends = await reader.end_offsets(tps)
-            deadline = time.monotonic() + READ_TIMEOUT_S
-            remaining = {tp for tp in tps if offsets[tp.partition] < ends[tp]}
-            while remaining and time.monotonic() < deadline:
-                batches = await reader.getmany(*remaining, timeout_ms=500)
-                for messages in batches.values():
-                    for message in messages:
-                        seen = source.identity(message.key, message.value)
-                        if seen is not None and seen[0] in wanted:
-                            found[seen[0]] = seen[1]
-                for tp in list(remaining):
-                    if await reader.position(tp) >= ends[tp]:
-                        remaining.discard(tp)
-            if remaining:
-                raise TimeoutError(f"reading back {topic} to resolve a checkpoint took too long")
-        finally:
-            await reader.stop()
+
+        def note(message: Any) -> None:
+            seen = source.identity(message.key, message.value)
+            if seen is not None and seen[0] in wanted:
+                found[seen[0]] = seen[1]
+
+        starts = {TopicPartition(topic, p): offset for p, offset in offsets.items()}
+        async with group_less_reader(self.bootstrap) as reader:
+            await read_to_end(reader, starts, note)
         return found

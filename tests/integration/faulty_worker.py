@@ -17,42 +17,47 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from faust.transport.consumer import Consumer
 
 
-def drop(key: bytes) -> None:
+def lose_in_fetch(lost: Callable[[Any, Any], bool]) -> None:
+    """Faust's fetch loop silently skips every record for which `lost(tp, message)`."""
     fetch = Consumer.getmany
-    dropped = False
 
     async def getmany(self, timeout):  # type: ignore[no-untyped-def]
-        nonlocal dropped
         async for tp, message in fetch(self, timeout):
-            if not dropped and message.key == key:
-                dropped = True
-                print(f"test: dropped {tp.topic}[{tp.partition}]@{message.offset}", flush=True)
+            if lost(tp, message):
+                print(f"test: lost {tp.topic}[{tp.partition}]@{message.offset}", flush=True)
                 continue
             yield tp, message
 
     Consumer.getmany = getmany  # type: ignore[method-assign]
 
 
-def lose_changelog(suffix: bytes) -> None:
-    fetch, seek = Consumer.getmany, Consumer.seek
-    sought: set = set()
+def drop(key: bytes) -> None:
+    dropped = False
 
-    async def getmany(self, timeout):  # type: ignore[no-untyped-def]
-        async for tp, message in fetch(self, timeout):
-            if tp.topic.endswith(suffix.decode()) and tp not in sought:
-                print(f"test: lost {tp.topic}[{tp.partition}]@{message.offset}", flush=True)
-                continue
-            yield tp, message
+    def first_with_key(tp: Any, message: Any) -> bool:
+        nonlocal dropped
+        hit = not dropped and message.key == key
+        dropped = dropped or hit
+        return hit
+
+    lose_in_fetch(first_with_key)
+
+
+def lose_changelog(suffix: bytes) -> None:
+    seek = Consumer.seek
+    sought: set = set()
 
     async def seek_and_stop_losing(self, partition, offset):  # type: ignore[no-untyped-def]
         sought.add(partition)
         return await seek(self, partition, offset)
 
-    Consumer.getmany = getmany  # type: ignore[method-assign]
+    lose_in_fetch(lambda tp, _: tp.topic.endswith(suffix.decode()) and tp not in sought)
     Consumer.seek = seek_and_stop_losing  # type: ignore[method-assign]
 
 

@@ -120,26 +120,22 @@ async def prepare_topics(bootstrap: str, prefix: str, partitions: int = 4) -> No
     await create_topics(bootstrap, [prefix + name for name in topics.ALL_TOPICS], partitions)
 
 
-async def produce(bootstrap: str, topic: str, items: list[tuple[str | None, bytes]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
-        for key, value in items:
-            await producer.send(topic, value=value, key=key.encode() if key else None)
-        await producer.flush()
-    finally:
-        await producer.stop()
-
-
-async def produce_to_partition(bootstrap: str, topic: str, posts: list, partition: int) -> int:
-    """Send in order to one partition; return the offset after the last one."""
+async def produce(
+    bootstrap: str,
+    topic: str,
+    items: list[tuple[str | None, bytes]],
+    partition: int | None = None,
+) -> int | None:
+    """Send in order (to `partition` if given); return the offset after the last one."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
         last = None
-        for key, value in posts:
-            last = await producer.send_and_wait(topic, value, key.encode(), partition=partition)
-        return last.offset + 1
+        for key, value in items:
+            encoded = key.encode() if key else None
+            last = await producer.send(topic, value=value, key=encoded, partition=partition)
+        await producer.flush()
+        return (await last).offset + 1 if last is not None else None
     finally:
         await producer.stop()
 

@@ -16,7 +16,7 @@ from tests.integration.pipeline import (
     counted_once,
     faulty_worker,
     prepare_topics,
-    produce_to_partition,
+    produce,
     read_until,
     reddit_post,
 )
@@ -40,7 +40,7 @@ async def test_a_worker_killed_between_aggregates_and_marks_is_not_counted_twice
         doomed.wait_ready(90)
         now = time.time()
         first = [reddit_post(f"t3_k{i}", f"Hulu has nothing to watch #{i}", now) for i in range(10)]
-        await produce_to_partition(bootstrap, raw, first, partition=0)
+        await produce(bootstrap, raw, first, partition=0)
         # Processed and marked before the fatal batch: the look-up starts at that mark.
         await read_until(
             bootstrap, prefix + topics.DISCUSSION_SIGNALS, lambda r: len(r) >= len(first)
@@ -50,7 +50,7 @@ async def test_a_worker_killed_between_aggregates_and_marks_is_not_counted_twice
             reddit_post(f"t3_m{i}", f"Hulu has nothing to watch #{i}", now) for i in range(20)
         ]
         second[10] = reddit_post(TRIGGER, "Hulu has nothing to watch, cancelling", now)
-        await produce_to_partition(bootstrap, raw, second, partition=0)
+        await produce(bootstrap, raw, second, partition=0)
 
         deadline = time.monotonic() + 30
         while doomed.process.poll() is None and time.monotonic() < deadline:

@@ -1,4 +1,4 @@
-from tables.source_offsets import MAX_RANGES, add_offsets, covers
+from streamapp.analytics.offset_ranges import MAX_RANGES, add_offsets, covers
 
 
 def test_ranges_merge_touching_and_overlapping_offsets():
