@@ -94,7 +94,10 @@ async def test_refit_runs_off_the_loop_then_a_window_outside_the_band_fires(app)
         await sampler
         print(f"{during_fit} windows during the fit, max loop lag {max(lags) * 1000:.1f} ms")
         assert during_fit >= 3, "windows should keep flowing during the fit"
-        assert max(lags) < 0.25, f"event loop lag up to {max(lags):.3f} s during the fit"
+        # The issue asks for "well under a second". Alone the lag is 75-85 ms; a full CI
+        # run on two shared cores once measured 252 ms (the fit thread holds the GIL in
+        # bursts), so the bound is 0.5 s: a fit on the loop itself takes seconds.
+        assert max(lags) < 0.5, f"event loop lag up to {max(lags):.3f} s during the fit"
 
         sent = app.captured["forecasts"].values
         assert sorted(f.metric for f in sent) == ["interest", "mentions"]
