@@ -196,8 +196,12 @@ class Supervisor:
             start_broker, opts.broker_port, opts.data_dir / "broker", opts.broker_kind
         )
         try:
+            from streamapp.app import CHANGELOG_CONFIG, changelog_topics  # Faust: only here
+
+            partitions = self.settings.pipeline.partitions
+            await create_topics(broker.bootstrap, topics.ALL_TOPICS, partitions)
             await create_topics(
-                broker.bootstrap, topics.ALL_TOPICS, self.settings.pipeline.partitions
+                broker.bootstrap, changelog_topics(self.settings), partitions, CHANGELOG_CONFIG
             )
             self.children = self._plan(broker.bootstrap)
             for child in self.children:

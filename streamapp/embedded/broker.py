@@ -151,8 +151,14 @@ def start_broker(
     return handle
 
 
-async def create_topics(bootstrap: str, names: Iterable[str], partitions: int) -> None:
-    """Create *names* with *partitions* partitions (replication 1); existing ones are fine.
+async def create_topics(
+    bootstrap: str,
+    names: Iterable[str],
+    partitions: int,
+    config: dict[str, str] | None = None,
+) -> None:
+    """Create *names* with *partitions* partitions (replication 1, topic `config`);
+    existing ones are fine.
 
     Returns once every partition has a leader that answers (produce right after is clean).
     """
@@ -166,7 +172,10 @@ async def create_topics(bootstrap: str, names: Iterable[str], partitions: int) -
     await admin.start()
     try:
         response = await admin.create_topics(
-            [NewTopic(name, partitions, replication_factor=1) for name in wanted]
+            [
+                NewTopic(name, partitions, replication_factor=1, topic_configs=config or {})
+                for name in wanted
+            ]
         )
         for topic, code, *rest in response.topic_errors:
             if code not in (0, 36):  # 36: TOPIC_ALREADY_EXISTS

@@ -18,6 +18,8 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from streamapp import topics
+from streamapp.app import CHANGELOG_CONFIG, changelog_topics
+from streamapp.config import Settings
 from streamapp.embedded import create_topics, free_port
 
 FAST_SETTINGS = {
@@ -117,7 +119,13 @@ def faulty_worker(
 
 
 async def prepare_topics(bootstrap: str, prefix: str, partitions: int = 4) -> None:
+    """The pipeline's topics and the workers' changelogs (app id `<prefix>app`, as
+    `Worker` sets it), as `streamapp up` creates them."""
     await create_topics(bootstrap, [prefix + name for name in topics.ALL_TOPICS], partitions)
+    settings = Settings()
+    settings.pipeline.app_id = f"{prefix}app"
+    settings.pipeline.partitions = partitions
+    await create_topics(bootstrap, changelog_topics(settings), partitions, CHANGELOG_CONFIG)
 
 
 async def produce(
