@@ -5,36 +5,71 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from faust.types import EventT, Message
 
 from agents.dead_letters import send_dead_letter as dead_letter_to
+from streamapp.agent_supervision import AgentHealth
 from streamapp.analytics.offset_ranges import add_offsets, covers
 from streamapp.analytics.windows import ContributionBuilder
+from streamapp.config import PipelineSettings
 from streamapp.context import PipelineContext
-from streamapp.metrics import EVENTS_OUT
-from streamapp.records import Contribution, InvalidRecord
+from streamapp.head_watch import read_again
+from streamapp.metrics import AGENT_RESTARTS, EVENTS_OUT
+from streamapp.records import Contribution, InvalidRecord, RecordLimits
 from tables.source_offsets import marks_value, read_marks, source_key
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-async def send_dead_letter(ctx: PipelineContext, message: Message, reason: str) -> None:
-    await dead_letter_to(ctx.topics.dead_letters, message, reason, ctx.clock())
+async def send_dead_letter(
+    ctx: PipelineContext, message: Message, reason: str, cause: str = "invalid"
+) -> None:
+    limit = ctx.settings.pipeline.max_message_bytes
+    await dead_letter_to(
+        ctx.topics.dead_letters,
+        message,
+        reason,
+        ctx.clock(),
+        cause=cause,
+        max_message_bytes=limit,
+    )
+
+
+async def failed(ctx: PipelineContext, event: EventT, what: str, exc: Exception) -> None:
+    """An unexpected failure on one event: logged, and that event dead-lettered."""
+    message = event.message
+    log.exception("%s for %s[%d]@%d", what, message.topic, message.partition, message.offset)
+    await send_dead_letter(ctx, message, f"{what}: {exc!r}", cause="error")
+
+
+def record_limits(settings: PipelineSettings, now: float) -> RecordLimits:
+    """The raw records' limits from the settings, as of `now` (the worker's and the
+    sink's clock alike, so the sink skips exactly the points the worker refused)."""
+    return RecordLimits(
+        max_message_bytes=settings.max_message_bytes,
+        max_future_seconds=settings.max_future_seconds,
+        now=now,
+    )
 
 
 async def valid_records(
-    ctx: PipelineContext, events: Sequence[EventT], parse: Callable[[Any], T]
+    ctx: PipelineContext, events: Sequence[EventT], parse: Callable[[Any, RecordLimits], T]
 ) -> AsyncIterator[tuple[EventT, T]]:
-    """Yield (event, record) for the events that parse; dead-letter the others."""
+    """Yield (event, record) for the events that parse; dead-letter the others, whatever
+    the parser raised (an unexpected exception is a parser bug: logged with its trace)."""
+    limits = record_limits(ctx.settings.pipeline, ctx.clock())
     for event in events:
         try:
-            record = parse(event.message.value)
+            record = parse(event.message.value, limits)
         except InvalidRecord as exc:
             await send_dead_letter(ctx, event.message, str(exc))
+            continue
+        except Exception as exc:  # no input may stop the stream
+            await failed(ctx, event, "could not parse", exc)
             continue
         yield event, record
 
@@ -103,3 +138,59 @@ class BatchContributions:
                 self.ctx.tables.contributed[lane] = marks_value(ranges, now)
         self._handled.clear()
         self._marks.clear()
+
+
+async def guarded_batches(
+    ctx: PipelineContext,
+    stream: Any,
+    agent: str,
+    handle: Callable[[PipelineContext, Sequence[EventT]], Awaitable[None]],
+) -> None:
+    """The loop of a raw-topic agent: micro-batches, each run under the agent's guard
+    (streamapp/agent_supervision.py), acknowledged only once handled. (`take_events`
+    would ack a batch even when its loop body raised or was cancelled: lost posts.)"""
+    settings = ctx.settings.pipeline
+    guard = ctx.guard(agent)
+
+    async def body(events: Sequence[EventT]) -> None:
+        await handle(ctx, events)
+
+    async def dead_letter(event: EventT, reason: str) -> None:
+        await send_dead_letter(ctx, event.message, reason, cause="error")  # a bug of ours
+
+    started(ctx.health, agent)
+    pending: Sequence[EventT] = ()
+    try:
+        async for events in stream.noack_take(
+            settings.classify_batch_size, within=settings.classify_batch_seconds
+        ):
+            pending = events
+            await guard.run(body, events, dead_letter)
+            for event in events:
+                await stream.ack(event)
+            pending = ()
+    except asyncio.CancelledError:
+        # Faust restarts a cancelled agent on the same stream, past this batch: unacked,
+        # its records would wait forever. Seek back so the new actor reads them again.
+        if pending and not ctx.app.should_stop:
+            await read_batch_again(ctx.app.consumer, pending)
+        raise
+
+
+def started(health: AgentHealth, agent: str) -> None:
+    """Count an agent's start; every start after the first is a restart by Faust."""
+    if health.started(agent) > 1:
+        AGENT_RESTARTS.labels(agent).inc()
+        log.warning("agent %s was restarted by Faust after its task ended", agent)
+
+
+async def read_batch_again(consumer: Any, events: Sequence[EventT]) -> None:
+    first: dict[Any, int] = {}
+    for event in events:
+        tp, offset = event.message.tp, event.message.offset
+        first[tp] = min(offset, first.get(tp, offset))
+    for tp, offset in first.items():
+        try:
+            await read_again(consumer, tp, offset, "an agent was cancelled mid-batch")
+        except Exception as exc:  # revoked meanwhile: its next owner reads it anyway
+            log.info("%s[%d] not read again here: %s", tp.topic, tp.partition, exc)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from faust.types import EventT
 
-from agents.batches import BatchContributions, send_dead_letter, valid_records
+from agents.batches import BatchContributions, failed, guarded_batches, valid_records
 from streamapp.analytics.classifier import Classification, classify_post
 from streamapp.context import PipelineContext
 from streamapp.metrics import observe_batch
@@ -53,49 +53,52 @@ async def classify_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None
     await batch.load(events)
     signals = piracy = 0  # counted into the metrics once per batch
     async for event, post in valid_records(ctx, events, parse_reddit_post):
+        # Every step is guarded per post: a failure dead-letters that post, nothing is
+        # sent for it, and the batch goes on.
         try:
             result = classify_post(post.title, post.body)
         except Exception as exc:  # a classifier bug must not stop the stream
-            log.exception("classification failed for %s", post.id)
-            await send_dead_letter(ctx, event.message, f"classification failed: {exc!r}")
+            await failed(ctx, event, "classification failed", exc)
             continue
-        # Serialised once for both topics; sent to the post's own partition number, which
-        # is where its id hashes anyway when the topics share a partition count, without
-        # paying for the pure-Python partitioner on every post.
-        signal = to_signal(post, result, salt).dumps()
+        try:
+            # Serialised once for both topics; sent to the post's own partition number,
+            # which is where its id hashes anyway when the topics share a partition count,
+            # without paying for the pure-Python partitioner on every post.
+            signal = to_signal(post, result, salt).dumps()
+            key = post.id.encode()
+        except Exception as exc:
+            await failed(ctx, event, "could not make a signal", exc)
+            continue
         partition = event.message.partition if event.message.partition < partitions else None
-        key = post.id.encode()
         await publish(signals_topic, key, signal, partition)
         signals += 1
         if "piracy" in result.intents:
             await publish(piracy_topic, key, signal, partition)
             piracy += 1
-        batch.saw(event, post.created_utc)
-        platforms = batch.new_platforms(event, result.platforms)
-        if not platforms:
-            continue  # counted before a crash; the signal above is idempotent by id
-        batch.builder.add_signal(
-            post.id,
-            post.created_utc,
-            platforms,
-            result.intents,
-            result.sentiment,
-            result.switch_from,
-            result.switch_to,
-            at=(source_key(event.message.topic, event.message.partition), event.message.offset),
-        )
+        try:
+            batch.saw(event, post.created_utc)
+            platforms = batch.new_platforms(event, result.platforms)
+            if not platforms:
+                continue  # counted before a crash; the signal above is idempotent by id
+            batch.builder.add_signal(
+                post.id,
+                post.created_utc,
+                platforms,
+                result.intents,
+                result.sentiment,
+                result.switch_from,
+                result.switch_to,
+                at=(source_key(event.message.topic, event.message.partition), event.message.offset),
+            )
+        except Exception as exc:  # its signal went out; the letter says it is not counted
+            await failed(ctx, event, "could not count the post", exc)
     await batch.flush()
     observe_batch("classify_posts", events, {signals_topic: signals, piracy_topic: piracy})
 
 
 def register(ctx: PipelineContext) -> None:
-    settings = ctx.settings.pipeline
-
     @ctx.app.agent(ctx.topics.reddit, name="classify_posts")
     async def classify_posts(stream):  # type: ignore[no-untyped-def]
-        # take_events acks a batch once this loop body has finished with it; every
-        # failure inside is handled per event (dead letter), so nothing is acked unsent.
-        async for events in stream.take_events(
-            settings.classify_batch_size, within=settings.classify_batch_seconds
-        ):
-            await classify_batch(ctx, events)
+        # A batch is acked once handled: every failure inside is handled per post (a dead
+        # letter) or retried by the agent's guard.
+        await guarded_batches(ctx, stream, "classify_posts", classify_batch)

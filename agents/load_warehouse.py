@@ -16,16 +16,18 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import faust
 from faust.types import EventT, Message
 
+from agents.batches import record_limits
 from agents.dead_letters import send_dead_letter
 from loaders import BatchSink, RowError, SourceRow, StaleOffsets, TableSpec, to_row
+from streamapp.agent_supervision import AgentGuard, AgentHealth
 from streamapp.config import Settings
 from streamapp.metrics import SINK_BATCH_SECONDS, SINK_LAG_SECONDS, SINK_ROWS_LOADED
-from streamapp.records import InvalidRecord, parse_trend_point
+from streamapp.records import InvalidRecord, RecordLimits, parse_trend_point
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,8 @@ class SinkContext:
     make_sink: Callable[[], BatchSink]
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], object] = asyncio.sleep
+    # Which sink agents are down (streamapp/agent_supervision.py), for /healthz.
+    health: AgentHealth = field(default_factory=AgentHealth)
 
 
 def backoff_seconds(attempt: int, first: float, cap: float, rng: random.Random) -> float:
@@ -53,7 +57,7 @@ async def dead_letter(ctx: SinkContext, message: Message, reason: str) -> None:
 
 
 def rows_of(
-    spec: TableSpec, events: list[EventT]
+    spec: TableSpec, events: list[EventT], limits: RecordLimits | None = None
 ) -> tuple[list[SourceRow], list[tuple[Message, str]], int]:
     """(rows, records that cannot be rows with why, raw trend points skipped)."""
     rows: list[SourceRow] = []
@@ -64,7 +68,7 @@ def rows_of(
         try:
             if spec.name == "TRENDS":
                 # The raw topic: the main worker already dead-lettered invalid points.
-                record = parse_trend_point(message.value).asdict()
+                record = parse_trend_point(message.value, limits or RecordLimits()).asdict()
             else:
                 record = json.loads(message.value)
             rows.append(to_row(spec, record, message.topic, message.partition, message.offset))
@@ -88,7 +92,8 @@ class TableLoad:
 
     async def load(self, events: list[EventT]) -> None:
         """Returns once every event is in the warehouse or in the dead letters."""
-        rows, bad, skipped = rows_of(self.spec, events)
+        limits = record_limits(self.ctx.settings.pipeline, self.ctx.clock())
+        rows, bad, skipped = rows_of(self.spec, events, limits)
         for message, reason in bad:
             await dead_letter(self.ctx, message, reason)
         lettered: set[tuple[int, int]] = set()
@@ -153,10 +158,23 @@ class TableLoad:
 
     async def run(self, stream: faust.StreamT) -> None:
         sink = self.ctx.settings.sink
+        pipeline = self.ctx.settings.pipeline
+        # A warehouse outage is retried inside `load`; the guard is for anything else
+        # (a bug of ours), so the loop never ends and no event is acked unloaded.
+        guard = AgentGuard(
+            f"load-{self.spec.name.lower()}",
+            self.ctx.health,
+            first_wait=pipeline.agent_restart_first_seconds,
+            max_wait=pipeline.agent_restart_max_seconds,
+        )
+
+        async def letter(event: EventT, reason: str) -> None:
+            await dead_letter(self.ctx, event.message, reason)
+
         async for events in stream.noack_take(sink.batch_size, within=sink.flush_seconds):
             batch = list(events)
             self._by_position = {(e.message.partition, e.message.offset): e.message for e in batch}
-            await self.load(batch)
+            await guard.run(self.load, batch, letter)
             for event in batch:
                 await stream.ack(event)
 

@@ -48,6 +48,10 @@ class Takeovers:
                 self._found[lane] = (generation, found.get(lane, {}))
         return {lane: self._found[lane][1] for lane in marked_at}
 
+    def forget(self) -> None:
+        """Read the log again on each lane's next batch (after a failed batch)."""
+        self._found.clear()
+
     async def _read(self, lanes: set[str], since: float) -> dict[str, dict[str, Ranges]]:
         for wait in (*RETRY_SECONDS, None):
             try:

@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer
 
 from streamapp.kafka_security import client_options
 from streamapp.topics import STREAMING_ALERTS
+from streamapp.unreachable import start_client
 
 COLOURS = {"critical": "\033[31m", "warning": "\033[33m", "info": "\033[32m"}
 
@@ -42,7 +43,7 @@ async def tail_alerts(
         auto_offset_reset="earliest" if from_beginning else "latest",
         **client_options(),  # KAFKA_SECURITY_PROTOCOL etc., as the worker connects
     )
-    await consumer.start()
+    await start_client(consumer, bootstrap)  # or KafkaUnreachable, within CONNECT_TIMEOUT_S
     shown = 0
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     colour = sys.stdout.isatty() and not as_json

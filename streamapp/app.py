@@ -80,23 +80,10 @@ def create_app(
     )
 
     register_agents(ctx)
+    app.agent_health = ctx.health  # type: ignore[attr-defined]  # read by /healthz
     register_health(app)
     register_metrics(app)
     never_skip_messages(app)
     install_head_watch(app, settings.pipeline.stalled_head_seconds, time.monotonic)
     app.pipeline = ctx  # type: ignore[attr-defined]  # for tests and the CLI
     return app
-
-
-# Faust creates its tables' changelog topics itself, just before it subscribes. On a
-# loaded machine the broker's metadata can lag that creation: Faust then ignores the
-# "missing" changelog and every agent touching the table crashes with PartitionsMismatch
-# ("... has 0 partitions"), for good (seen once in a CI run). Creating them first, and
-# waiting until they are served, closes that race where we start the broker ourselves.
-CHANGELOG_CONFIG = {"cleanup.policy": "compact"}  # what Faust gives a table's changelog
-
-
-def changelog_topics(settings: Settings) -> list[str]:
-    """The changelog topic of every table a worker with these settings keeps."""
-    app = create_app(settings)
-    return [table.changelog_topic.get_topic_name() for table in app.tables.values()]

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "streamapp.dashboard_cli",
     "streamapp.collect_cli",
     "streamapp.warehouse_cli",
+    "streamapp.topics_cli",
 )
 
 
@@ -69,17 +70,13 @@ def cmd_broker(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    import faust
-
     from streamapp.app import create_app
+    from streamapp.topic_plan import run_worker
 
     settings = _settings(args)
     if args.data_dir:
         settings.pipeline.data_dir = Path(args.data_dir)
-    app = create_app(settings)
-    # faust.Worker installs its own signal handlers and exits the process when done.
-    faust.Worker(app, loglevel=args.loglevel).execute_from_commandline()
-    return 0
+    return run_worker(create_app(settings), settings, args.loglevel)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -237,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     from pydantic import ValidationError
 
     from streamapp.kafka_security import KafkaSecurityError
+    from streamapp.unreachable import KafkaUnreachable, Unreachable
 
     try:
         return int(args.func(args) or 0)
@@ -245,3 +243,9 @@ def main(argv: list[str] | None = None) -> int:
         # error carries a secret: SecretStr fields are never echoed.)
         print(f"streamapp {args.command}: invalid settings: {exc}", file=sys.stderr)
         return 2
+    except Unreachable as exc:
+        # The broker or warehouse did not answer: one line naming it and its setting.
+        if isinstance(exc, KafkaUnreachable) and getattr(args, "bootstrap", None):
+            exc.setting = "--bootstrap"  # it overrode KAFKA_BOOTSTRAP_SERVERS
+        print(f"streamapp {args.command}: {exc}", file=sys.stderr)
+        return 1

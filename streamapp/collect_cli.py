@@ -51,7 +51,9 @@ async def collect_once(
     try:
         result = await source.fetch({})
     except SourceError as exc:
-        print(f"streamapp collect {source_name}: {exc}", file=err)
+        print(
+            f"streamapp collect {source_name}: {exc}; {_endpoint(source_name, settings)}", file=err
+        )
         return 1
     finally:
         await source.close()
@@ -62,6 +64,16 @@ async def collect_once(
         print(json.dumps(envelope, ensure_ascii=False), file=out)
     print(f"streamapp collect {source_name}: {len(result.records)} records", file=err)
     return 0
+
+
+def _endpoint(name: str, settings: Any) -> str:
+    """Where the source asks, and the settings that say so (for the failure line)."""
+    if name == "reddit":
+        reddit = settings.reddit
+        urls = [url for url in (reddit.reddit_url, reddit.oauth_url) if url]
+        where = " and ".join(urls) or "asyncpraw's defaults"
+        return f"endpoints: {where} (REDDIT_URL, REDDIT_OAUTH_URL)"
+    return f"endpoint: {settings.trends.base_url} (STREAMAPP_TRENDS_BASE_URL)"
 
 
 def _source(name: str, settings: Any, limit: int, err: TextIO) -> Any:

@@ -83,8 +83,15 @@ class PipelineSettings(BaseSettings):
     # A partition whose next record has not been processed for this long, while later
     # records of it have, is read again from that record (streamapp/head_watch.py; 0 = off).
     stalled_head_seconds: float = Field(default=15.0, ge=0)
+    # An agent whose body fails is run again after this wait, doubling up to the max
+    # (streamapp/agent_supervision.py); /healthz answers 503 meanwhile.
+    agent_restart_first_seconds: float = Field(default=1.0, gt=0)
+    agent_restart_max_seconds: float = Field(default=30.0, gt=0)
+    # The worker and the sink create the topics they need before they start (where the
+    # cluster allows it); false = only verify them, and exit naming what is missing.
+    create_topics: bool = True
     web_host: str = "127.0.0.1"
-    web_port: int = 6066
+    web_port: int = Field(default=6066, ge=1, le=65535)
     data_dir: Path = Path(".streamapp")
     # `memory://` recovers tables from their changelogs on start; `rocksdb://` keeps them on disk.
     store: str = "memory://"
@@ -92,6 +99,11 @@ class PipelineSettings(BaseSettings):
     heartbeat_interval_seconds: float = Field(default=1.0, gt=0)
     # Salt for hashing Reddit authors; authors never travel in clear.
     author_salt: SecretStr = SecretStr("streamapp-default-salt")
+    # Hostile input (docs/hardening.md): a raw message over this size is dead-lettered
+    # unparsed, with its size and SHA-256 instead of its bytes ...
+    max_message_bytes: int = Field(default=524_288, ge=1)
+    # ... and an event time more than this far ahead of the worker's clock is refused.
+    max_future_seconds: float = Field(default=86_400.0, ge=0)
 
 
 class AlertSettings(BaseSettings):

@@ -9,6 +9,7 @@ from typing import Any
 
 import faust
 
+from streamapp.agent_supervision import AgentGuard, AgentHealth
 from streamapp.config import Settings
 from streamapp.topic_set import PipelineTopics
 from tables import PipelineTables
@@ -28,3 +29,23 @@ class PipelineContext:
     # What predecessors delivered on the lanes this worker takes over (agents/takeovers.py);
     # None: no look-up (unit tests without a broker).
     takeovers: Any = None
+    # Which agents are down (streamapp/agent_supervision.py), for /healthz.
+    health: AgentHealth = field(default_factory=AgentHealth)
+
+    def guard(self, agent: str) -> AgentGuard:
+        """The supervision of one agent's body, with this worker's back-off settings."""
+        p = self.settings.pipeline
+
+        def forget_takeovers() -> None:
+            # A failed batch may have delivered part of its partials unmarked: the retry
+            # reads again what the log holds, as after a takeover.
+            if self.takeovers is not None:
+                self.takeovers.forget()
+
+        return AgentGuard(
+            agent,
+            self.health,
+            first_wait=p.agent_restart_first_seconds,
+            max_wait=p.agent_restart_max_seconds,
+            on_failure=forget_takeovers,
+        )

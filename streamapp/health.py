@@ -1,11 +1,17 @@
-"""`/healthz` (the process is alive and its consumer runs) and `/readyz` (it owns
-partitions, is not rebalancing, and has recovered its tables)."""
+"""`/healthz` (the process is alive, its consumer runs and no agent is down) and
+`/readyz` (it owns partitions, is not rebalancing, has recovered its tables, and every
+topic it subscribes to has partitions assigned somewhere in the group)."""
 
 from __future__ import annotations
+
+import contextlib
+from typing import Any
 
 import faust
 from faust.exceptions import ConsumerNotStarted
 from faust.web import Request, Response, View
+
+from streamapp.agent_supervision import dead_actors
 
 
 def assigned_partitions(app: faust.App) -> int:
@@ -15,14 +21,48 @@ def assigned_partitions(app: faust.App) -> int:
         return 0
 
 
+def subscribed_topics(app: faust.App) -> set[str]:
+    return {name for channel in app.topics for name in getattr(channel, "topics", ())}
+
+
+def unassigned_topics(app: faust.App) -> list[str]:
+    """Subscribed topics of which no member of the group got a partition: a topic that
+    is missing, or that the group leader ignored because its metadata had not caught up
+    ("Ignoring missing topic"), is read by nobody until the next rebalance."""
+    assignor = app.assignor
+    assigned: set[str] = set()
+    for distribution in (assignor.external_topic_distribution, assignor.changelog_distribution):
+        for host_topics in distribution.values():
+            assigned.update(t for t, partitions in host_topics.items() if partitions)
+    with contextlib.suppress(ConsumerNotStarted):
+        assigned.update(tp.topic for tp in app.consumer.assignment())
+    return sorted(subscribed_topics(app) - assigned)
+
+
+def agents_down(app: faust.App) -> dict[str, str]:
+    health = getattr(app, "agent_health", None)
+    down = health.snapshot() if health is not None else {}
+    for name in dead_actors(app):
+        down.setdefault(name, "its task has ended")
+    return down
+
+
 def readiness(app: faust.App) -> tuple[bool, dict[str, object]]:
     recovery = app.tables.recovery
-    detail = {
+    unassigned = unassigned_topics(app) if not app.rebalancing else []
+    detail: dict[str, Any] = {
         "rebalancing": bool(app.rebalancing),
         "recovering": bool(recovery.in_recovery),
         "assigned_partitions": assigned_partitions(app),
     }
-    ready = not detail["rebalancing"] and not detail["recovering"] and recovery.completed.is_set()
+    if unassigned:
+        detail["unassigned_topics"] = unassigned
+    ready = (
+        not detail["rebalancing"]
+        and not detail["recovering"]
+        and recovery.completed.is_set()
+        and not unassigned
+    )
     return ready, detail
 
 
@@ -30,16 +70,20 @@ def register_health(app: faust.App) -> None:
     @app.page("/healthz")
     class Healthz(View):
         async def get(self, request: Request) -> Response:
+            down = agents_down(app)
             crashed = bool(getattr(app, "crashed", False)) or not app.consumer.started
-            body: dict[str, object] = {"status": "failing" if crashed else "ok"}
+            failing = crashed or bool(down)
+            body: dict[str, object] = {"status": "failing" if failing else "ok"}
+            if down:
+                body["agents_down"] = down
             # Reporters (e.g. the collectors) add detail; a stale source shows as
             # "degraded" but stays 200: restarting the worker would not un-stale Google.
             for report in getattr(app, "health_reporters", ()):
                 degraded, detail = report()
                 body.update(detail)
-                if degraded and not crashed:
+                if degraded and not failing:
                     body["status"] = "degraded"
-            return self.json(body, status=503 if crashed else 200)
+            return self.json(body, status=503 if failing else 200)
 
     @app.page("/readyz")
     class Readyz(View):

@@ -46,6 +46,19 @@ PARTITION_REREADS = Counter(
     "in the worker (see streamapp/head_watch.py), per topic",
     ["topic"],
 )
+AGENT_RESTARTS = Counter(
+    "streamapp_agent_restarts_total",
+    "Times an agent's body failed and was run again after a back-off, per agent "
+    "(streamapp/agent_supervision.py)",
+    ["agent"],
+)
+DEAD_LETTERS = Counter(
+    "streamapp_dead_letters_total",
+    "Messages sent to the dead letters, per source topic and reason class: invalid (the "
+    "record was refused), too_large (recorded by size and SHA-256, without its bytes), "
+    "error (an unexpected failure while handling it)",
+    ["topic", "reason"],
+)
 COLLECTOR_STALENESS_SECONDS = Gauge(
     "streamapp_collector_staleness_seconds",
     "Seconds since a collector last fetched successfully, per source",

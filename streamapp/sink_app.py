@@ -55,6 +55,7 @@ def create_sink_app(
         clock=clock,
     )
     register_sink_agents(ctx, specs)
+    app.agent_health = ctx.health  # type: ignore[attr-defined]  # read by /healthz
     register_health(app)
     register_metrics(app)
     never_skip_messages(app)

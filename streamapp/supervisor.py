@@ -160,7 +160,8 @@ class Supervisor:
             return 130
 
     async def _run(self) -> int:
-        from streamapp.embedded.broker import create_topics, start_broker
+        from streamapp.embedded.broker import start_broker
+        from streamapp.kafka.topic_admin import ensure_topics
 
         opts = self.options
         if port_in_use(opts.broker_port):
@@ -196,13 +197,13 @@ class Supervisor:
             start_broker, opts.broker_port, opts.data_dir / "broker", opts.broker_kind
         )
         try:
-            from streamapp.app import CHANGELOG_CONFIG, changelog_topics  # Faust: only here
+            # Faust only here: `up --help` stays quick. The worker would create these
+            # itself; doing it first lets the simulator start at once.
+            from streamapp.app import create_app
+            from streamapp.topic_plan import topic_specs
 
-            partitions = self.settings.pipeline.partitions
-            await create_topics(broker.bootstrap, topics.ALL_TOPICS, partitions)
-            await create_topics(
-                broker.bootstrap, changelog_topics(self.settings), partitions, CHANGELOG_CONFIG
-            )
+            specs = topic_specs(create_app(self.settings), self.settings)
+            await ensure_topics(broker.bootstrap, specs)
             self.children = self._plan(broker.bootstrap)
             for child in self.children:
                 child.start()

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from streamapp.config import Settings, WarehouseSettings
+from streamapp.unreachable import CONNECT_TIMEOUT_S, Unreachable, call_within, held_logs
 
 DEFAULT_DATA_DIR = Path(".streamapp")
 DEFAULT_WAREHOUSE_PORT = 8765
@@ -105,6 +106,25 @@ def print_table(columns: list[str], rows: list[tuple[Any, ...]], out: Any) -> No
     print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", file=out)
 
 
+def _unreachable(settings: WarehouseSettings, data_dir: str | None, reason: str) -> Unreachable:
+    """Where `sql` tried to connect, and which setting (or local endpoint) said so."""
+    if settings.host:
+        default_port = 443 if settings.protocol == "https" else 80
+        address = f"{settings.host}:{settings.port or default_port}"
+    else:
+        address = f"{settings.account}.snowflakecomputing.com:443"
+    if settings != WarehouseSettings():  # not the SNOWFLAKE_* ones: the local warehouse
+        folder = data_dir or DEFAULT_DATA_DIR
+        named_by = f"the local warehouse of {folder}"
+        check = f"check that `streamapp up` or `streamapp warehouse serve --data-dir {folder}` runs"
+    else:
+        named_by = "SNOWFLAKE_HOST/SNOWFLAKE_PORT" if settings.host else "SNOWFLAKE_ACCOUNT"
+        check = (
+            "check that the warehouse is up, reachable from here and at the address in {setting}"
+        )
+    return Unreachable("the warehouse", address, named_by, reason, check)
+
+
 def cmd_sql(args: argparse.Namespace) -> int:
     import snowflake.connector.errors as errors
 
@@ -112,7 +132,15 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
     settings = warehouse_settings(args.data_dir)
     try:
-        conn = open_connection(settings)
+        # The connector waits up to 60 s per attempt on a silent address: bound it here.
+        with held_logs("snowflake.connector"):
+            conn = call_within(
+                lambda: open_connection(settings), CONNECT_TIMEOUT_S, on_late=lambda c: c.close()
+            )
+    except TimeoutError as exc:
+        raise _unreachable(settings, args.data_dir, str(exc)) from None
+    except errors.OperationalError as exc:  # no answer, refused, TLS: not a rejected login
+        raise _unreachable(settings, args.data_dir, exc.msg or str(exc)) from None
     except (WarehouseConfigError, errors.Error) as exc:
         return _fail(exc)
     try:
@@ -141,9 +169,8 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_sink(args: argparse.Namespace) -> int:
-    import faust
-
     from streamapp.sink_app import create_sink_app
+    from streamapp.topic_plan import run_worker
 
     settings = Settings()
     if args.bootstrap:
@@ -151,8 +178,7 @@ def cmd_sink(args: argparse.Namespace) -> int:
     if args.web_port:
         settings.pipeline.web_port = args.web_port
     settings.warehouse = warehouse_settings(args.data_dir)
-    faust.Worker(create_sink_app(settings), loglevel=args.loglevel).execute_from_commandline()
-    return 0
+    return run_worker(create_sink_app(settings), settings, args.loglevel)
 
 
 def register(sub: Any) -> None:

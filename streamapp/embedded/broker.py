@@ -162,73 +162,9 @@ async def create_topics(
 
     Returns once every partition has a leader that answers (produce right after is clean).
     """
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-    from aiokafka.errors import for_code
+    from streamapp.kafka.topic_admin import TopicSpec, ensure_topics
 
-    wanted = list(dict.fromkeys(names))
-    if not wanted:
-        return
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000)
-    await admin.start()
-    try:
-        response = await admin.create_topics(
-            [
-                NewTopic(name, partitions, replication_factor=1, topic_configs=config or {})
-                for name in wanted
-            ]
-        )
-        for topic, code, *rest in response.topic_errors:
-            if code not in (0, 36):  # 36: TOPIC_ALREADY_EXISTS
-                message = rest[0] if rest and isinstance(rest[0], str) else ""
-                raise for_code(code)(f"creating topic {topic!r}: {message}")
-        counts = await _wait_for_leaders(admin, wanted, partitions)
-    finally:
-        await admin.close()
-    await _wait_until_served(bootstrap, counts)
-
-
-async def _wait_for_leaders(admin: Any, names: list[str], partitions: int) -> dict[str, int]:
-    deadline = time.monotonic() + 30
-    while True:
-        described = {t["topic"]: t for t in await admin.describe_topics(names)}
-        missing = [
-            n
-            for n in names
-            if n not in described
-            or described[n]["error_code"] != 0
-            or not described[n]["partitions"]
-            or any(p["leader"] < 0 for p in described[n]["partitions"])
-        ]
-        if not missing:
-            counts = {n: len(described[n]["partitions"]) for n in names}
-            for name, count in counts.items():
-                if count != partitions:
-                    log.warning(
-                        "topic %s already exists with %d partitions (asked for %d)",
-                        name,
-                        count,
-                        partitions,
-                    )
-            return counts
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"topics without leaders after 30 s: {missing}")
-        await asyncio.sleep(0.1)
-
-
-async def _wait_until_served(bootstrap: str, counts: dict[str, int]) -> None:
-    """Metadata names a leader a moment before that broker serves the partition
-    (Kafka answers NOT_LEADER_OR_FOLLOWER meanwhile): ask every partition's end offset,
-    which aiokafka retries quietly until the leaders answer."""
-    from aiokafka import AIOKafkaConsumer
-    from aiokafka.structs import TopicPartition
-
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(n, p) for n, count in counts.items() for p in range(count)]
-        await asyncio.wait_for(consumer.end_offsets(partitions), 30)
-    finally:
-        await consumer.stop()
+    await ensure_topics(bootstrap, [TopicSpec(n, partitions, 1, config or {}) for n in names])
 
 
 def _check_port_free(port: int) -> None:

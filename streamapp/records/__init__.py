@@ -9,6 +9,7 @@ from streamapp.records.derived import (
 )
 from streamapp.records.raw import (
     InvalidRecord,
+    RecordLimits,
     RedditPost,
     TrendPoint,
     hash_author,
@@ -22,6 +23,7 @@ __all__ = [
     "DeadLetter",
     "DiscussionSignal",
     "InvalidRecord",
+    "RecordLimits",
     "RedditPost",
     "TrendPoint",
     "WindowAggregate",

@@ -105,7 +105,12 @@ class Alert(_JsonRecord):
 
 
 class DeadLetter(_JsonRecord):
-    """A message that could not be used, with why and its original bytes (`dead-letters`)."""
+    """A message that could not be used, with why and its original bytes (`dead-letters`).
+
+    A message too large to carry (docs/hardening.md) leaves its bytes out: then
+    `original_value_b64` is None and `original_sha256` is the SHA-256 hex of the value
+    (`original_key_sha256` likewise for a key too large to carry).
+    """
 
     reason: str
     source_topic: str
@@ -114,4 +119,8 @@ class DeadLetter(_JsonRecord):
     original_value_b64: str | None
     original_key_b64: str | None
     failed_at: str
+    # The value's size in bytes (0: no value); always set (None only on older letters).
+    original_size: int | None = None
+    original_sha256: str | None = None
+    original_key_sha256: str | None = None
     schema_version: int = DERIVED_SCHEMA_VERSION

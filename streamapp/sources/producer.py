@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from streamapp import topics
 from streamapp.sources.simulator import SimEvent, Simulator
+from streamapp.unreachable import start_client
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ async def run_simulator(
     (simulated = wall seconds), when `stop` is set, or on cancellation; always flushes.
     """
     producer = producer_factory(bootstrap)
-    await producer.start()
+    await start_client(producer, bootstrap)  # or KafkaUnreachable, within CONNECT_TIMEOUT_S
     progress = _Progress(clock)
     sent = 0
     try:

@@ -26,6 +26,7 @@ from streamapp import topics
 from streamapp.records.raw import InvalidRecord, parse_reddit_post, parse_trend_point
 from streamapp.sources.producer import ProducerFactory, deliver, encode_value, kafka_producer
 from streamapp.sources.simulator import SimEvent
+from streamapp.unreachable import start_client
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ async def replay(
     if check_first and not skip_invalid:
         await asyncio.to_thread(_check_file, path)
     producer = producer_factory(bootstrap)
-    await producer.start()
+    await start_client(producer, bootstrap)  # or KafkaUnreachable, within CONNECT_TIMEOUT_S
     sent = 0
     pending: list[Awaitable[Any]] = []
     try:

@@ -10,6 +10,9 @@ Everything else is the product, unchanged.
 - `die-after-contributions`: the worker SIGKILLs itself once the partial aggregates of
   the batch holding that post have reached Kafka, before the marks saying so are
   written: the narrowest crash window of the window counts (agents/takeovers.py).
+- `fail-twice` / `poison`: the classification agent's body raises on a batch holding that
+  post, twice or always (streamapp/agent_supervision.py).
+- `cancel-agent`: that agent's task is cancelled once while it handles that post.
 """
 
 from __future__ import annotations
@@ -84,7 +87,52 @@ def die_after_contributions(key: bytes) -> None:
     batches.marks_value = marks_value_or_die
 
 
+def failing_batches(key: bytes, times: int | None) -> None:
+    """The classification agent's body raises on a batch holding that post: `times`
+    times, or on every try (None). A bug of ours, as the agent's guard meets one."""
+    import agents.classify_posts as classify_posts
+
+    classify_batch = classify_posts.classify_batch
+    failures = 0
+
+    async def classify_or_fail(ctx, events):  # type: ignore[no-untyped-def]
+        nonlocal failures
+        if any(e.message.key == key for e in events) and (times is None or failures < times):
+            failures += 1
+            print(f"test: failing a batch of {len(events)} ({failures})", flush=True)
+            raise RuntimeError("injected bug")
+        return await classify_batch(ctx, events)
+
+    classify_posts.classify_batch = classify_or_fail
+
+
+def cancel_agent(key: bytes) -> None:
+    """The classification agent's task is cancelled once, from inside, on that post."""
+    import asyncio
+
+    import agents.classify_posts as classify_posts
+
+    classify_batch = classify_posts.classify_batch
+    cancelled = False
+
+    async def classify_or_cancel(ctx, events):  # type: ignore[no-untyped-def]
+        nonlocal cancelled
+        if not cancelled and any(e.message.key == key for e in events):
+            cancelled = True
+            print("test: cancelling the agent's task", flush=True)
+            task = asyncio.current_task()
+            assert task is not None
+            task.cancel()
+            await asyncio.sleep(1)
+        return await classify_batch(ctx, events)
+
+    classify_posts.classify_batch = classify_or_cancel
+
+
 FAULTS = {
+    "fail-twice": lambda key: failing_batches(key, 2),
+    "poison": lambda key: failing_batches(key, None),
+    "cancel-agent": cancel_agent,
     "drop": drop,
     "lose-changelog": lose_changelog,
     "die-after-contributions": die_after_contributions,

@@ -17,10 +17,11 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from streamapp import topics
-from streamapp.app import CHANGELOG_CONFIG, changelog_topics
+from streamapp.app import create_app
 from streamapp.config import Settings
-from streamapp.embedded import create_topics, free_port
+from streamapp.embedded import free_port
+from streamapp.kafka.topic_admin import ensure_topics
+from streamapp.topic_plan import topic_specs
 
 FAST_SETTINGS = {
     "STREAMAPP_WINDOW_SECONDS": "2",
@@ -48,6 +49,9 @@ class Worker:
     command: str = "worker"  # or "sink": the warehouse sink's worker
     # What runs `streamapp`: the module itself, or a test wrapper around it.
     launcher: tuple[str, ...] = ("-m", "streamapp")
+    # Run in this directory with the default data directory (.streamapp, relative), as a
+    # user who sets nothing does; the log stays in `data_dir`.
+    cwd: Path | None = None
 
     def start(self) -> Worker:
         self.web_port = free_port()
@@ -61,6 +65,10 @@ class Worker:
             "STREAMAPP_DATA_DIR": str(self.data_dir),
             **self.extra_env,
         }
+        if self.cwd is not None:
+            del env["STREAMAPP_DATA_DIR"]
+            # The checkout stays importable from elsewhere (the test wrappers live in it).
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.getcwd(), env.get("PYTHONPATH")]))
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.data_dir / f"worker-{self.web_port}.log", "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
@@ -68,6 +76,7 @@ class Worker:
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            cwd=self.cwd,
         )
         return self
 
@@ -119,13 +128,13 @@ def faulty_worker(
 
 
 async def prepare_topics(bootstrap: str, prefix: str, partitions: int = 4) -> None:
-    """The pipeline's topics and the workers' changelogs (app id `<prefix>app`, as
-    `Worker` sets it), as `streamapp up` creates them."""
-    await create_topics(bootstrap, [prefix + name for name in topics.ALL_TOPICS], partitions)
+    """Every topic a worker with app id `<prefix>app` (as `Worker` sets it) needs, its
+    tables' changelogs included, as `streamapp up` creates them."""
     settings = Settings()
     settings.pipeline.app_id = f"{prefix}app"
+    settings.pipeline.topic_prefix = prefix
     settings.pipeline.partitions = partitions
-    await create_topics(bootstrap, changelog_topics(settings), partitions, CHANGELOG_CONFIG)
+    await ensure_topics(bootstrap, topic_specs(create_app(settings), settings))
 
 
 async def produce(

@@ -19,6 +19,8 @@ def app(monkeypatch):
     settings.pipeline.window_seconds = 10
     settings.pipeline.allowed_lateness_seconds = 0
     settings.alerts.min_baseline_windows = 3
+    # The fake clock starts in 1970, far behind the posts' event times: no future bound.
+    settings.pipeline.max_future_seconds = 3e9
     clock = Clock()
     app = create_app(settings, clock=clock)
     app.finalize()

@@ -313,3 +313,24 @@ def test_network_is_default_deny_with_only_the_needed_paths(overlay):
     assert allowed(worker, "ingress", 6066), "Prometheus scrapes /metrics"
     assert allowed(sink, "ingress", 6066)
     assert not allowed(worker, "ingress", 5006)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize(
+    ("kind", "name", "role"),
+    [("StatefulSet", "streamapp-worker", "worker"), ("Deployment", "streamapp-sink", "sink")],
+)
+def test_topics_are_made_before_the_worker_and_sink_start(overlay, kind, name, role):
+    from streamapp.cli import build_parser
+
+    spec = pod_spec(one(render(overlay), kind, name))
+    [init] = spec["initContainers"]
+    [main] = spec["containers"]
+    assert init["args"] == ["topics", "create", "--for", role]
+    args = build_parser().parse_args(init["args"])  # a command the image really has
+    assert (args.command, args.topics_command, args.role) == ("topics", "create", role)
+    # The same cluster, credentials and certificates as the container it prepares.
+    assert init["image"] == main["image"]
+    assert init["envFrom"] == main["envFrom"]
+    tls = {m["name"]: m for m in main["volumeMounts"]}["kafka-tls"]
+    assert tls in init["volumeMounts"]

@@ -35,7 +35,7 @@ def make_load(spec, warehouse: FakeWarehouse):  # type: ignore[no-untyped-def]
         settings=Settings(),
         dead_letters=FakeTopic("dead-letters"),  # type: ignore[arg-type]
         make_sink=lambda: warehouse,
-        clock=lambda: 1_000.0,
+        clock=lambda: 1_767_225_600.0,  # 2026-01-01: after the records, as a live sink
         sleep=sleep,
     )
     load = TableLoad(ctx, spec)
