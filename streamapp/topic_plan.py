@@ -108,6 +108,9 @@ def run_worker(app: faust.App, settings: Settings, loglevel: str) -> int:
     for logger in (log, logging.getLogger("streamapp.kafka.topic_admin")):
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+    # aiokafka's own line per failed connection would repeat ours (which names the setting).
+    quiet = logging.getLogger("aiokafka")
+    quiet.setLevel(logging.CRITICAL)
     try:
         prepare_start(app, settings, log)
     except TopicsNotReady as exc:
@@ -121,6 +124,7 @@ def run_worker(app: faust.App, settings: Settings, loglevel: str) -> int:
         )
         return 1
     finally:
+        quiet.setLevel(logging.NOTSET)
         for logger in (log, logging.getLogger("streamapp.kafka.topic_admin")):
             logger.removeHandler(handler)
             logger.setLevel(logging.NOTSET)
