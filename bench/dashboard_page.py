@@ -147,6 +147,3 @@ class PageProbe:
                 seen = redraws[-1][1] if redraws else 0
                 raise BenchError(f"the page showed {seen:.0f} of {events} events after {timeout} s")
             await self.page.wait_for_timeout(200)
-
-    async def console_errors(self) -> list[str]:
-        return list(self.errors)

@@ -72,10 +72,6 @@ def forecast_bands(state: DashboardState, platforms: list[str], metric: str | No
     return data
 
 
-def forecast_metrics(state: DashboardState) -> list[str]:
-    return sorted({metric for _, metric in state.forecasts})
-
-
 def freshness_rows(state: DashboardState) -> dict:
     """Per source: the newest event's time (ms) and its age; read by the page's badges."""
     now = state.clock()

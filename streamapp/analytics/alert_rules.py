@@ -20,13 +20,6 @@ from typing import Any
 
 from streamapp.analytics.platforms import PLATFORMS
 
-RULES = (
-    "interest_spike",
-    "piracy_surge",
-    "cancellation_surge",
-    "switching_surge",
-    "sentiment_drop",
-)
 METRIC_OF = {
     "interest_spike": "interest",
     "piracy_surge": "piracy",

@@ -30,7 +30,6 @@ LABELS = (
     "outage",
 )
 INTENT_LABELS = frozenset({"piracy", "switching", "cancellation", "price_complaint", "content_gap"})
-NEGATIVE_LABELS = INTENT_LABELS | {"outage"}
 
 # How people write each platform's name (canonical id -> spellings, most common first).
 PLATFORM_SPELLINGS: dict[str, tuple[str, ...]] = {
