@@ -1,7 +1,9 @@
 """platform-contributions -> window tables -> platform-windows and streaming-alerts.
 
 A leader-only timer sends a tick to every partition each `STREAMAPP_TICK_SECONDS`,
-so windows close on wall-clock time when the stream goes quiet.
+so windows close on wall-clock time when the stream goes quiet. Every worker also
+reports, on the same beat, how far the input lanes it reads have delivered: a window
+partition learns every lane's progress, not only that of lanes with posts for it.
 """
 
 from __future__ import annotations
@@ -14,11 +16,25 @@ from agents.batches import started
 from streamapp.context import PipelineContext
 from streamapp.metrics import observe_batch
 from tables import WindowCloser
+from tables.source_offsets import source_key
 from tables.window_close import tick
 
 
+def input_lanes(ctx: PipelineContext) -> list[str]:
+    """Every raw-topic partition the windows depend on (the topics are created with the
+    configured partition count), known before any of them has delivered."""
+    topics = (ctx.topics.reddit, ctx.topics.trends)
+    partitions = range(ctx.settings.pipeline.partitions)
+    return [source_key(t.get_topic_name(), p) for t in topics for p in partitions]
+
+
 def register(ctx: PipelineContext) -> None:
-    closer = WindowCloser(ctx.tables, ctx.topics, ctx.settings, ctx.clock)
+    def generation() -> int:
+        return int(ctx.app.consumer_generation_id or 0)
+
+    closer = WindowCloser(
+        ctx.tables, ctx.topics, ctx.settings, ctx.clock, input_lanes(ctx), generation
+    )
     partitions = ctx.settings.pipeline.partitions
 
     guard = ctx.guard("aggregate_windows")
@@ -42,3 +58,16 @@ def register(ctx: PipelineContext) -> None:
         now = ctx.clock()
         for partition in range(partitions):
             await ctx.topics.contributions.send(value=tick(now), partition=partition)
+
+    reported: dict[str, float] = {}
+
+    @ctx.app.timer(interval=ctx.settings.pipeline.tick_seconds)
+    async def report_progress() -> None:
+        progress = dict(ctx.lane_progress.reached)
+        if progress == reported:
+            return
+        now = ctx.clock()
+        for partition in range(partitions):
+            await ctx.topics.contributions.send(value=tick(now, progress), partition=partition)
+        reported.clear()
+        reported.update(progress)

@@ -89,12 +89,14 @@ class BatchContributions:
         self._marks: dict[str, list[list[int]]] = {}
         self._delivered: dict[str, dict[str, list[list[int]]]] = {}
         self._handled: dict[str, set[int]] = {}
+        self._read: dict[str, set[int]] = {}  # every offset of the batch, valid or not
 
     async def load(self, events: Sequence[EventT]) -> None:
         """Read the marks of the batch's lanes (once per batch, not per event)."""
         marked_at: dict[str, float | None] = {}
         for event in events:
             lane = source_key(event.message.topic, event.message.partition)
+            self._read.setdefault(lane, set()).add(event.message.offset)
             if lane not in self._marks:
                 self._marks[lane], marked_at[lane] = read_marks(
                     self.ctx.tables.contributed.get(lane)
@@ -121,7 +123,25 @@ class BatchContributions:
         self.builder.saw(source_key(message.topic, message.partition), event_time)
 
     async def flush(self) -> None:
-        """Send the partials, wait until Kafka has them, then move the marks."""
+        """Send the partials, wait until Kafka has them, then move the marks (and the
+        lanes' progress this worker reports to every window partition)."""
+        progress = self.ctx.lane_progress
+        progress.give_up_after = self.ctx.settings.pipeline.idle_partition_seconds
+        generation = int(getattr(self.ctx.app, "consumer_generation_id", 0) or 0)
+        now = self.ctx.clock()
+        reached: dict[str, float] = {}
+        for lane, offsets in self._read.items():
+            event_time = progress.batch(
+                lane,
+                offsets,
+                self.builder.sources.pop(lane, None),
+                generation,
+                self._marks.get(lane),
+                now,
+            )
+            if event_time is not None:
+                reached[lane] = event_time
+        self.builder.sources.update(reached)
         pending = [
             await self.ctx.topics.contributions.send(
                 key=partial["platform"], value=Contribution(**partial)
@@ -131,6 +151,8 @@ class BatchContributions:
         if pending:
             await asyncio.gather(*pending)
             EVENTS_OUT.labels(self.ctx.topics.contributions.get_topic_name()).inc(len(pending))
+        for lane, event_time in reached.items():
+            progress.delivered(lane, event_time)
         now = self.ctx.clock()
         for lane, offsets in self._handled.items():
             if offsets:
@@ -138,6 +160,7 @@ class BatchContributions:
                 self.ctx.tables.contributed[lane] = marks_value(ranges, now)
         self._handled.clear()
         self._marks.clear()
+        self._read.clear()
 
 
 async def guarded_batches(

@@ -70,6 +70,10 @@ class PipelineSettings(BaseSettings):
     # then projected with the wall clock). Longer than a rebalance, so a partition that
     # moves between workers is waited for instead of having its events arrive late.
     idle_partition_seconds: float = Field(default=20.0, ge=0)
+    # A partition whose newest event is further than this behind the wall clock is catching
+    # up on a backlog (a replay, a restart): while one is, idle partitions are not projected
+    # with the wall clock, so no window closes before the backlog has been read.
+    backlog_seconds: float = Field(default=300.0, gt=0)
     # Wall-clock ticks that close windows when a stream goes quiet.
     tick_seconds: float = Field(default=1.0, gt=0)
     # How often consumed offsets are committed (smaller = fewer duplicates after a crash).
@@ -270,6 +274,69 @@ class SinkSettings(BaseSettings):
     retry_max_seconds: float = Field(default=60.0, gt=0)
 
 
+class NotifySettings(BaseSettings):
+    """`streamapp notify`: alerts delivered to people (`STREAMAPP_NOTIFY_*`, docs/notify.md).
+
+    Every destination is off until its address is set. URLs of webhooks carry tokens, so
+    they are `SecretStr` like the passwords; only a destination's kind and host are logged.
+    Routing per destination (`<DEST>` = `ALERTMANAGER`, `WEBHOOK`, `SLACK`, `SMTP`):
+    `_RULES` and `_PLATFORMS` (comma-separated, empty = all) and `_MIN_SEVERITY`.
+    """
+
+    model_config = _section("STREAMAPP_NOTIFY_")
+
+    alertmanager_url: SecretStr = SecretStr("")  # base URL(s), comma-separated (HA pairs)
+    alertmanager_resend_seconds: float = Field(default=60.0, gt=0)
+    webhook_url: SecretStr = SecretStr("")  # comma-separated for several
+    webhook_secret: SecretStr = SecretStr("")  # HMAC-SHA256 key; required with a webhook
+    slack_webhook_url: SecretStr = SecretStr("")
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = ""
+    smtp_to: str = ""  # comma-separated
+    smtp_starttls: bool = True
+    smtp_cafile: Path | None = None  # PEM CA for the server's certificate; unset = system CAs
+    alertmanager_rules: str = ""
+    alertmanager_platforms: str = ""
+    alertmanager_min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
+    webhook_rules: str = ""
+    webhook_platforms: str = ""
+    webhook_min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
+    slack_rules: str = ""
+    slack_platforms: str = ""
+    slack_min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
+    smtp_rules: str = ""
+    smtp_platforms: str = ""
+    smtp_min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
+    # Delivery attempts per (alert, status, destination) before it goes to dead-letters.
+    max_attempts: int = Field(default=8, ge=1)
+    retry_first_seconds: float = Field(default=1.0, gt=0)
+    retry_max_seconds: float = Field(default=60.0, gt=0)
+    timeout_seconds: float = Field(default=10.0, gt=0)  # one HTTP request or SMTP session
+    # A firing alert older than this (by fired_at) when read is not delivered (nor its
+    # resolution): a new consumer group starts at the topic's beginning. 0 = no limit.
+    max_age_seconds: float = Field(default=21600.0, ge=0)
+    # Alert messages read ahead while some destination is still busy with older ones.
+    max_in_flight: int = Field(default=1000, ge=1)
+    # `/healthz` on this port (0 = none): the Kubernetes probes.
+    health_host: str = "127.0.0.1"
+    health_port: int = Field(default=0, ge=0, le=65535)
+
+    @property
+    def configured(self) -> bool:
+        return any(
+            value.strip()
+            for value in (
+                self.alertmanager_url.get_secret_value(),
+                self.webhook_url.get_secret_value(),
+                self.slack_webhook_url.get_secret_value(),
+                self.smtp_host,
+            )
+        )
+
+
 class Settings(BaseSettings):
     model_config = _section("STREAMAPP_")
 
@@ -282,3 +349,4 @@ class Settings(BaseSettings):
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
     sink: SinkSettings = Field(default_factory=SinkSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)

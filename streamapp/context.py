@@ -10,6 +10,7 @@ from typing import Any
 import faust
 
 from streamapp.agent_supervision import AgentGuard, AgentHealth
+from streamapp.analytics.windows import LaneProgress
 from streamapp.config import Settings
 from streamapp.topic_set import PipelineTopics
 from tables import PipelineTables
@@ -31,6 +32,9 @@ class PipelineContext:
     takeovers: Any = None
     # Which agents are down (streamapp/agent_supervision.py), for /healthz.
     health: AgentHealth = field(default_factory=AgentHealth)
+    # Per input lane this worker reads, the newest event time whose partial aggregates
+    # Kafka has acknowledged: reported to every window partition (agents/aggregate_windows).
+    lane_progress: LaneProgress = field(default_factory=LaneProgress)
 
     def guard(self, agent: str) -> AgentGuard:
         """The supervision of one agent's body, with this worker's back-off settings."""

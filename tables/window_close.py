@@ -8,7 +8,7 @@ refuses table writes from timers) and keeps each platform's windows on one worke
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from streamapp.analytics.alert_rules import Thresholds, evaluate_window, new_state
@@ -46,43 +46,81 @@ def thresholds_from(settings: Settings) -> Thresholds:
 
 
 class WindowCloser:
+    """`lanes`: every input lane ("topic:partition") the windows depend on, expected from
+    the start (see `Watermark`). `generation`: the consumer generation, so that a worker
+    that has just been given a partition counts idleness from then, not from the lanes'
+    last move under a previous owner (or before a restart)."""
+
     def __init__(
         self,
         tables: PipelineTables,
         topics: PipelineTopics,
         settings: Settings,
         clock: Callable[[], float],
+        lanes: Sequence[str] = (),
+        generation: Callable[[], int] | None = None,
     ) -> None:
         self.tables = tables
         self.topics = topics
         self.size = settings.pipeline.window_seconds
         self.lateness = settings.pipeline.allowed_lateness_seconds
         self.idle_after = settings.pipeline.idle_partition_seconds
+        self.backlog_after = settings.pipeline.backlog_seconds
         self.evidence_size = settings.alerts.evidence_size
         self.thresholds = thresholds_from(settings)
         self.clock = clock
+        self.lanes = tuple(lanes)
+        self.generation = generation or (lambda: 0)
+        # partition -> (generation, wall time of its first message in that generation)
+        self._readable: dict[int, tuple[int, float]] = {}
+
+    def _readable_since(self, partition: int, now: float) -> float:
+        generation = self.generation()
+        known = self._readable.get(partition)
+        if known is None or known[0] != generation:
+            known = self._readable[partition] = (generation, now)
+        return known[1]
 
     async def on_contribution(
         self, partition: int, offset: int, contribution: Contribution
     ) -> None:
         now = self.clock()
         watermark_key = f"p{partition}"
-        watermark = Watermark.from_dict(self.tables.watermarks.get(watermark_key), self.idle_after)
+        watermark = Watermark.from_dict(
+            self.tables.watermarks.get(watermark_key),
+            self.idle_after,
+            self.backlog_after,
+            self._readable_since(partition, now),
+        )
+        changed = watermark.expect(self.lanes, now)
         if contribution.tick_wall is None:
-            self._add(partition, offset, contribution)
-            # Contributions name the input lanes (raw partitions) their batch came from.
-            lanes = contribution.sources or {"_": contribution.max_event_time}
-            moved = [watermark.observe(lane, t, now) for lane, t in lanes.items()]
-            if any(moved):
-                self.tables.watermarks[watermark_key] = watermark.as_dict()
+            await self._add(partition, offset, contribution, watermark, now)
+            # Contributions name the input lanes (raw partitions) their batch came from
+            # (none while those are held at a gap); only very old ones name none at all.
+            lanes = contribution.sources
+            if not lanes and contribution.offsets is None:
+                lanes = {"_": contribution.max_event_time}
+        else:
+            lanes = contribution.sources or {}  # a worker's progress report, or a bare tick
+        moved = [watermark.observe(lane, t, now) for lane, t in lanes.items()]
+        if changed or any(moved):
+            self.tables.watermarks[watermark_key] = watermark.as_dict()
         await self.close_due(partition, watermark, now)
 
-    def _add(self, partition: int, offset: int, contribution: Contribution) -> None:
+    async def _add(
+        self,
+        partition: int,
+        offset: int,
+        contribution: Contribution,
+        watermark: Watermark,
+        now: float,
+    ) -> None:
         # A contribution redelivered after a crash or rebalance must not count twice.
         # Every check reads the value it protects, written in the same changelog
         # message as the counts (writes to two tables are not atomic: after a SIGKILL
         # one may survive without the other):
-        # - an open window keeps the last offset folded into it;
+        # - an open window, and a closed one kept for revisions, keep the last offset
+        #   folded into them;
         # - a platform's marks keep the last offset of its closed windows and of its
         #   late events, so a redelivery of what a closed window held is recognised.
         platform = contribution.platform
@@ -90,11 +128,27 @@ class WindowCloser:
         if marks["last_closed_start"] is not None and (
             contribution.window_start <= marks["last_closed_start"]
         ):
-            if offset > marks.get("last_offset", -1):
-                # Too late: its window has closed. Reported with the next window.
-                marks["late_events"] += contribution.mentions + contribution.interest_count
-                marks["last_offset"] = offset
+            if offset <= marks.get("last_offset", -1):
+                return  # a redelivery of what a closed window (or revision) already holds
+            marks["last_offset"] = offset
+            recent = (marks.get("recent") or {}).get(f"{contribution.window_start:.3f}")
+            effective = watermark.effective(now)
+            if (
+                recent is not None
+                and (effective is None or effective < self._kept_until(recent))
+                and self._lanes_on_time(contribution, watermark)
+            ):
+                # Late only because other lanes (or an idle lane's projection) closed its
+                # window: within the allowed lateness, sent again corrected.
+                merge_partial(recent, contribution.asdict(), self.evidence_size)
+                recent["last_offset"] = offset
+                recent["revision"] += 1
                 self.tables.platform_marks[platform] = marks
+                await self._send_window(recent, "revision", now)
+                return
+            # Too late: left out of its window, reported with the platform's next window.
+            marks["late_events"] += contribution.mentions + contribution.interest_count
+            self.tables.platform_marks[platform] = marks
             return
         key = window_key(platform, contribution.window_start)
         window = self.tables.windows.get(key)
@@ -109,6 +163,21 @@ class WindowCloser:
             window["last_offset"] = offset
             self.tables.windows[key] = window
 
+    def _lanes_on_time(self, contribution: Contribution, watermark: Watermark) -> bool:
+        """Had none of the lanes folded into this late partial passed its window's close
+        point itself? Then it is late because of the others, not out of order."""
+        lanes = contribution.offsets or contribution.sources or {"_": 0.0}
+        due = contribution.window_start + self.size + self.lateness
+        for lane in lanes:
+            seen = watermark.lanes.get(lane, {}).get("event_time")
+            if seen is not None and seen >= due:
+                return False
+        return True
+
+    def _kept_until(self, window: Window) -> float:
+        """The watermark up to which a closed window takes revisions."""
+        return float(window["window_start"]) + self.size + 2 * self.lateness
+
     def _marks(self, platform: str) -> dict[str, Any]:
         return self.tables.platform_marks.get(platform) or {
             "last_closed_start": None,
@@ -122,11 +191,10 @@ class WindowCloser:
             by_events = watermark.event_time is not None and watermark.event_time >= (
                 window["window_start"] + self.size + self.lateness
             )
-            await self._close(window, "watermark" if by_events else "wall_clock", now)
+            await self._close(window, "watermark" if by_events else "wall_clock", effective, now)
 
-    async def _close(self, window: Window, closed_by: str, now: float) -> None:
+    async def _send_window(self, window: Window, closed_by: str, now: float) -> None:
         platform, start = window["platform"], window["window_start"]
-        marks = self._marks(platform)
         record = WindowAggregate(
             window_id=window_key(platform, start),
             platform=platform,
@@ -140,13 +208,24 @@ class WindowCloser:
             interest_count=window["interest_count"],
             switching_to=window["switching_to"],
             switching_from=window["switching_from"],
-            late_events=marks["late_events"],
+            late_events=window.get("late_events", 0),
             closed_by=closed_by,
             closed_at=iso_utc(now),
+            revision=window.get("revision", 0),
             **summarize(window),
         )
         await self.topics.windows.send(key=platform, value=record)
         EVENTS_OUT.labels(self.topics.windows.get_topic_name()).inc()
+
+    async def _close(
+        self, window: Window, closed_by: str, effective: float | None, now: float
+    ) -> None:
+        platform, start = window["platform"], window["window_start"]
+        marks = self._marks(platform)
+        # The late events reported with this window stay on its revisions too (subscribers
+        # upsert on window_id), so mentions + late_events still add up.
+        window["late_events"] = marks["late_events"]
+        await self._send_window(window, closed_by, now)
         state = self.tables.alert_state.get(platform) or new_state()
         state, alerts = evaluate_window(state, platform, window, self.size, self.thresholds)
         self.tables.alert_state[platform] = state
@@ -164,17 +243,27 @@ class WindowCloser:
             EVENTS_OUT.labels(self.topics.alerts.get_topic_name()).inc()
             if alert.status == "firing":
                 ALERTS_FIRED.labels(alert.rule).inc()
+        # Kept for revisions while the watermark is within one more allowed lateness.
+        recent = {
+            at: w
+            for at, w in (marks.get("recent") or {}).items()
+            if effective is None or self._kept_until(w) > effective
+        }
+        if effective is None or self._kept_until(window) > effective:
+            recent[f"{start:.3f}"] = {**window, "revision": 0}
         self.tables.platform_marks[platform] = {
             **marks,
             "last_closed_start": start,
             "late_events": 0,
             "last_offset": max(marks.get("last_offset", -1), window["last_offset"]),
+            "recent": recent,
         }
         del self.tables.windows[window_key(platform, start)]
 
 
-def tick(now: float) -> Contribution:
-    """A data-free contribution that only moves the wall clock of a partition."""
+def tick(now: float, sources: dict[str, float] | None = None) -> Contribution:
+    """A data-free contribution that only moves the wall clock of a partition, or with
+    `sources` a worker's report of how far its input lanes' delivered events reach."""
     return Contribution(
         platform="",
         window_start=0.0,
@@ -183,7 +272,7 @@ def tick(now: float) -> Contribution:
         switching_to={},
         switching_from={},
         evidence={},
-        sources={},
+        sources=dict(sources or {}),
         tick_wall=now,
     )
 

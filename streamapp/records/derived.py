@@ -83,6 +83,9 @@ class WindowAggregate(_JsonRecord):
     closed_by: str
     closed_at: str
     schema_version: int = DERIVED_SCHEMA_VERSION
+    # 0 when the window first closes; n for its n-th correction by late events (same
+    # window_id: subscribers upsert on it).
+    revision: int = 0
 
 
 class Alert(_JsonRecord):

@@ -8,6 +8,13 @@ replay before anything went out, with its line number.
 
 Event times are never rewritten: the pipeline works in event time, so a replay gives
 the windows and alerts the data would have given live. `speed` only sets the pace.
+
+What a consumer sees: with `--fast` the records go out in event-time order (file order
+among equal times; the file is read into memory for that), so every partition's records
+are in event-time order however the file was written, and the worker's windows, late
+events (none) and alerts are the same on every run, however fast it reads. A paced replay
+keeps the file's order: a record older than one before it is sent at once, as a late
+live record would arrive (and may be counted late, like one).
 """
 
 from __future__ import annotations
@@ -154,8 +161,9 @@ async def replay(
     """Send a JSONL file's records to their topics; returns how many were sent.
 
     `speed=1.0` keeps the gaps between the records' own event times, `speed=10` makes
-    them ten times shorter, `speed=None` sends as fast as the broker takes them. A record
-    older than one before it is sent at once (the file's order is kept).
+    them ten times shorter, `speed=None` sends as fast as the broker takes them, in
+    event-time order (stable). When paced, a record older than one before it is sent at
+    once (the file's order is kept).
     `check_first` reads the file once before sending (strict mode only).
     """
     if speed is not None and speed <= 0:
@@ -177,7 +185,11 @@ async def replay(
         wall0 = clock()
         first: float | None = None
         horizon = 0.0
-        records = read_jsonl(path, skip_invalid=skip_invalid, on_skip=note_skip)
+        records: Iterable[ReplayRecord] = read_jsonl(
+            path, skip_invalid=skip_invalid, on_skip=note_skip
+        )
+        if speed is None:  # flat out: in event-time order, so each partition's order is too
+            records = sorted(records, key=lambda r: r.event_time)
         for record in records:
             if speed is not None:
                 if first is None:

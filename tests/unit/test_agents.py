@@ -203,3 +203,18 @@ async def test_a_failing_look_up_is_retried_then_given_up(monkeypatch):
     takeovers = Takeovers(read_log, lambda: 1_000.0)
     assert await takeovers.delivered({"t:0": None}, generation=1) == {"t:0": {}}
     assert len(calls) == 3
+
+
+async def test_a_lane_with_a_skipped_record_reports_no_progress_until_it_is_read():
+    ctx = make_ctx()
+    lane = "reddit-discussions:0"
+    ctx.tables.contributed[lane] = {"ranges": [[0, 9]], "at": 0}
+    # offset 10 was skipped (Faust, after a rebalance): 11 arrives first
+    await classify_batch(ctx, [fake_event("reddit-discussions", 0, 11, post("t3_11", PIRACY))])
+    [held] = ctx.topics.contributions.values
+    assert held.mentions == 1 and held.sources == {}  # counted, but the lane holds
+    assert ctx.lane_progress.reached == {}
+    late = post("t3_10", PIRACY, created=1_699_999_999.0)
+    await classify_batch(ctx, [fake_event("reddit-discussions", 0, 10, late)])
+    assert ctx.topics.contributions.values[-1].sources == {lane: 1_700_000_000.0}
+    assert ctx.lane_progress.reached == {lane: 1_700_000_000.0}

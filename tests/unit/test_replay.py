@@ -179,6 +179,20 @@ async def test_speed_none_never_sleeps(paced_file: Path) -> None:
     assert sent == 5 and clock.sleeps == []
 
 
+async def test_fast_sends_in_event_time_order_so_every_partition_is_in_order(
+    paced_file: Path,
+) -> None:
+    _, fake, _ = await run_replay(paced_file, speed=None)
+    keys = [key for _, _, key in fake.sent]
+    # the late record goes out in its place; equal times keep the file's order
+    assert keys == [b"t1_a", b"t1_late", b"netflix", b"k-b", b"t1_c"]
+
+
+async def test_paced_replay_keeps_the_file_order(paced_file: Path) -> None:
+    _, fake, _ = await run_replay(paced_file, speed=10.0)
+    assert [key for _, _, key in fake.sent][-1] == b"t1_late"
+
+
 async def test_slow_sends_are_not_slept_twice(paced_file: Path) -> None:
     fake, clock = FakeProducer(), FakeClock()
     original_send = fake.send
@@ -195,7 +209,7 @@ async def test_slow_sends_are_not_slept_twice(paced_file: Path) -> None:
 
 
 async def test_replay_sends_values_and_keys_unchanged(paced_file: Path) -> None:
-    _, fake, _ = await run_replay(paced_file, speed=None)
+    _, fake, _ = await run_replay(paced_file, speed=1.0)  # paced: in the file's order
     topic, value, key = fake.sent[2]
     assert (topic, key) == (topics.REDDIT_DISCUSSIONS, b"k-b")
     assert json.loads(value) == post("t1_b", T0 + 10)  # event time not rewritten

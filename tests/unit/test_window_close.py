@@ -1,3 +1,5 @@
+import math
+
 import pytest
 
 from streamapp.config import Settings
@@ -21,9 +23,13 @@ class Clock:
         return self.now
 
 
-def make(window=10.0, lateness=2.0, idle=0.0):
+def make(window=10.0, lateness=2.0, idle=0.0, backlog=math.inf, lanes=(), generation=None):
+    """A closer over fake tables. The clock runs a million seconds past these tests'
+    event times: the live ones turn backlog detection off (`backlog`), the replay ones
+    set it."""
     settings = Settings()
     settings.pipeline.idle_partition_seconds = idle
+    settings.pipeline.backlog_seconds = backlog
     settings.pipeline.window_seconds = window
     settings.pipeline.allowed_lateness_seconds = lateness
     settings.alerts.min_baseline_windows = 3
@@ -31,7 +37,8 @@ def make(window=10.0, lateness=2.0, idle=0.0):
     tables = PipelineTables(*(FakeTable() for _ in range(5)))
     topics = Topics()
     clock = Clock()
-    return WindowCloser(tables, topics, settings, clock), tables, topics, clock
+    closer = WindowCloser(tables, topics, settings, clock, lanes=lanes, generation=generation)
+    return closer, tables, topics, clock
 
 
 _offsets: dict[tuple[int, int], int] = {}
@@ -173,3 +180,103 @@ async def test_a_partition_paused_by_a_rebalance_is_waited_for():
     clock.now += 3
     await feed(closer, 0, tick(clock.now))
     assert [w.window_start for w in topics.windows.values] == ["1970-01-01T00:00:00Z"]
+
+
+# -- replays, restarts and revisions (issue 12) -------------------------------------------
+
+LANES = ("reddit:0", "reddit:1", "trends:0", "trends:1")
+
+
+def from_lane(platform, start, max_time, lane, lane_time, offset, mentions=1):
+    c = contribution(platform, start, max_time, mentions=mentions)
+    c.sources.update({lane: lane_time})
+    c.offsets = {lane: [[offset, offset]]}
+    return c
+
+
+async def test_a_fast_replay_read_one_partition_first_loses_nothing():
+    """The mechanism of issue 12: partition 0's first micro-batch already spans the whole
+    file. With only the lanes seen so far deciding, all 80 windows closed on it and
+    partition 1's posts all came late (79 of 80, this test before the fix)."""
+    closer, tables, topics, clock = make(idle=20.0, backlog=300.0, lanes=LANES)
+    clock.now += 60  # the worker has been ready a minute: every lane would look idle
+    for lane in ("reddit:0", "reddit:1"):
+        for w in range(80):
+            await feed(closer, 0, from_lane("max", w * 10.0, w * 10.0 + 5, lane, 800.0, w))
+        clock.now += 0.1
+    assert topics.windows.values == []  # trends lanes never delivered: a backlog waits
+    clock.now += 23  # every lane idle, nothing catching up: the replay is over
+    await feed(closer, 0, tick(clock.now))
+    closed = topics.windows.values
+    assert len(closed) == 80 and {w.mentions for w in closed} == {2}
+    assert sum(w.late_events for w in closed) == 0
+
+
+async def test_a_restarted_worker_waits_for_its_backlog_before_idling():
+    generation = [1]
+    closer, tables, topics, clock = make(
+        idle=5.0, backlog=300.0, lanes=("reddit:0", "reddit:1"), generation=lambda: generation[0]
+    )
+    t = clock.now
+    await feed(closer, 0, from_lane("netflix", t - 10, t - 9, "reddit:0", t - 9, 0))
+    await feed(closer, 0, from_lane("netflix", t - 10, t - 9, "reddit:1", t - 9, 0))
+    clock.now += 600  # down ten minutes; back in a new generation
+    generation[0] = 2
+    await feed(closer, 0, tick(clock.now))
+    assert topics.windows.values == []  # not idle yet: the backlog comes first
+    for lane in ("reddit:0", "reddit:1"):
+        await feed(closer, 0, from_lane("netflix", t + 300, t + 301, lane, t + 301, 1))
+    closed = topics.windows.values
+    assert [w.window_start for w in closed] == [iso(t - 10)]  # its own window
+    clock.now += 20  # the backlog read, every lane idle: projected from here
+    await feed(closer, 0, tick(clock.now))
+    assert [w.mentions for w in topics.windows.values] == [2, 2]
+    assert all(w.late_events == 0 for w in topics.windows.values)
+
+
+async def test_a_quiet_live_stream_closes_within_idle_plus_lateness_with_every_lane_expected():
+    closer, _, topics, clock = make(idle=5.0, backlog=300.0, lanes=LANES)
+    start = (clock.now // 10) * 10
+    clock.now = start + 9.5  # live: the posts are from just now
+    for lane in ("reddit:0", "reddit:1"):
+        await feed(closer, 0, from_lane("hulu", start, start + 9.5, lane, start + 9.5, 0))
+    await feed(closer, 0, tick(clock.now))
+    clock.now = start + 9.5 + 5 + 2.4  # idle + lateness (minus the 0.5 s to the window end)
+    await feed(closer, 0, tick(clock.now))
+    assert topics.windows.values == []
+    clock.now += 0.2
+    await feed(closer, 0, tick(clock.now))
+    [closed] = topics.windows.values
+    assert closed.closed_by == "wall_clock"
+
+
+async def test_a_late_partial_from_a_lane_that_was_on_time_revises_its_window():
+    closer, tables, topics, clock = make(idle=0.0, lanes=())
+    await feed(closer, 0, from_lane("max", 0, 5, "reddit:0", 5, 0))
+    await feed(closer, 0, from_lane("max", 10, 13, "reddit:0", 13, 1))  # closes window 0
+    # reddit:1 was idle (projected): its post for window 0 arrives after the close
+    await feed(closer, 0, from_lane("max", 0, 6, "reddit:1", 6, 0, mentions=2), offset=None)
+    first, revised = topics.windows.values
+    assert (first.window_id, first.revision, first.mentions) == ("max|0.000", 0, 1)
+    assert (revised.window_id, revised.revision, revised.mentions) == ("max|0.000", 1, 3)
+    assert revised.closed_by == "revision" and revised.late_events == first.late_events
+    # redelivered: not counted again
+    await feed(closer, 0, from_lane("max", 0, 6, "reddit:1", 6, 0, mentions=2), offset=2)
+    assert len(topics.windows.values) == 2
+    # past one more allowed lateness it is left out and counted late instead
+    clock.now += 100
+    await feed(closer, 0, tick(clock.now))  # closes window 10: the watermark is at 106
+    await feed(closer, 0, from_lane("max", 10, 11, "reddit:1", 11, 4))  # 106 >= 10 + 10 + 4
+    await feed(closer, 0, from_lane("max", 120, 125, "reddit:0", 125, 5))
+    clock.now += 200
+    await feed(closer, 0, tick(clock.now))
+    assert [w.revision for w in topics.windows.values] == [0, 1, 0, 0]
+    assert topics.windows.values[-1].late_events == 1
+    # no alert is judged again on a revision
+    assert topics.alerts.values == []
+
+
+def iso(epoch):
+    from streamapp.records.raw import iso_utc
+
+    return iso_utc((epoch // 10) * 10)

@@ -94,3 +94,76 @@ def test_due_windows_respects_lateness_and_orders_oldest_first():
     assert due_windows(ws, 69.9, size=60, lateness=10) == []
     due = due_windows(ws, 130, size=60, lateness=10)
     assert [(w["platform"], w["window_start"]) for w in due] == [("netflix", 0), ("netflix", 60)]
+
+
+# -- every lane expected, idleness and backlogs (issue 12), with a fake clock ------------
+
+YEAR_AGO = 1_000_000.0 - 365 * 86400  # event times far behind the wall clock: a replay
+
+
+def replay_watermark(lanes=("raw:0", "raw:1"), now=1_000_000.0):
+    wm = Watermark(idle_after=5.0, backlog_after=300.0, readable_since=now)
+    wm.expect(lanes, now)
+    return wm
+
+
+def test_a_lane_that_has_not_delivered_yet_holds_every_window():
+    wm = replay_watermark()
+    wm.observe("raw:0", YEAR_AGO + 4800, wall_now=1_000_000.0)  # its batch spans the file
+    assert wm.effective(1_000_000.0) is None  # raw:1 has not been read yet
+    wm.observe("raw:1", YEAR_AGO + 4800, wall_now=1_000_000.5)
+    assert wm.effective(1_000_000.5) == YEAR_AGO + 4800
+
+
+def test_in_a_backlog_an_idle_lane_is_not_projected():
+    wm = replay_watermark(("raw:0", "raw:1", "trends:0"))
+    wm.observe("raw:0", YEAR_AGO + 100, wall_now=1_000_000.0)
+    wm.observe("raw:1", YEAR_AGO + 50, wall_now=1_000_000.0)
+    # 30 s later raw:0 is still reading its backlog; raw:1 and trends:0 are quiet
+    wm.observe("raw:0", YEAR_AGO + 3000, wall_now=1_000_030.0)
+    assert wm.catching_up(1_000_030.0)
+    assert wm.effective(1_000_030.0) is None  # trends:0 never delivered: holds everything
+    wm.observe("trends:0", YEAR_AGO + 10, wall_now=1_000_030.0)
+    assert wm.effective(1_000_031.0) == YEAR_AGO + 10  # no projection of raw:1 either
+    # once nothing moves any more the backlog is read: idle lanes are projected again
+    assert not wm.catching_up(1_000_040.0)
+    assert wm.effective(1_000_040.0) == min(YEAR_AGO + 10 + 5, YEAR_AGO + 50 + 40 - 5)
+
+
+def test_a_live_quiet_lane_is_projected_and_one_that_never_delivered_stops_holding():
+    now = 1_000_000.0
+    wm = Watermark(idle_after=5.0, backlog_after=300.0, readable_since=now)
+    wm.expect(["raw:0", "trends:0"], now)
+    wm.observe("raw:0", now - 1, wall_now=now)  # a live post
+    assert wm.effective(now + 4) is None  # trends:0 may still deliver: not idle yet
+    assert wm.effective(now + 5) == now - 1  # both idle: raw:0 projected from here on
+    assert wm.effective(now + 8) == now - 1 + 3
+
+
+def test_idleness_counts_from_when_the_worker_could_first_read_the_lanes():
+    # A worker back after 10 minutes: the lanes last moved before it went down.
+    before = {"lanes": {"raw:0": {"event_time": 400.0, "wall_time": 400.0}}}
+    restarted = Watermark.from_dict(before, idle_after=5.0, backlog_after=300.0)
+    assert restarted.effective(1000.0) == 400.0 + 600 - 5  # as if idle: the backlog is late
+    wm = Watermark.from_dict(before, idle_after=5.0, backlog_after=300.0, readable_since=1000.0)
+    assert wm.effective(1000.0) == 400.0  # waits for the backlog ...
+    assert wm.effective(1004.0) == 400.0
+    assert wm.effective(1006.0) == 400.0 + 600 + 1  # ... a while, then projects as before
+
+
+def test_lane_progress_holds_at_a_gap_until_the_skipped_record_is_read():
+    from streamapp.analytics.windows import LaneProgress
+
+    progress = LaneProgress(give_up_after=20.0)
+    assert progress.batch("raw:0", [10, 11], 110.0, 1, [[0, 9]], now=0.0) == 110.0
+    # a new generation (restart): Faust skips offset 12 and delivers 13, 14
+    assert progress.batch("raw:0", [13, 14], 140.0, 2, [[0, 11]], now=1.0) is None
+    assert progress.batch("raw:0", [15], 150.0, 2, None, now=2.0) is None
+    # the stalled-head watch reads it again (and what follows): released
+    assert progress.batch("raw:0", [12, 13], 120.0, 2, None, now=3.0) == 150.0
+    # a gap that is never filled is given up after `give_up_after`
+    assert progress.batch("raw:1", [5], 50.0, 2, [[0, 3]], now=10.0) is None
+    assert progress.batch("raw:1", [6], 60.0, 2, None, now=31.0) == 60.0
+    progress.delivered("raw:0", 150.0)
+    progress.delivered("raw:0", 120.0)
+    assert progress.reached == {"raw:0": 150.0}
