@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "streamapp.collect_cli",
     "streamapp.warehouse_cli",
     "streamapp.topics_cli",
+    "streamapp.notify_cli",
 )
 
 

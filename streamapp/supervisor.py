@@ -129,6 +129,10 @@ class Supervisor:
             argv = [*me, "dashboard", "--port", str(self.options.dashboard_port)]
             env = self._child_env(bootstrap)
             children.append(Child("dashboard", argv, env, logs / "dashboard.log"))
+        # Alert delivery (docs/notify.md), when some destination is configured.
+        if self.settings.notify.configured:
+            env = self._child_env(bootstrap)
+            children.append(Child("notify", [*me, "notify"], env, logs / "notify.log"))
         return children
 
     def _warehouse_children(self, bootstrap: str, me: list[str], logs: Path) -> list[Child]:
@@ -235,6 +239,8 @@ class Supervisor:
                 )
                 port = child.env["STREAMAPP_WEB_PORT"]
                 where = f"warehouse sink into {target}, health :{port}/healthz"
+            elif child.name == "notify":
+                where = "alert delivery to the STREAMAPP_NOTIFY_* destinations"
             elif child.name == "dashboard":
                 host = self.settings.dashboard.host
                 where = f"live dashboard http://{host}:{self.options.dashboard_port}/"

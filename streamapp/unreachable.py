@@ -57,22 +57,32 @@ class _Held(logging.Handler):
         self.records.append(record)
 
 
+_holding: dict[str, tuple[int, bool]] = {}  # logger name -> (open blocks, its propagate)
+
+
 @contextlib.contextmanager
 def held_logs(*names: str) -> Iterator[list[logging.LogRecord]]:
     """What these loggers (and their children) log inside the block is held back: passed
     on when the block succeeds, dropped when it raises (its exception says it instead)."""
     held = _Held()
     loggers = [logging.getLogger(name) for name in names]
-    propagate = [logger.propagate for logger in loggers]
     for logger in loggers:
+        # Blocks can overlap (two clients starting at once): only the first one in saves
+        # the logger's `propagate`, and only the last one out restores it.
+        depth, flag = _holding.get(logger.name, (0, logger.propagate))
+        _holding[logger.name] = (depth + 1, flag)
         logger.addHandler(held)
         logger.propagate = False
     try:
         yield held.records
     finally:
-        for logger, flag in zip(loggers, propagate, strict=True):
+        for logger in loggers:
             logger.removeHandler(held)
-            logger.propagate = flag
+            depth, flag = _holding.pop(logger.name)
+            if depth > 1:
+                _holding[logger.name] = (depth - 1, flag)
+            else:
+                logger.propagate = flag
     for record in held.records:
         logging.getLogger(record.name).handle(record)
 

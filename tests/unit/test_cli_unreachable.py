@@ -196,13 +196,14 @@ async def test_a_failed_start_stops_the_client_whatever_the_error() -> None:
 def test_held_logs_pass_on_after_success_and_drop_after_failure(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    log = logging.getLogger("aiokafka.test")
-    with caplog.at_level(logging.WARNING), held_logs("aiokafka") as held:
+    # A logger of its own: what the suite's other tests did to aiokafka's stays out of it.
+    log = logging.getLogger("held-logs-test.client")
+    with caplog.at_level(logging.WARNING), held_logs("held-logs-test") as held:
         log.warning("first try failed")
         assert caplog.text == "" and len(held) == 1
     assert "first try failed" in caplog.text
     caplog.clear()
-    with caplog.at_level(logging.WARNING), pytest.raises(ValueError), held_logs("aiokafka"):
+    with caplog.at_level(logging.WARNING), pytest.raises(ValueError), held_logs("held-logs-test"):
         log.warning("said by the exception instead")
         raise ValueError
     assert caplog.text == ""
@@ -217,3 +218,21 @@ def test_call_within_gives_up_and_hands_a_late_result_on() -> None:
     assert call_within(lambda: 42, 1.0) == 42
     with pytest.raises(KeyError):
         call_within(lambda: {}["missing"], 1.0)
+
+
+def test_overlapping_held_blocks_restore_the_logger_whatever_order_they_end_in(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two clients starting at once hold the same logger; ending in either order must
+    leave it propagating again (it once stayed silent for the rest of the process)."""
+    logger = logging.getLogger("held-logs-overlap")
+    first, second = held_logs("held-logs-overlap"), held_logs("held-logs-overlap")
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert logger.propagate is False  # the second block still holds it
+    second.__exit__(None, None, None)
+    assert logger.propagate is True
+    with caplog.at_level(logging.WARNING):
+        logging.getLogger("held-logs-overlap.client").warning("heard again")
+    assert "heard again" in caplog.text

@@ -1,0 +1,103 @@
+"""The delivery ledger: which (destination, alert_id, status) were delivered or given up.
+
+A compacted topic, `notify-deliveries` (one partition), keyed
+`<destination>|<alert_id>|<status>`; `notify` reads it back to its end before it consumes
+any alert, and writes an entry (acks from all in-sync replicas) right after a destination
+accepted a message or the message went to dead-letters. A redelivered or re-read alert
+whose entry exists is not sent again. Compaction keeps one entry per key.
+
+The value is JSON: `destination`, `alert_id`, `status`, `outcome` (`delivered` or
+`dead_lettered`), `at` (ISO-8601 UTC), and for a firing entry the `alert` itself: a
+resolution needs its firing's severity and start (Alertmanager's label set), and the
+firing alerts still open are re-posted to Alertmanager from it after a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+NOTIFY_DELIVERIES = "notify-deliveries"
+DELIVERIES_CONFIG = {"cleanup.policy": "compact"}
+DELIVERED = "delivered"
+DEAD_LETTERED = "dead_lettered"
+
+
+def ledger_key(destination: str, alert_id: str, status: str) -> str:
+    return f"{destination}|{alert_id}|{status}"
+
+
+class Ledger:
+    def __init__(self, producer: Any = None, topic: str = NOTIFY_DELIVERIES) -> None:
+        self.producer, self.topic = producer, topic
+        self.entries: dict[str, dict[str, Any]] = {}
+
+    def get(self, destination: str, alert_id: str, status: str) -> dict[str, Any] | None:
+        return self.entries.get(ledger_key(destination, alert_id, status))
+
+    def apply(self, key: str, value: bytes | None) -> None:
+        if value is None:  # a tombstone
+            self.entries.pop(key, None)
+            return
+        try:
+            entry = json.loads(value)
+        except ValueError:
+            log.warning("notify: unreadable ledger entry %r ignored", key[:200])
+            return
+        if isinstance(entry, dict):
+            self.entries[key] = entry
+
+    async def record(
+        self, destination: str, alert: Mapping[str, Any], outcome: str, now: datetime | None = None
+    ) -> None:
+        alert_id, status = str(alert.get("alert_id")), str(alert.get("status"))
+        entry: dict[str, Any] = {
+            "destination": destination,
+            "alert_id": alert_id,
+            "status": status,
+            "outcome": outcome,
+            "at": (now or datetime.now(UTC)).isoformat(),
+        }
+        if status == "firing":
+            entry["alert"] = dict(alert)
+        key = ledger_key(destination, alert_id, status)
+        if self.producer is not None:
+            await self.producer.send_and_wait(
+                self.topic, key=key.encode(), value=json.dumps(entry).encode()
+            )
+        self.entries[key] = entry
+
+    def open_firings(self, destination: str) -> Iterator[dict[str, Any]]:
+        """Firing alerts delivered to `destination` whose resolution was not (yet)."""
+        for entry in self.entries.values():
+            if (
+                entry.get("destination") == destination
+                and entry.get("status") == "firing"
+                and entry.get("outcome") == DELIVERED
+                and self.get(destination, str(entry.get("alert_id")), "resolved") is None
+                and isinstance(entry.get("alert"), dict)
+            ):
+                yield entry["alert"]
+
+    async def load(self, consumer: Any) -> int:
+        """Read the whole topic with a started, group-less consumer subscribed to it (it
+        holds every partition then); returns the number of entries read."""
+        tps = sorted(consumer.assignment(), key=lambda tp: tp.partition)
+        if not tps:
+            return 0
+        await consumer.seek_to_beginning(*tps)
+        end = await consumer.end_offsets(tps)
+        read = 0
+        while [tp for tp in tps if await consumer.position(tp) < end[tp]]:
+            batches = await consumer.getmany(*tps, timeout_ms=1000)
+            for records in batches.values():
+                for record in records:
+                    if record.key is not None:
+                        self.apply(record.key.decode("utf-8", "replace"), record.value)
+                        read += 1
+        return read
