@@ -5,32 +5,37 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from streamapp.analytics.classifier import classify, classify_post
+from streamapp.analytics.classifier import classify, explain, join_post
 
 
-def classify_line(line: str) -> dict[str, object]:
+def classify_line(line: str, explain_it: bool = False) -> dict[str, object]:
     data = json.loads(line)
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object")
     if isinstance(data.get("text"), str):
-        result = classify(data["text"])
+        text = data["text"]
     elif isinstance(data.get("title"), str) or isinstance(data.get("body"), str):
-        result = classify_post(data.get("title"), data.get("body") or "")
+        title = data.get("title")
+        text = join_post(title if isinstance(title, str) else None, data.get("body") or "")
     else:
         raise ValueError("needs a string 'text', or 'title' and/or 'body'")
     out: dict[str, object] = {"id": data["id"]} if "id" in data else {}
-    out.update(result.as_dict())
+    out.update(classify(text).as_dict())
+    if explain_it:
+        out["explain"] = explain(text)
     return out
 
 
-def classify_lines(src: TextIO, out: TextIO, err: TextIO) -> int:
-    """Bad lines are reported on stderr with their line number; the exit code says so."""
+def classify_lines(src: TextIO, out: TextIO, err: TextIO, explain: bool = False) -> int:
+    """Bad lines are reported on stderr with their line number; the exit code says so.
+
+    With `explain`, each result has an ``explain`` object (see `classifier.explain`)."""
     failures = 0
     for number, line in enumerate(src, start=1):
         if not line.strip():
             continue
         try:
-            result = classify_line(line)
+            result = classify_line(line, explain)
         except ValueError as exc:  # json.JSONDecodeError is a ValueError
             failures += 1
             err.write(f"line {number}: {exc}\n")

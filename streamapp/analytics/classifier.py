@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-from streamapp.analytics import lexicon
+from streamapp.analytics import intent_model, lexicon
+from streamapp.analytics.intent_model import MODEL_VERSION
 from streamapp.analytics.lexicon import ANY_P, F, P, Rule, rule
 from streamapp.analytics.platforms import find_platform_spans
 
@@ -30,8 +31,11 @@ def _vader_version() -> str:
         return "unknown"
 
 
-CLASSIFIER_VERSION: str = f"{LEXICON_VERSION}+vader-{_vader_version()}"
-INTENTS: tuple[str, ...] = ("piracy", "switching", "cancellation", "price_complaint", "content_gap")
+# The rules alone (`classify_rules`) and the shipped classifier (`classify`): the learned
+# intent model reading the post and the rules' verdicts, with VADER for sentiment.
+RULES_VERSION: str = f"{LEXICON_VERSION}+vader-{_vader_version()}"
+CLASSIFIER_VERSION: str = f"{MODEL_VERSION}+{RULES_VERSION}"
+INTENTS: tuple[str, ...] = intent_model.INTENTS
 
 # Typographic quotes and dashes folded one character for one, so offsets are unchanged.
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -204,8 +208,43 @@ class Classification:
         }
 
 
-def classify(text: str) -> Classification:
-    """Classify one post (title and body already joined)."""
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the rules see in a post: the inputs of both the rules' and the model's verdict."""
+
+    text: str  # quotes and dashes folded
+    norm: str  # lowercased, platforms as ``@<id>``
+    platforms: tuple[str, ...]
+    rule_intents: tuple[str, ...]
+    switch_from: str | None
+    switch_to: str | None
+    cues: tuple[str, ...] = ()  # intents whose patterns matched but whose detector said no
+    show_cancelled: bool = False  # "Netflix cancelled <show>"
+
+    def model_inputs(self) -> tuple[dict[str, int], list[str]]:
+        """The learned model's features: text n-gram counts and the rules' findings."""
+        return intent_model.text_features(self.norm), self.rule_features()
+
+    def rule_features(self) -> list[str]:
+        return intent_model.rule_features(
+            self.rule_intents,
+            (self.switch_from, self.switch_to),
+            len(self.platforms),
+            self.cues,
+            self.show_cancelled,
+        )
+
+
+_CUE_TABLES: tuple[tuple[str, tuple[Rule, ...]], ...] = (
+    ("piracy", lexicon.PIRACY),
+    ("cancellation", lexicon.CANCEL),
+    ("price_complaint", lexicon.PRICE),
+    ("content_gap", lexicon.CONTENT_GAP),
+)
+
+
+def read(text: str) -> Reading:
+    """Normalise a post and run every rule over it."""
     if not text.isascii():
         text = text.translate(_FOLD)
     low = text.lower()
@@ -221,17 +260,88 @@ def classify(text: str) -> Classification:
         "price_complaint": lexicon.has_price_complaint(norm),
         "content_gap": lexicon.has_content_gap(norm),
     }
-    return Classification(
+    cues = tuple(
+        intent
+        for intent, table in _CUE_TABLES
+        if not found[intent] and next(lexicon.find(table, norm), None) is not None
+    )
+    return Reading(
+        text=text,
+        norm=norm,
         platforms=tuple(platforms),
-        intents=tuple(i for i in INTENTS if found[i]),
-        sentiment=_sentiment(text),
+        rule_intents=tuple(i for i in INTENTS if found[i]),
         switch_from=switch_from,
         switch_to=switch_to,
+        cues=cues,
+        show_cancelled=next(lexicon.SHOW_CANCELLED.finditer(norm), None) is not None,
     )
+
+
+def classify_rules(text: str) -> Classification:
+    """The rules alone (the classifier before the learned model), for comparison."""
+    r = read(text)
+    return Classification(
+        platforms=r.platforms,
+        intents=r.rule_intents,
+        sentiment=_sentiment(r.text),
+        switch_from=r.switch_from,
+        switch_to=r.switch_to,
+        classifier_version=RULES_VERSION,
+    )
+
+
+def _decide(r: Reading) -> tuple[Classification, intent_model.Scored]:
+    scored = intent_model.get_model().score(r.norm, r.rule_features())
+    # The direction stays rule-based; it is reported only for a post the model calls a switch.
+    switching = "switching" in scored.intents
+    result = Classification(
+        platforms=r.platforms,
+        intents=scored.intents,
+        sentiment=_sentiment(r.text),
+        switch_from=r.switch_from if switching else None,
+        switch_to=r.switch_to if switching else None,
+    )
+    return result, scored
+
+
+def classify(text: str) -> Classification:
+    """Classify one post (title and body already joined)."""
+    return _decide(read(text))[0]
+
+
+def explain(text: str, top: int = 5) -> dict[str, object]:
+    """Why `classify` said what it said: per intent, the model's probability and threshold,
+    whether the rules fired, and the features that moved it most (signed logit parts)."""
+    r = read(text)
+    result, scored = _decide(r)
+    model = intent_model.get_model()
+    counts, rules = r.model_inputs()
+    per_intent: dict[str, object] = {}
+    for k, intent in enumerate(INTENTS):
+        per_intent[intent] = {
+            "probability": round(scored.probabilities[intent], 4),
+            "threshold": round(float(model.threshold[k]), 4),
+            "chosen": intent in result.intents,
+            "rules_fired": intent in r.rule_intents,
+            "top_features": [
+                [name, weight] for name, weight in model.contributions(counts, rules, intent, top)
+            ],
+        }
+    return {
+        "model": model.version,
+        "rule_features": rules,
+        "rule_switch": [r.switch_from, r.switch_to],
+        "intents": per_intent,
+    }
 
 
 def classify_post(title: str | None, body: str) -> Classification:
     """Classify a submission: the title, when there is one, is read before the body."""
+    return classify(join_post(title, body))
+
+
+def join_post(title: str | None, body: str) -> str:
+    """A submission's text as the classifier reads it: the title, then the body."""
     if title:
         body = f"{title}\n{body}" if body else title
-    return classify(body or "")
+    return body or ""

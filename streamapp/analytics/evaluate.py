@@ -1,8 +1,11 @@
 """Score the classifier against a labelled JSONL file and print a Markdown table.
 
-    python -m streamapp.analytics.evaluate [FILE] [--errors]
+    streamapp evaluate FILE [--errors] [--rules]
+    python -m streamapp.analytics.evaluate FILE [--errors] [--rules]
 
 Each line: {"id", "title", "body", "platforms", "intents", "switch_from", "switch_to"}.
+FILE is required: nothing under tests/ is read unless it is named. ``--rules`` scores the
+rules alone (the classifier before the learned model), for comparison.
 """
 
 from __future__ import annotations
@@ -10,18 +13,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from streamapp.analytics.classifier import (
     CLASSIFIER_VERSION,
     INTENTS,
+    RULES_VERSION,
     Classification,
-    classify_post,
+    classify,
+    classify_rules,
+    join_post,
 )
 
-DEFAULT_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "labelled_posts.jsonl"
+Classifier = Callable[[str], Classification]
 
 
 @dataclass
@@ -47,12 +53,19 @@ class Counts:
 @dataclass
 class Report:
     posts: int = 0
+    version: str = CLASSIFIER_VERSION
     intents: dict[str, Counts] = field(default_factory=lambda: {i: Counts() for i in INTENTS})
+    negatives: int = 0  # posts labelled with no intent
+    negatives_clean: int = 0  # ... that the classifier left with no intent
     platforms_exact: int = 0
     platform_mentions: Counts = field(default_factory=Counts)
     switch_posts: int = 0
     switch_exact: int = 0
     errors: list[tuple[dict, Classification]] = field(default_factory=list)
+
+    @property
+    def macro_f1(self) -> float:
+        return sum(c.f1 for c in self.intents.values()) / len(self.intents)
 
 
 def load(path: Path) -> list[dict]:
@@ -60,10 +73,11 @@ def load(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def evaluate(rows: Iterable[dict]) -> Report:
-    rep = Report()
+def evaluate(rows: Iterable[dict], classifier: Classifier = classify) -> Report:
+    rep = Report(version=RULES_VERSION if classifier is classify_rules else CLASSIFIER_VERSION)
     for row in rows:
-        got = classify_post(row.get("title"), row["body"])
+        got = classifier(join_post(row.get("title"), row["body"]))
+        rep.version = got.classifier_version
         rep.posts += 1
         wrong = False
         gold_i, got_i = set(row["intents"]), set(got.intents)
@@ -71,6 +85,9 @@ def evaluate(rows: Iterable[dict]) -> Report:
             c.tp += intent in gold_i and intent in got_i
             c.fp += intent not in gold_i and intent in got_i
             c.fn += intent in gold_i and intent not in got_i
+        if not gold_i:
+            rep.negatives += 1
+            rep.negatives_clean += not got_i
         gold_p, got_p = set(row["platforms"]), set(got.platforms)
         rep.platforms_exact += gold_p == got_p
         rep.platform_mentions.tp += len(gold_p & got_p)
@@ -88,7 +105,7 @@ def evaluate(rows: Iterable[dict]) -> Report:
 
 def markdown(rep: Report) -> str:
     lines = [
-        f"Classifier `{CLASSIFIER_VERSION}` on {rep.posts} labelled posts",
+        f"Classifier `{rep.version}` on {rep.posts} labelled posts",
         "",
         "| intent | support | precision | recall | F1 |",
         "|---|---:|---:|---:|---:|",
@@ -97,11 +114,14 @@ def markdown(rep: Report) -> str:
         lines.append(
             f"| {intent} | {c.tp + c.fn} | {c.precision:.3f} | {c.recall:.3f} | {c.f1:.3f} |"
         )
+    lines.append(f"| **macro-F1** | | | | **{rep.macro_f1:.3f}** |")
     pm = rep.platform_mentions
     lines += [
         "",
         "| measure | value |",
         "|---|---:|",
+        f"| hard negatives left clean (no gold intent, none predicted) | {rep.negatives_clean}/"
+        f"{rep.negatives} ({rep.negatives_clean / max(rep.negatives, 1):.3f}) |",
         f"| platform set exactly right (posts) | {rep.platforms_exact}/{rep.posts} "
         f"({rep.platforms_exact / max(rep.posts, 1):.3f}) |",
         f"| platform mentions precision / recall | {pm.precision:.3f} / {pm.recall:.3f} |",
@@ -124,17 +144,39 @@ def _error_lines(rep: Report) -> Iterable[str]:
             yield f"    switch   gold={gold_dir} got={(got.switch_from, got.switch_to)}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_FILE)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="labelled JSON Lines file")
     parser.add_argument("--errors", action="store_true", help="list every misclassified post")
-    args = parser.parse_args(argv)
-    rep = evaluate(load(args.file))
+    parser.add_argument(
+        "--rules", action="store_true", help="score the rules alone, without the learned model"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        rows = load(args.file)
+    except OSError as exc:
+        print(f"evaluate: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except (ValueError, KeyError) as exc:
+        print(f"evaluate: {args.file} is not labelled JSON Lines: {exc}", file=sys.stderr)
+        return 2
+    try:
+        rep = evaluate(rows, classify_rules if args.rules else classify)
+    except KeyError as exc:
+        print(f"evaluate: {args.file}: a row lacks {exc}", file=sys.stderr)
+        return 2
     print(markdown(rep))
     if args.errors:
         print()
         print("\n".join(_error_lines(rep)))
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,336 @@
+"""The learned intent model: features, the shipped weights, and scoring.
+
+One-vs-rest logistic regression over the normalised post (lowercased, each platform mention
+replaced by ``@p``): word unigrams and bigrams and character 3-5-grams inside words, TF-IDF
+weighted and L2-normalised, plus the lexicon's verdicts (``rule:<intent>``) and the switch
+rules' findings as binary features. `streamapp.analytics.intent_training` fits it; this
+module only reads the shipped file and scores, with plain Python and numpy, so the run time
+does not depend on scikit-learn.
+
+The model file (``models/<MODEL_VERSION>.npz``) holds arrays only, read with
+``allow_pickle=False``: ``vocab`` (feature names), ``idf``, ``coef`` (features x intents),
+``rule_coef`` (rule features x intents), ``intercept``, ``threshold`` and ``meta`` (a JSON
+string: version, intents, rule feature names, training files). It is loaded once, on first
+use; a missing, corrupt or mismatched file raises `ModelError`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MODEL_VERSION = "intent-lr-1"
+MODEL_DIR = Path(__file__).with_name("models")
+MODEL_FILE = MODEL_DIR / f"{MODEL_VERSION}.npz"
+INTENTS: tuple[str, ...] = ("piracy", "switching", "cancellation", "price_complaint", "content_gap")
+# rule:<intent>: the lexicon's detector said yes; cue:<intent>: one of that intent's patterns
+# matched but the detector turned it down (negated, not the poster's, a shrug), which is
+# itself evidence against the intent; rule:show_cancelled: "Netflix cancelled <show>".
+CUE_INTENTS: tuple[str, ...] = ("piracy", "cancellation", "price_complaint", "content_gap")
+RULE_FEATURES: tuple[str, ...] = (
+    *(f"rule:{i}" for i in INTENTS),
+    *(f"cue:{i}" for i in CUE_INTENTS),
+    "rule:show_cancelled",
+    "rule:switch_both_sides",
+    "rule:switch_one_side",
+    "platforms:0",
+    "platforms:1",
+    "platforms:2+",
+)
+CHAR_NGRAMS = (3, 5)
+MAX_TOKEN_CHARS = 20  # a URL or a run of emoji gives no more n-grams than a long word
+
+
+class ModelError(RuntimeError):
+    """The shipped intent model is missing, unreadable or not the version this code expects."""
+
+
+_PLACEHOLDER = re.compile(r"@[a-z_]+(?![a-z_])")
+_DIGITS = re.compile(r"\d+")
+_TOKEN = re.compile(r"@p|\$0(?:\.0)?|[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9'\"()-]")
+# A negator marks the next NEGATION_REACH words of its clause with "!" ("not !cancelling
+# !max"); those words give no character n-grams, so "not cancelling" is not "cancelling".
+_NEGATORS = frozenset(
+    {
+        *("not", "never", "no", "nah", "nope", "cannot", "without"),
+        *("don't", "dont", "won't", "wont", "isn't", "isnt", "aren't", "ain't"),
+        *("didn't", "didnt", "doesn't", "doesnt", "wouldn't", "wouldnt", "can't", "cant"),
+        "shouldn't",
+    }
+)
+_CLAUSE_END = frozenset(".,;:!?") | {"but", "so", "because", "though", "although", "yet"}
+NEGATION_REACH = 3
+
+
+def tokens(norm: str) -> list[str]:
+    """Words of a normalised post: ``@p`` for a platform, ``$0`` for money, digits as 0,
+    punctuation as itself, and the words a negator governs prefixed with ``!``."""
+    text = _PLACEHOLDER.sub("@p", norm)
+    text = _DIGITS.sub("0", text)
+    out: list[str] = []
+    reach = 0
+    for tok in _TOKEN.findall(text):
+        if tok in _CLAUSE_END:
+            reach = 0
+        elif tok in _NEGATORS:
+            reach = NEGATION_REACH
+        elif reach:
+            reach -= 1
+            tok = "!" + tok
+        out.append(tok)
+    return out
+
+
+def text_features(norm: str) -> dict[str, int]:
+    """Counts of word 1-2-grams (``w:``, ``b:``) and in-word character n-grams (``c:``)."""
+    toks = tokens(norm)
+    counts: dict[str, int] = {}
+    get = counts.get
+    prev = "<s>"
+    for tok in toks:
+        key = "w:" + tok
+        counts[key] = get(key, 0) + 1
+        key = f"b:{prev} {tok}"
+        counts[key] = get(key, 0) + 1
+        prev = tok
+        if len(tok) < 2 or tok[0] in "@!":
+            continue
+        grams = _grams_cache.get(tok)
+        if grams is None:
+            grams = _char_grams(tok)
+        for key in grams:
+            counts[key] = get(key, 0) + 1
+    return counts
+
+
+# A word's character n-grams, remembered: posts share most of their words, and this is
+# the classifier's inner loop. Cleared when full, so memory stays bounded.
+_GRAMS_CACHE_SIZE = 50_000
+_grams_cache: dict[str, tuple[str, ...]] = {}
+
+
+def _char_grams(tok: str) -> tuple[str, ...]:
+    padded = f" {tok[:MAX_TOKEN_CHARS]} "
+    size = len(padded)
+    lo, hi = CHAR_NGRAMS
+    grams = tuple(
+        "c:" + padded[i : i + n] for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1)
+    )
+    if len(_grams_cache) >= _GRAMS_CACHE_SIZE:
+        _grams_cache.clear()
+    _grams_cache[tok] = grams
+    return grams
+
+
+def rule_features(
+    rule_intents: Iterable[str],
+    switch: tuple[str | None, str | None],
+    n_platforms: int,
+    cues: Iterable[str] = (),
+    show_cancelled: bool = False,
+) -> list[str]:
+    """The lexicon's findings as feature names (each one present is worth 1.0)."""
+    out = [f"rule:{i}" for i in rule_intents]
+    out += [f"cue:{i}" for i in cues]
+    if show_cancelled:
+        out.append("rule:show_cancelled")
+    src, dst = switch
+    if src and dst:
+        out.append("rule:switch_both_sides")
+    elif src or dst:
+        out.append("rule:switch_one_side")
+    out.append(
+        "platforms:0" if n_platforms == 0 else "platforms:1" if n_platforms == 1 else "platforms:2+"
+    )
+    return out
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The model's verdict on one post."""
+
+    probabilities: dict[str, float]
+    intents: tuple[str, ...]  # those at or above their threshold, in INTENTS order
+
+
+@dataclass
+class IntentModel:
+    version: str
+    intents: tuple[str, ...]
+    index: dict[str, int]
+    idf: np.ndarray  # (features,)
+    coef: np.ndarray  # (features, intents)
+    rule_index: dict[str, int]
+    rule_coef: np.ndarray  # (rule features, intents)
+    intercept: np.ndarray  # (intents,)
+    threshold: np.ndarray  # (intents,)
+    meta: dict
+
+    def __post_init__(self) -> None:
+        # name -> (row, idf) as plain Python numbers: one dict look-up per feature, no numpy
+        # scalars in the per-feature loop
+        idf = self.idf.tolist()
+        self._lookup: dict[str, tuple[int, float]] = {
+            name: (i, idf[i]) for name, i in self.index.items()
+        }
+        self._thresholds: list[float] = self.threshold.tolist()
+        self._idf: list[float] = idf
+        self._token_cache: dict[str, tuple[int, ...]] = {}
+        self._names: list[str] = sorted(self.index, key=self.index.__getitem__)
+
+    def _token_rows(self, tok: str) -> tuple[int, ...]:
+        """The model rows of a word's unigram and character n-grams (remembered)."""
+        rows = self._token_cache.get(tok)
+        if rows is None:
+            names = ["w:" + tok]
+            if len(tok) >= 2 and tok[0] not in "@!":
+                names += _grams_cache.get(tok) or _char_grams(tok)
+            index = self.index
+            rows = tuple(index[n] for n in names if n in index)
+            if len(self._token_cache) >= _GRAMS_CACHE_SIZE:
+                self._token_cache.clear()
+            self._token_cache[tok] = rows
+        return rows
+
+    def vector_of(self, norm: str) -> tuple[list[int], list[float]]:
+        """`vector(text_features(norm))`, without building the feature names: the fast path
+        for a post that needs no explanation."""
+        counts: dict[int, int] = {}
+        get = counts.get
+        index = self.index
+        prev = "<s>"
+        for tok in tokens(norm):
+            for i in self._token_rows(tok):
+                counts[i] = get(i, 0) + 1
+            j = index.get(f"b:{prev} {tok}")
+            if j is not None:
+                counts[j] = get(j, 0) + 1
+            prev = tok
+        idf, log = self._idf, math.log
+        idx = list(counts)
+        vals = [idf[i] if c == 1 else (1.0 + log(c)) * idf[i] for i, c in counts.items()]
+        norm_ = math.sqrt(sum([v * v for v in vals]))
+        if norm_:
+            vals = [v / norm_ for v in vals]
+        return idx, vals
+
+    def vector(self, counts: Mapping[str, int]) -> tuple[list[int], list[float]]:
+        """Indices and TF-IDF values (sublinear tf, L2-normalised) of the known features."""
+        idx: list[int] = []
+        vals: list[float] = []
+        lookup = self._lookup.get
+        log = math.log
+        for name, count in counts.items():
+            hit = lookup(name)
+            if hit is not None:
+                idx.append(hit[0])
+                vals.append(hit[1] if count == 1 else (1.0 + log(count)) * hit[1])
+        norm = math.sqrt(sum([v * v for v in vals]))
+        if norm:
+            vals = [v / norm for v in vals]
+        return idx, vals
+
+    def logits(self, counts: Mapping[str, int] | str, rules: Iterable[str]) -> np.ndarray:
+        """Per-intent logits; `counts` is `text_features(norm)`, or `norm` itself."""
+        idx, vals = self.vector_of(counts) if isinstance(counts, str) else self.vector(counts)
+        z = self.intercept.copy()
+        if idx:
+            z += np.dot(vals, self.coef[idx])
+        for r in rules:
+            j = self.rule_index.get(r)
+            if j is not None:
+                z += self.rule_coef[j]
+        return z
+
+    def score(self, counts: Mapping[str, int] | str, rules: Iterable[str]) -> Scored:
+        z = self.logits(counts, rules)
+        p = 1.0 / (1.0 + np.exp(-z))
+        p_list, t_list = p.tolist(), self._thresholds
+        probs = dict(zip(self.intents, p_list, strict=True))
+        chosen = tuple(
+            n for n, pk, tk in zip(self.intents, p_list, t_list, strict=True) if pk >= tk
+        )
+        return Scored(probs, chosen)
+
+    def contributions(
+        self, counts: Mapping[str, int], rules: Iterable[str], intent: str, top: int = 5
+    ) -> list[tuple[str, float]]:
+        """The features that moved `intent` most (signed logit contributions), largest first."""
+        k = self.intents.index(intent)
+        idx, vals = self.vector(counts)
+        names = self._names
+        parts = [(names[i], float(v * self.coef[i, k])) for i, v in zip(idx, vals, strict=True)]
+        for r in rules:
+            j = self.rule_index.get(r)
+            if j is not None:
+                parts.append((r, float(self.rule_coef[j, k])))
+        parts.sort(key=lambda item: -abs(item[1]))
+        return [(n, round(c, 3)) for n, c in parts[:top] if c]
+
+
+def load_model(path: Path = MODEL_FILE, expected_version: str = MODEL_VERSION) -> IntentModel:
+    """Read a model file; `ModelError` says what is wrong with a missing or corrupt one."""
+    if not path.is_file():
+        raise ModelError(
+            f"intent model file {path} is missing: reinstall streamapp, or regenerate it "
+            "with `streamapp train`"
+        )
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+        meta = json.loads(str(arrays["meta"]))
+        vocab = [str(v) for v in arrays["vocab"]]
+        rule_names = [str(v) for v in meta["rule_features"]]
+        model = IntentModel(
+            version=str(meta["version"]),
+            intents=tuple(meta["intents"]),
+            index={name: i for i, name in enumerate(vocab)},
+            idf=np.asarray(arrays["idf"], dtype=np.float64),
+            coef=np.asarray(arrays["coef"], dtype=np.float64),
+            rule_index={name: j for j, name in enumerate(rule_names)},
+            rule_coef=np.asarray(arrays["rule_coef"], dtype=np.float64),
+            intercept=np.asarray(arrays["intercept"], dtype=np.float64),
+            threshold=np.asarray(arrays["threshold"], dtype=np.float64),
+            meta=meta,
+        )
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError) as exc:
+        raise ModelError(f"intent model file {path} is corrupt or unreadable: {exc}") from exc
+    n, k = len(vocab), len(model.intents)
+    shapes_ok = (
+        model.idf.shape == (n,)
+        and model.coef.shape == (n, k)
+        and model.rule_coef.shape == (len(rule_names), k)
+        and model.intercept.shape == (k,)
+        and model.threshold.shape == (k,)
+        and len(model.index) == n
+    )
+    if not shapes_ok:
+        raise ModelError(f"intent model file {path} is corrupt: its arrays do not agree in shape")
+    if not (np.isfinite(model.coef).all() and np.isfinite(model.rule_coef).all()):
+        raise ModelError(f"intent model file {path} is corrupt: non-finite weights")
+    if model.version != expected_version:
+        raise ModelError(
+            f"intent model file {path} is version {model.version!r}, this code expects "
+            f"{expected_version!r}"
+        )
+    if model.intents != INTENTS:
+        raise ModelError(f"intent model file {path} scores {model.intents}, expected {INTENTS}")
+    return model
+
+
+_model: IntentModel | None = None
+
+
+def get_model() -> IntentModel:
+    """The shipped model, loaded once."""
+    global _model
+    if _model is None:
+        _model = load_model()
+    return _model

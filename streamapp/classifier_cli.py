@@ -1,0 +1,73 @@
+"""`streamapp evaluate` and `streamapp train`: score and refit the intent classifier.
+
+Also adds ``--explain`` to `streamapp classify` (the subcommand itself lives in
+`streamapp.cli`): each output line then carries, per intent, the model's probability, its
+threshold, whether the rules fired, and the features that moved it most.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from streamapp.analytics import evaluate
+
+    return evaluate.run(args)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    try:
+        from streamapp.analytics import intent_training
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        print(f"train: needs scikit-learn (pip install 'streamapp[dev]'): {exc}", file=sys.stderr)
+        return 2
+    missing = [str(p) for p in args.files if not p.is_file()]
+    if missing:
+        print(f"train: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    out = intent_training.train(args.files, args.out)
+    print(f"train: wrote {out} from {len(args.files)} file(s)")
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from streamapp.classify_cli import classify_lines
+
+    return classify_lines(sys.stdin, sys.stdout, sys.stderr, explain=args.explain)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from streamapp.analytics.intent_model import MODEL_FILE
+
+    ev = sub.add_parser(
+        "evaluate",
+        help="score the classifier on a labelled JSONL file (per-intent P/R/F1, macro-F1)",
+    )
+    from streamapp.analytics.evaluate import add_arguments
+
+    add_arguments(ev)
+    ev.set_defaults(func=cmd_evaluate)
+
+    tr = sub.add_parser(
+        "train",
+        help="refit the intent model from labelled JSONL files (needs scikit-learn)",
+        description="Refit the intent model. The shipped model is trained on "
+        "tests/data/classifier/train.jsonl and tests/data/labelled_posts.jsonl.",
+    )
+    tr.add_argument("files", nargs="+", type=Path, help="labelled JSON Lines files")
+    tr.add_argument(
+        "--out", type=Path, default=MODEL_FILE, help=f"model file to write (default: {MODEL_FILE})"
+    )
+    tr.set_defaults(func=cmd_train)
+
+    classify = sub.choices.get("classify")
+    if classify is not None:
+        classify.add_argument(
+            "--explain",
+            action="store_true",
+            help="add per-intent probabilities and the rules/features that moved them",
+        )
+        classify.set_defaults(func=cmd_classify)
