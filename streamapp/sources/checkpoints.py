@@ -64,22 +64,10 @@ class PublishSink:
 
 async def ensure_checkpoint_topic(bootstrap: str, topic: str, replication: int = 1) -> None:
     """Create the compacted checkpoint topic (one partition) unless it exists."""
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-    from aiokafka.errors import for_code
+    from streamapp.kafka.topic_admin import TopicSpec, ensure_topics
 
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap, request_timeout_ms=30000, **client_options()
-    )
-    await admin.start()
-    try:
-        response = await admin.create_topics(
-            [NewTopic(topic, 1, replication, topic_configs=TOPIC_CONFIG)]
-        )
-        for name, code, *rest in response.topic_errors:
-            if code not in (0, 36):  # 36: TOPIC_ALREADY_EXISTS
-                raise for_code(code)(f"creating topic {name!r}: {rest[0] if rest else ''}")
-    finally:
-        await admin.close()
+    spec = TopicSpec(topic, 1, replication, TOPIC_CONFIG)
+    await ensure_topics(bootstrap, [spec], options=client_options())
 
 
 class KafkaCheckpointStore:
