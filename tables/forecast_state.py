@@ -30,10 +30,11 @@ from streamapp.analytics.forecasting.live import (
     observed,
 )
 from streamapp.config import Settings
-from streamapp.records import Alert, WindowAggregate
+from streamapp.records import WindowAggregate
 from streamapp.records.forecast import PlatformForecast
 from streamapp.records.raw import iso_utc
 from streamapp.topic_set import PipelineTopics
+from tables.alerts import publish_alert
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class DemandForecaster:
             for metric in METRICS:
                 fields = check_breach(state, platform, metric, start, values[metric], self.cfg)
                 if fields:
-                    await self._send_alert(fields)
+                    await publish_alert(self.topics, fields, self.clock())
         self.table[platform] = state
         self._maybe_refit(platform, state)
 
@@ -162,18 +163,6 @@ class DemandForecaster:
             window_seconds=self.cfg.window_seconds,
             backtest_mase=score.mase,
         )
-
-    async def _send_alert(self, fields: dict[str, Any]) -> None:
-        alert = Alert(
-            **{
-                **fields,
-                "window_start": iso_utc(fields["window_start"]),
-                "window_end": iso_utc(fields["window_end"]),
-            },
-            fired_at=iso_utc(self.clock()),
-        )
-        log.info("alert %s %s %s: %s", alert.status, alert.rule, alert.platform, alert.message)
-        await self.topics.alerts.send(key=alert.platform, value=alert)
 
     async def drain(self) -> None:
         """Waits for the fits under way (tests, shutdown)."""

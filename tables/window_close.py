@@ -7,7 +7,6 @@ refuses table writes from timers) and keeps each platform's windows on one worke
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,13 +21,12 @@ from streamapp.analytics.windows import (
     window_key,
 )
 from streamapp.config import Settings
-from streamapp.metrics import ALERTS_FIRED, EVENTS_OUT
-from streamapp.records import Alert, Contribution, WindowAggregate
+from streamapp.metrics import EVENTS_OUT
+from streamapp.records import Contribution, WindowAggregate
 from streamapp.records.raw import iso_utc
 from streamapp.topic_set import PipelineTopics
+from tables.alerts import publish_alert
 from tables.definitions import PipelineTables
-
-log = logging.getLogger(__name__)
 
 
 def thresholds_from(settings: Settings) -> Thresholds:
@@ -230,19 +228,7 @@ class WindowCloser:
         state, alerts = evaluate_window(state, platform, window, self.size, self.thresholds)
         self.tables.alert_state[platform] = state
         for fields in alerts:
-            alert = Alert(
-                **{
-                    **fields,
-                    "window_start": iso_utc(fields["window_start"]),
-                    "window_end": iso_utc(fields["window_end"]),
-                },
-                fired_at=iso_utc(now),
-            )
-            log.info("alert %s %s %s: %s", alert.status, alert.rule, platform, alert.message)
-            await self.topics.alerts.send(key=platform, value=alert)
-            EVENTS_OUT.labels(self.topics.alerts.get_topic_name()).inc()
-            if alert.status == "firing":
-                ALERTS_FIRED.labels(alert.rule).inc()
+            await publish_alert(self.topics, fields, now)
         # Kept for revisions while the watermark is within one more allowed lateness.
         recent = {
             at: w

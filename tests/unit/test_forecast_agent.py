@@ -5,6 +5,7 @@ import asyncio
 import time
 
 import pytest
+from prometheus_client import REGISTRY
 
 from streamapp.app import create_app
 from streamapp.config import Settings
@@ -60,6 +61,10 @@ def window(i, mentions, interest=50.0, platform="netflix"):
     )
 
 
+def fired(rule):
+    return REGISTRY.get_sample_value("streamapp_alerts_fired_total", {"rule": rule}) or 0.0
+
+
 def steady(i):
     return 20 + (i % 5) - 2  # 18..22 mentions
 
@@ -75,6 +80,7 @@ async def test_refit_runs_off_the_loop_then_a_window_outside_the_band_fires(app)
             await asyncio.sleep(0.01)
             lags.append(time.perf_counter() - before - 0.01)
 
+    fired_before = fired("forecast_breach")
     sampler = asyncio.create_task(measure_lag())
     async with app.agents["forecast_demand"].test_context() as tested:
         for i in range(40):  # the 40th window starts the first refit
@@ -122,3 +128,5 @@ async def test_refit_runs_off_the_loop_then_a_window_outside_the_band_fires(app)
     assert (alert.rule, alert.status, alert.platform) == ("forecast_breach", "firing", "netflix")
     assert alert.window_start == iso_utc(41 * SIZE) and alert.score > 1
     assert forecaster.table["netflix"]["forecasts"]["mentions"]["model"] == mentions.model
+    # sent through the same publisher as the baseline rules: it counts in the metrics
+    assert fired("forecast_breach") == fired_before + 1
