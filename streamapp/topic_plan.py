@@ -86,6 +86,9 @@ def prepare_start(app: faust.App, settings: Settings, log: logging.Logger) -> No
         )
     finally:
         loop.close()
+    pipeline = getattr(app, "pipeline", None)  # the worker's context; the sink has none
+    if pipeline is not None:
+        pipeline.topic_partitions.update({r.name: r.partitions for r in reports if r.partitions})
     created = [r.name for r in reports if r.status == "created"]
     log.info(
         "topics: %d ready%s", len(reports), f", created {', '.join(created)}" if created else ""

@@ -45,7 +45,8 @@ def thresholds_from(settings: Settings) -> Thresholds:
 
 class WindowCloser:
     """`lanes`: every input lane ("topic:partition") the windows depend on, expected from
-    the start (see `Watermark`). `generation`: the consumer generation, so that a worker
+    the start (see `Watermark`); a function is asked again on every contribution, so lanes
+    learnt from the cluster's metadata after the app was built count too. `generation`: the consumer generation, so that a worker
     that has just been given a partition counts idleness from then, not from the lanes'
     last move under a previous owner (or before a restart)."""
 
@@ -55,7 +56,7 @@ class WindowCloser:
         topics: PipelineTopics,
         settings: Settings,
         clock: Callable[[], float],
-        lanes: Sequence[str] = (),
+        lanes: Sequence[str] | Callable[[], Sequence[str]] = (),
         generation: Callable[[], int] | None = None,
     ) -> None:
         self.tables = tables
@@ -67,7 +68,8 @@ class WindowCloser:
         self.evidence_size = settings.alerts.evidence_size
         self.thresholds = thresholds_from(settings)
         self.clock = clock
-        self.lanes = tuple(lanes)
+        fixed = () if callable(lanes) else tuple(lanes)
+        self.lanes: Callable[[], Sequence[str]] = lanes if callable(lanes) else (lambda: fixed)
         self.generation = generation or (lambda: 0)
         # partition -> (generation, wall time of its first message in that generation)
         self._readable: dict[int, tuple[int, float]] = {}
@@ -90,7 +92,7 @@ class WindowCloser:
             self.backlog_after,
             self._readable_since(partition, now),
         )
-        changed = watermark.expect(self.lanes, now)
+        changed = watermark.expect(self.lanes(), now)
         if contribution.tick_wall is None:
             await self._add(partition, offset, contribution, watermark, now)
             # Contributions name the input lanes (raw partitions) their batch came from
