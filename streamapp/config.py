@@ -12,6 +12,14 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Where things are by default: every command, `streamapp up` and the settings below take
+# these, so a default is written once.
+DEFAULT_DATA_DIR = Path(".streamapp")
+DEFAULT_WEB_PORT = 6066  # the first worker's health, metrics and web views
+DEFAULT_DASHBOARD_PORT = 5006
+DEFAULT_WAREHOUSE_PORT = 8765  # the local warehouse (`streamapp warehouse serve`)
+DEFAULT_BROKER_PORT = 9092  # the embedded broker of `streamapp up`
+
 
 def _section(prefix: str) -> SettingsConfigDict:
     return SettingsConfigDict(
@@ -95,8 +103,8 @@ class PipelineSettings(BaseSettings):
     # cluster allows it); false = only verify them, and exit naming what is missing.
     create_topics: bool = True
     web_host: str = "127.0.0.1"
-    web_port: int = Field(default=6066, ge=1, le=65535)
-    data_dir: Path = Path(".streamapp")
+    web_port: int = Field(default=DEFAULT_WEB_PORT, ge=1, le=65535)
+    data_dir: Path = DEFAULT_DATA_DIR
     # `memory://` recovers tables from their changelogs on start; `rocksdb://` keeps them on disk.
     store: str = "memory://"
     session_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -193,7 +201,7 @@ class DashboardSettings(BaseSettings):
     model_config = _section("STREAMAPP_DASHBOARD_")
 
     host: str = "127.0.0.1"
-    port: int = Field(default=5006, ge=0, le=65535)
+    port: int = Field(default=DEFAULT_DASHBOARD_PORT, ge=0, le=65535)
     # Extra `host:port` origins allowed to open the websocket (behind a proxy), comma-separated.
     allow_websocket_origin: str = ""
     # What the dashboard remembers and redraws: memory stays flat, whatever the event rate.
