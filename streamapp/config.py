@@ -228,6 +228,10 @@ class ForecastSettings(BaseSettings):
     prophet: bool = True  # Prophet (and the ensemble) among the candidate models
     # A breach resolves once the window is back within this fraction of the band's half-width.
     resolve_score: float = Field(default=0.5, ge=0)
+    # Public holidays of this country (ISO code, the `holidays` package's tables) are a
+    # driver; empty: none. Drivers' dates are local dates of `timezone`.
+    country: str = "US"
+    timezone: str = "UTC"
 
 
 class WarehouseSettings(BaseSettings):
