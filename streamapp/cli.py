@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "streamapp.topics_cli",
     "streamapp.notify_cli",
     "streamapp.classifier_cli",
+    "streamapp.drivers_cli",
 )
 
 

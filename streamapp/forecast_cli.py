@@ -79,7 +79,7 @@ def add_driver_options(parser: Any) -> None:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     from streamapp.analytics.forecasting import by_name, detect, run_backtest
-    from streamapp.analytics.forecasting.driver_models import SeedArima
+    from streamapp.analytics.forecasting.driver_models import SeedArima, with_drivers
     from streamapp.forecast_io import ForecastInputError, candidate_models, load_series
 
     if args.holdout < 1 or args.origins < 2 or (args.horizon is not None and args.horizon < 1):
@@ -98,6 +98,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             models, context = candidate_models(
                 s.name, drivers, not args.no_prophet, args.country, args.platform
             )
+            models = with_drivers(models, context, s.timestamps, horizon, freq)
             try:
                 backtest = run_backtest(
                     s.timestamps,

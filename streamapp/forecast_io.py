@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from streamapp.analytics.forecasting.driver_models import with_drivers
 from streamapp.analytics.forecasting.drivers import Driver, DriverError, parse_drivers
 from streamapp.analytics.forecasting.models import Model, default_models
 from streamapp.analytics.forecasting.regressors import DriverContext
@@ -189,8 +188,9 @@ def candidate_models(
     country: str | None = None,
     platform: str | None = None,
 ) -> tuple[tuple[Model, ...], DriverContext | None]:
-    """The models a file's series is backtested with; with drivers (None: no driver
-    models), the series' platform is the one its name names (`--platform` otherwise)."""
+    """The models a file's series is backtested with, and with drivers (None: no driver
+    models) its driver context: the platform its name names (`--platform` otherwise).
+    `with_drivers` adds the driver models once the series' stamps are known."""
     models = default_models(with_prophet)
     if drivers is None:
         return models, None
@@ -200,4 +200,4 @@ def candidate_models(
         platform=found[0] if found else (platform or ""),
         country=(ForecastSettings().country if country is None else country) or None,
     )
-    return with_drivers(models, context, with_prophet), context
+    return models, context

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from streamapp.analytics.forecasting import by_name
-from streamapp.analytics.forecasting.driver_models import ArimaDrivers, SeedArima
+from streamapp.analytics.forecasting.driver_models import ArimaDrivers, SeedArima, with_drivers
 from streamapp.analytics.forecasting.drivers import Driver, DriverError, parse_drivers
 from streamapp.analytics.forecasting.frequency import seconds_frequency
 from streamapp.analytics.forecasting.regressors import DriverContext, public_holidays
@@ -126,6 +126,8 @@ def test_a_regressor_without_future_values_is_never_used():
     short = DriverContext(_weather(days, days[32].date()), country=None)
     design = short.design(history, horizon, freq)
     assert design.names == () and "future unknown after 2022-11-02" in design.skipped["temperature"]
+    plain = (SeedArima(),)
+    assert with_drivers(plain, short, history, horizon, freq) == plain  # no driver model
     model = ArimaDrivers(short)
     assert model.uses(history, horizon, freq) == ()
     assert model.forecast(history, values, horizon, freq) == pytest.approx(
@@ -134,6 +136,10 @@ def test_a_regressor_without_future_values_is_never_used():
     # known through the horizon: used, and the forecast follows it
     full = DriverContext(_weather(days, days[-1].date()), country=None)
     assert full.design(history, horizon, freq).names == ("temperature",)
+    assert [m.name for m in with_drivers(plain, full, history, horizon, freq)] == [
+        "seed_arima",
+        "arima_drivers",
+    ]
     assert ArimaDrivers(full).forecast(history, values, horizon, freq) != pytest.approx(
         SeedArima().forecast(history, values, horizon, freq)
     )

@@ -107,11 +107,19 @@ def _holiday_frame(
 
 
 def with_drivers(
-    models: Sequence[Model], context: DriverContext, with_prophet: bool = True
+    models: Sequence[Model],
+    context: DriverContext | None,
+    stamps: Sequence[datetime],
+    horizon: int,
+    freq: Frequency,
 ) -> tuple[Model, ...]:
-    """The candidates plus their driver-aware siblings, listed after them: on a tie the
-    model without drivers wins (min() keeps the first)."""
+    """The candidates plus their driver-aware siblings, listed after them (on a tie the
+    model without drivers wins: min() keeps the first), when the series has a usable
+    driver column at all; else the candidates alone (a driver model without drivers
+    would only be ARIMA(1,1,1) or Prophet again, under a misleading name)."""
+    if context is None or not context.design(stamps, horizon, freq).names:
+        return tuple(models)
     extra: list[Model] = [ArimaDrivers(context)]
-    if with_prophet:
+    if any(m.name == "prophet" for m in models):
         extra.append(ProphetDrivers(context))
     return (*models, *extra)
