@@ -19,6 +19,7 @@ DEFAULT_DATA_DIR = Path(".streamapp")
 # so `streamapp --help` stays quick.
 COMMAND_MODULES: tuple[str, ...] = (
     "streamapp.forecast_cli",
+    "streamapp.forecast_file_cli",
     "streamapp.dashboard_cli",
     "streamapp.collect_cli",
     "streamapp.warehouse_cli",

@@ -78,9 +78,9 @@ def add_driver_options(parser: Any) -> None:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from streamapp.analytics.forecasting import by_name, detect, run_backtest
-    from streamapp.analytics.forecasting.driver_models import SeedArima, with_drivers
-    from streamapp.forecast_io import ForecastInputError, candidate_models, load_series
+    from streamapp.analytics.forecasting import run_backtest
+    from streamapp.analytics.forecasting.driver_models import SeedArima
+    from streamapp.forecast_io import ForecastInputError, load_series
 
     if args.holdout < 1 or args.origins < 2 or (args.horizon is not None and args.horizon < 1):
         print(
@@ -93,12 +93,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         drivers = load_driver_files(args.drivers)
         results = []
         for s in series:
-            freq = by_name(args.freq) if args.freq else detect(s.timestamps)
-            horizon = args.horizon or DEFAULT_HORIZON.get(freq.name, 8)
-            models, context = candidate_models(
-                s.name, drivers, not args.no_prophet, args.country, args.platform
-            )
-            models = with_drivers(models, context, s.timestamps, horizon, freq)
+            freq, horizon, models, context = plan_series(s, args, drivers)
             try:
                 backtest = run_backtest(
                     s.timestamps,
@@ -144,6 +139,20 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         for line in report_lines(results):
             print(line)
     return 0
+
+
+def plan_series(s: Any, args: argparse.Namespace, drivers: list[Any] | None) -> tuple[Any, ...]:
+    """A series' frequency, horizon, candidate models and driver context (or None)."""
+    from streamapp.analytics.forecasting import by_name, detect
+    from streamapp.analytics.forecasting.driver_models import with_drivers
+    from streamapp.forecast_io import candidate_models
+
+    freq = by_name(args.freq) if args.freq else detect(s.timestamps)
+    horizon = args.horizon or DEFAULT_HORIZON.get(freq.name, 8)
+    models, context = candidate_models(
+        s.name, drivers, not args.no_prophet, args.country, args.platform
+    )
+    return freq, horizon, with_drivers(models, context, s.timestamps, horizon, freq), context
 
 
 def load_driver_files(paths: list[str] | None) -> list[Any] | None:
@@ -230,6 +239,7 @@ def as_json(results: list[SeriesResult]) -> dict[str, Any]:
                 "chosen": r.backtest.chosen,
                 "drivers": list(r.drivers),
                 "chosen_without_drivers": r.plain_choice or r.backtest.chosen,
+                "drivers_usable": list(r.usable),
                 "drivers_skipped": r.skipped or {},
                 "scores": {
                     name: {"mae": s.mae, "mape": s.mape, "mase": s.mase, "points": s.points}

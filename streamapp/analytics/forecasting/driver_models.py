@@ -33,8 +33,11 @@ def arima_forecast(
     exog_future: list[list[float]] | None = None,
 ) -> list[float]:
     from statsmodels.tsa.arima.model import ARIMA
+    from threadpoolctl import threadpool_limits
 
-    with warnings.catch_warnings():
+    # One BLAS thread: these matrices are tiny, and OpenBLAS's threads on a busy 2-core
+    # machine made each fit about 17 times slower (3.9 s instead of 0.23 s, measured).
+    with warnings.catch_warnings(), threadpool_limits(limits=1):
         # short series: statsmodels warns about start values and convergence per fit
         warnings.simplefilter("ignore")
         fitted = ARIMA(list(values), exog=exog, order=ORDER).fit()
