@@ -198,6 +198,6 @@ def candidate_models(
     context = DriverContext(
         drivers=tuple(drivers),
         platform=found[0] if found else (platform or ""),
-        country=(ForecastSettings().country if country is None else country) or None,
+        country=(ForecastSettings().country if country is None else country).upper() or None,
     )
     return models, context

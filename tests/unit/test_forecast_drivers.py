@@ -2,9 +2,12 @@
 local time, the rule that a driver without known future values is never used, and the
 shipped file of sourced events."""
 
+import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
+import pydantic
 import pytest
 
 from streamapp.analytics.forecasting import by_name
@@ -12,6 +15,8 @@ from streamapp.analytics.forecasting.driver_models import ArimaDrivers, SeedArim
 from streamapp.analytics.forecasting.drivers import Driver, DriverError, parse_drivers
 from streamapp.analytics.forecasting.frequency import seconds_frequency
 from streamapp.analytics.forecasting.regressors import DriverContext, public_holidays
+from streamapp.config import ForecastSettings
+from streamapp.sources.checkpoints import KafkaCheckpointStore
 
 ROOT = Path(__file__).parent.parent.parent
 THANKSGIVING = date(2022, 11, 24)
@@ -163,3 +168,26 @@ def test_the_shipped_drivers_file_is_sourced():
     assert all(d.source and d.platform for d in drivers)
     assert {"price_change", "ad_tier", "password_sharing", "release"} <= {d.name for d in drivers}
     assert len({d.key for d in drivers}) == len(drivers)  # the topic's key is unique
+
+
+def test_country_and_timezone_settings_are_checked_at_start(monkeypatch):
+    assert ForecastSettings(country="de", timezone="Europe/Berlin").country == "DE"
+    assert ForecastSettings(country="").country == ""  # no holidays
+    with pytest.raises(pydantic.ValidationError, match="'XX' has no public holidays"):
+        ForecastSettings(country="XX")
+    with pytest.raises(pydantic.ValidationError, match="not an IANA time zone"):
+        ForecastSettings(timezone="Mars/Base")
+
+
+def test_a_tombstone_removes_a_driver_from_the_feed():
+    store = KafkaCheckpointStore("unused:9092", "forecast-drivers", sink=None)
+    key = "2022-11-03|netflix|ad_tier"
+    record = Driver(date(2022, 11, 3), date(2022, 11, 3), "netflix", "ad_tier", 1.0).as_dict()
+    store._apply({0: [_message(key, json.dumps(record).encode()), _message("x", b"not json")]})
+    assert store._latest == {key: record}  # the bad value is skipped, with a warning
+    store._apply({0: [_message(key, None)]})
+    assert store._latest == {}
+
+
+def _message(key, value):
+    return SimpleNamespace(key=key.encode(), value=value, offset=0)
