@@ -24,12 +24,14 @@ from streamapp.config import (
 # so `streamapp --help` stays quick.
 COMMAND_MODULES: tuple[str, ...] = (
     "streamapp.forecast_cli",
+    "streamapp.forecast_file_cli",
     "streamapp.dashboard_cli",
     "streamapp.collect_cli",
     "streamapp.warehouse_cli",
     "streamapp.topics_cli",
     "streamapp.notify_cli",
     "streamapp.classifier_cli",
+    "streamapp.drivers_cli",
 )
 
 

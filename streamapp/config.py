@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Where things are by default: every command, `streamapp up` and the settings below take
@@ -236,6 +236,35 @@ class ForecastSettings(BaseSettings):
     prophet: bool = True  # Prophet (and the ensemble) among the candidate models
     # A breach resolves once the window is back within this fraction of the band's half-width.
     resolve_score: float = Field(default=0.5, ge=0)
+    # Public holidays of this country (ISO code, the `holidays` package's tables) are a
+    # driver; empty: none. Drivers' dates are local dates of `timezone`.
+    country: str = "US"
+    timezone: str = "UTC"
+
+    # Checked at start: a bad value would otherwise fail every refit, one at a time.
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value:
+            import holidays
+
+            if value not in holidays.list_supported_countries():
+                raise ValueError(f"{value!r} has no public holidays in the `holidays` package")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(
+                f"{value!r} is not an IANA time zone (e.g. America/New_York)"
+            ) from None
+        return value
 
 
 class WarehouseSettings(BaseSettings):
