@@ -15,6 +15,8 @@ from pathlib import Path
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from streamapp.analytics import evaluate
 
+    if not _model_ready("evaluate"):
+        return 2
     return evaluate.run(args)
 
 
@@ -28,6 +30,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     if missing:
         print(f"train: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
+    pending = intent_training.unreviewed(intent_training.load_rows(args.files))
+    if pending:
+        print(
+            f'train: {len(pending)} row(s) are still marked "reviewed": false (e.g. '
+            f"{', '.join(pending[:3])}): check the model's guesses, correct them, set "
+            "reviewed to true, and train again",
+            file=sys.stderr,
+        )
+        return 2
     out = intent_training.train(args.files, args.out)
     print(f"train: wrote {out} from {len(args.files)} file(s)")
     return 0
@@ -36,7 +47,16 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_classify(args: argparse.Namespace) -> int:
     from streamapp.classify_cli import classify_lines
 
+    if not _model_ready("classify"):
+        return 2
     return classify_lines(sys.stdin, sys.stdout, sys.stderr, explain=args.explain)
+
+
+def _model_ready(command: str) -> bool:
+    from streamapp.cli import use_classifier_model
+    from streamapp.config import Settings
+
+    return use_classifier_model(Settings(), command)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
