@@ -190,7 +190,6 @@ class IntentModel:
             name: (i, idf[i]) for name, i in self.index.items()
         }
         self._thresholds: list[float] = self.threshold.tolist()
-        self._idf: list[float] = idf
         self._token_cache: dict[str, tuple[int, ...]] = {}
         self._names: list[str] = sorted(self.index, key=self.index.__getitem__)
 
@@ -208,7 +207,7 @@ class IntentModel:
             self._token_cache[tok] = rows
         return rows
 
-    def vector_of(self, norm: str) -> tuple[list[int], list[float]]:
+    def vector_of(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
         """`vector(text_features(norm))`, without building the feature names: the fast path
         for a post that needs no explanation."""
         counts: dict[int, int] = {}
@@ -222,12 +221,14 @@ class IntentModel:
             if j is not None:
                 counts[j] = get(j, 0) + 1
             prev = tok
-        idf, log = self._idf, math.log
-        idx = list(counts)
-        vals = [idf[i] if c == 1 else (1.0 + log(c)) * idf[i] for i, c in counts.items()]
-        norm_ = math.sqrt(sum([v * v for v in vals]))
+        # In numpy from here: a long post has hundreds of features, and this is per post.
+        n = len(counts)
+        idx = np.fromiter(counts.keys(), dtype=np.intp, count=n)
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=n)
+        vals = self.idf[idx] * (1.0 + np.log(tf))  # sublinear tf: 1 for a single use
+        norm_ = math.sqrt(float(vals @ vals))
         if norm_:
-            vals = [v / norm_ for v in vals]
+            vals /= norm_
         return idx, vals
 
     def vector(self, counts: Mapping[str, int]) -> tuple[list[int], list[float]]:
@@ -250,7 +251,7 @@ class IntentModel:
         """Per-intent logits; `counts` is `text_features(norm)`, or `norm` itself."""
         idx, vals = self.vector_of(counts) if isinstance(counts, str) else self.vector(counts)
         z = self.intercept.copy()
-        if idx:
+        if len(idx):
             z += np.dot(vals, self.coef[idx])
         for r in rules:
             j = self.rule_index.get(r)
