@@ -39,9 +39,45 @@ def cmd_train(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    missing = [str(p) for p in args.dev if not p.is_file()]
+    if missing:
+        print(f"train: no such development file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    if args.dev and not _model_ready("train"):
+        return 2
+    before = _dev_scores(args.dev)
     out = intent_training.train(args.files, args.out)
     print(f"train: wrote {out} from {len(args.files)} file(s)")
+    if args.dev:
+        from streamapp.analytics.model_file import use_model
+
+        use_model(out)
+        _print_before_after(before, _dev_scores(args.dev))
     return 0
+
+
+def _dev_scores(paths: list[Path]) -> dict[str, object]:
+    """Per development file: the classifier's version, macro-F1 and per-intent F1."""
+    from streamapp.analytics.evaluate import evaluate, load
+
+    scores: dict[str, object] = {}
+    for path in paths:
+        rep = evaluate(load(path))
+        per = {i: round(c.f1, 3) for i, c in rep.intents.items()}
+        scores[path.name] = (rep.version, round(rep.macro_f1, 3), per)
+    return scores
+
+
+def _print_before_after(before: dict, after: dict) -> None:
+    """Development-set scores of the model in use and of the one just written."""
+    for name, (old_version, old_macro, old_per) in before.items():
+        new_version, new_macro, new_per = after[name]
+        print(
+            f"train: {name}: macro-F1 {old_macro:.3f} ({old_version}) -> "
+            f"{new_macro:.3f} ({new_version})"
+        )
+        for intent, f1 in new_per.items():
+            print(f"  {intent:<16} F1 {old_per[intent]:.3f} -> {f1:.3f}")
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -80,6 +116,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     tr.add_argument("files", nargs="+", type=Path, help="labelled JSON Lines files")
     tr.add_argument(
         "--out", type=Path, default=MODEL_FILE, help=f"model file to write (default: {MODEL_FILE})"
+    )
+    tr.add_argument(
+        "--dev",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a labelled development file (repeatable): prints its scores with the model in "
+        "use and with the new one (never trained on)",
     )
     tr.set_defaults(func=cmd_train)
 

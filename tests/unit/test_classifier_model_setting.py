@@ -140,3 +140,20 @@ def test_a_reviewed_export_trains_beside_the_shipped_data(tmp_path: Path) -> Non
         meta = json.loads(str(data["meta"]))
     assert meta["training_posts"] == 300 + len(rows)
     assert meta["name"].startswith("intent-lr-2.u")
+
+
+def test_train_prints_development_scores_before_and_after(tmp_path: Path, capsys) -> None:
+    pytest.importorskip("sklearn")
+    base = tmp_path / "base.jsonl"
+    base.write_text("\n".join((DATA / "train.jsonl").read_text().splitlines()[:300]) + "\n")
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text("\n".join((DATA / "dev2.jsonl").read_text().splitlines()[:80]) + "\n")
+    out = tmp_path / "m.npz"
+    assert cli.main(["train", "--out", str(out), "--dev", str(dev), str(base)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    head = next(line for line in lines if line.startswith("train: dev.jsonl: macro-F1"))
+    assert f"({CLASSIFIER_VERSION}) ->" in head and "(intent-lr-2.u" in head
+    assert sum(1 for line in lines if " F1 " in line and "->" in line) == len(INTENTS)
+    assert (
+        cli.main(["train", "--out", str(out), "--dev", str(tmp_path / "no.jsonl"), str(base)]) == 2
+    )
