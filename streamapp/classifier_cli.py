@@ -26,6 +26,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     except ImportError as exc:  # pragma: no cover - depends on the install
         print(f"train: needs scikit-learn (pip install 'streamapp[dev]'): {exc}", file=sys.stderr)
         return 2
+    from streamapp.analytics.intent_model import SHIPPED_DEV, SHIPPED_TRAINING
+
+    if args.shipped:
+        args.files = [*SHIPPED_TRAINING, *args.files]
+        args.dev = args.dev or list(SHIPPED_DEV)
+    if not args.files:
+        print("train: name labelled files, or --shipped", file=sys.stderr)
+        return 2
     missing = [str(p) for p in args.files if not p.is_file()]
     if missing:
         print(f"train: no such file: {', '.join(missing)}", file=sys.stderr)
@@ -109,11 +117,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     tr = sub.add_parser(
         "train",
-        help="refit the intent model from labelled JSONL files (needs scikit-learn)",
-        description="Refit the intent model. The shipped model is trained on "
-        "tests/data/classifier/train.jsonl and tests/data/labelled_posts.jsonl.",
+        help="refit the intent model from labelled JSONL/CSV files (needs scikit-learn)",
+        description="Refit the intent model. The shipped model is `train --shipped`: the "
+        "labelled posts shipped in streamapp/analytics/labelled/. `--shipped FILE...` trains on "
+        "those plus your own labels and prints the shipped development sets' scores before "
+        "and after.",
     )
-    tr.add_argument("files", nargs="+", type=Path, help="labelled JSON Lines files")
+    tr.add_argument("files", nargs="*", type=Path, help="labelled JSON Lines or CSV files")
+    tr.add_argument(
+        "--shipped",
+        action="store_true",
+        help="also train on the shipped labelled posts (and score the shipped dev sets)",
+    )
     tr.add_argument(
         "--out", type=Path, default=MODEL_FILE, help=f"model file to write (default: {MODEL_FILE})"
     )

@@ -28,6 +28,13 @@ import numpy as np
 MODEL_VERSION = "intent-lr-2"
 MODEL_DIR = Path(__file__).with_name("models")
 MODEL_FILE = MODEL_DIR / f"{MODEL_VERSION}.npz"
+# The labelled posts shipped in the package: what the shipped model is trained on, and the
+# development sets that chose it (never trained on). The blind test set is not shipped.
+LABELLED_DIR = Path(__file__).with_name("labelled")
+SHIPPED_TRAINING: tuple[Path, ...] = tuple(
+    LABELLED_DIR / name for name in ("train.jsonl", "labelled_posts.jsonl", "train2.jsonl")
+)
+SHIPPED_DEV: tuple[Path, ...] = (LABELLED_DIR / "dev.jsonl", LABELLED_DIR / "dev2.jsonl")
 INTENTS: tuple[str, ...] = ("piracy", "switching", "cancellation", "price_complaint", "content_gap")
 # rule:<intent>: the lexicon's detector said yes; cue:<intent>: one of that intent's patterns
 # matched but the detector turned it down (negated, not the poster's, a shrug), which is

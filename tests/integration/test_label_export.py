@@ -12,12 +12,12 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from streamapp import topics
+from streamapp.analytics.intent_model import LABELLED_DIR
 from tests.integration.pipeline import Worker, prepare_topics, produce, read_until, reddit_post
 
 pytestmark = pytest.mark.integration
@@ -32,7 +32,7 @@ TEXTS = [
     "Dropped Sling for YouTube TV",
     "Pirates of the Caribbean on Disney+ tonight",
 ]
-DATA = Path(__file__).resolve().parents[1] / "data" / "classifier"
+DATA = LABELLED_DIR
 
 
 def streamapp(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:

@@ -1,5 +1,5 @@
 """The in-stream post classifier: aliases, hard negatives, switching, sentiment, and the
-labelled set (tests/data/labelled_posts.jsonl).
+labelled set (streamapp/analytics/labelled/labelled_posts.jsonl).
 
 About the labelled-set thresholds: the lexicon was written against this file, so the scores
 on it are training scores, and the test is a regression gate, not a promise about unseen
@@ -12,7 +12,6 @@ last round, before any rule saw it, per-intent precision was 0.75-1.00 and recal
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -25,9 +24,10 @@ from streamapp.analytics.classifier import (
     classify_post,
 )
 from streamapp.analytics.evaluate import evaluate, load
+from streamapp.analytics.intent_model import LABELLED_DIR
 from streamapp.analytics.platforms import PLATFORM_IDS, find_platforms
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "labelled_posts.jsonl"
+DATA = LABELLED_DIR / "labelled_posts.jsonl"
 
 
 def intents(text: str) -> tuple[str, ...]:

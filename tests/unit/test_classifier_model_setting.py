@@ -13,10 +13,11 @@ import pytest
 from streamapp import cli
 from streamapp.analytics import model_file
 from streamapp.analytics.classifier import CLASSIFIER_VERSION, INTENTS, classify
+from streamapp.analytics.intent_model import LABELLED_DIR
 from streamapp.analytics.label_sample import from_csv, least_confident, to_csv
 from streamapp.analytics.model_file import MODEL_ENV
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "classifier"
+DATA = LABELLED_DIR
 
 
 @pytest.fixture(autouse=True)
@@ -92,6 +93,14 @@ SIGNALS = [
 ]
 
 
+def reviewed_export(rows: list[dict], path: Path) -> Path:
+    """An export a person has checked: every row marked reviewed, written as CSV."""
+    for r in rows:
+        r["reviewed"] = True
+    path.write_text(to_csv(rows))
+    return path
+
+
 def test_export_rows_come_least_confident_first_once_each() -> None:
     rows = least_confident(SIGNALS, limit=10)
     assert [r["id"] for r in rows] == sorted(
@@ -128,10 +137,7 @@ def test_train_refuses_rows_nobody_reviewed(tmp_path: Path, capsys) -> None:
 def test_a_reviewed_export_trains_beside_the_shipped_data(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
     rows = least_confident(SIGNALS, limit=10)
-    for r in rows:
-        r["reviewed"] = True
-    mine = tmp_path / "mine.csv"
-    mine.write_text(to_csv(rows))
+    mine = reviewed_export(rows, tmp_path / "mine.csv")
     base = tmp_path / "base.jsonl"
     base.write_text("\n".join((DATA / "train.jsonl").read_text().splitlines()[:300]) + "\n")
     out = tmp_path / "m.npz"
@@ -157,3 +163,27 @@ def test_train_prints_development_scores_before_and_after(tmp_path: Path, capsys
     assert (
         cli.main(["train", "--out", str(out), "--dev", str(tmp_path / "no.jsonl"), str(base)]) == 2
     )
+
+
+def test_train_shipped_adds_the_shipped_posts_and_scores_the_shipped_dev_sets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    pytest.importorskip("sklearn")
+    from streamapp.analytics import intent_model
+
+    shipped = tmp_path / "shipped.jsonl"
+    shipped.write_text("\n".join((DATA / "train.jsonl").read_text().splitlines()[:300]) + "\n")
+    dev = tmp_path / "dev2.jsonl"
+    dev.write_text("\n".join((DATA / "dev2.jsonl").read_text().splitlines()[:60]) + "\n")
+    monkeypatch.setattr(intent_model, "SHIPPED_TRAINING", (shipped,))
+    monkeypatch.setattr(intent_model, "SHIPPED_DEV", (dev,))
+    rows = least_confident(SIGNALS, limit=10)
+    mine = reviewed_export(rows, tmp_path / "mine.csv")
+    out = tmp_path / "m.npz"
+    assert cli.main(["train", "--shipped", str(mine), "--out", str(out)]) == 0
+    assert "train: dev2.jsonl: macro-F1" in capsys.readouterr().out
+    with np.load(out, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+    assert meta["sources"] == ["shipped.jsonl", "mine.csv"]
+    assert cli.main(["train", "--out", str(out)]) == 2
+    assert "--shipped" in capsys.readouterr().err

@@ -27,11 +27,11 @@ from streamapp.analytics.intent_model import MODEL_FILE, MODEL_VERSION, ModelErr
 from streamapp.analytics.model_file import load_model
 from streamapp.analytics.platforms import PLATFORM_IDS
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-TRAIN = DATA / "classifier" / "train.jsonl"
-TRAIN2 = DATA / "classifier" / "train2.jsonl"
-DEV = DATA / "classifier" / "dev.jsonl"
-DEV2 = DATA / "classifier" / "dev2.jsonl"
+DATA = intent_model.LABELLED_DIR  # shipped in the package; the blind set is not
+TRAIN = DATA / "train.jsonl"
+TRAIN2 = DATA / "train2.jsonl"
+DEV = DATA / "dev.jsonl"
+DEV2 = DATA / "dev2.jsonl"
 LABELLED = DATA / "labelled_posts.jsonl"
 TRAINING_FILES = [TRAIN, LABELLED, TRAIN2]  # what the shipped model is fitted on
 
@@ -226,6 +226,12 @@ def test_new_labelled_sets_are_well_formed(path: Path) -> None:
             assert "switching" in r["intents"]
     assert {i for r in rows for i in r["intents"]} == set(INTENTS)
     assert sum(1 for r in rows if not r["intents"]) >= len(rows) / 3  # hard negatives
+
+
+def test_the_package_ships_what_trains_and_chooses_the_model() -> None:
+    assert list(intent_model.SHIPPED_TRAINING) == TRAINING_FILES
+    assert list(intent_model.SHIPPED_DEV) == [DEV, DEV2]
+    assert not list(DATA.glob("blind*"))
 
 
 def test_dev_sets_share_no_post_with_the_training_files() -> None:
