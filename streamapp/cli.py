@@ -41,6 +41,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_up(args: argparse.Namespace) -> int:
     from streamapp.supervisor import Supervisor, UpOptions
 
+    # Each worker would refuse a bad model at its start, and be restarted for ever: say it once.
+    if not use_classifier_model(Settings(), "up"):
+        return 2
     options = UpOptions(
         broker_port=args.broker_port,
         data_dir=Path(args.data_dir),

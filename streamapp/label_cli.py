@@ -7,7 +7,7 @@ any consumer group, so it never moves a worker's offsets), classifies each post 
 the model in use (STREAMAPP_CLASSIFIER_MODEL or the shipped one), and writes the `--limit`
 posts the model is least sure of, least confident first, as JSON Lines or CSV with the
 model's guess pre-filled and ``reviewed`` false (see `streamapp.analytics.label_sample`).
-Correct them, set reviewed to true, then `streamapp train shipped.jsonl ... FILE`.
+Correct them, set reviewed to true, then `streamapp train --shipped FILE`.
 """
 
 from __future__ import annotations
@@ -100,6 +100,13 @@ def cmd_label_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     label = sub.add_parser("label", help="export recent posts to label for `streamapp train`")
     actions = label.add_subparsers(dest="label_command", required=True)
@@ -110,9 +117,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     export.add_argument("--bootstrap", help="overrides KAFKA_BOOTSTRAP_SERVERS")
-    export.add_argument("--limit", type=int, default=200, help="posts to write (200)")
+    export.add_argument("--limit", type=_positive, default=200, help="posts to write (200)")
     export.add_argument(
-        "--scan", type=int, default=5000, help="recent signals to choose from (5000)"
+        "--scan", type=_positive, default=5000, help="recent signals to choose from (5000)"
     )
     export.add_argument("--format", choices=["jsonl", "csv"], help="default: from --out, or jsonl")
     export.add_argument("--out", type=Path, help="file to write (default: stdout)")

@@ -187,3 +187,16 @@ def test_train_shipped_adds_the_shipped_posts_and_scores_the_shipped_dev_sets(
     assert meta["sources"] == ["shipped.jsonl", "mine.csv"]
     assert cli.main(["train", "--out", str(out)]) == 2
     assert "--shipped" in capsys.readouterr().err
+
+
+def test_up_refuses_a_bad_model_file_before_starting_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv(MODEL_ENV, str(tmp_path / "absent.npz"))
+
+    def no_supervisor(*args: object, **kwargs: object) -> None:
+        raise AssertionError("up started its processes with a bad model")
+
+    monkeypatch.setattr("streamapp.supervisor.Supervisor", no_supervisor)
+    assert cli.main(["up"]) == 2
+    assert "streamapp up: STREAMAPP_CLASSIFIER_MODEL" in capsys.readouterr().err
