@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "streamapp.notify_cli",
     "streamapp.classifier_cli",
     "streamapp.drivers_cli",
+    "streamapp.label_cli",
 )
 
 
@@ -47,6 +48,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_up(args: argparse.Namespace) -> int:
     from streamapp.supervisor import Supervisor, UpOptions
 
+    # Each worker would refuse a bad model at its start, and be restarted for ever: say it once.
+    if not use_classifier_model(Settings(), "up"):
+        return 2
     options = UpOptions(
         broker_port=args.broker_port,
         data_dir=Path(args.data_dir),
@@ -85,7 +89,23 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.data_dir:
         settings.pipeline.data_dir = Path(args.data_dir)
+    if not use_classifier_model(settings, "worker"):
+        return 2  # before any connection: no half-configured worker joins the group
     return run_worker(create_app(settings), settings, args.loglevel)
+
+
+def use_classifier_model(settings: Settings, command: str) -> bool:
+    """Load the intent model named by STREAMAPP_CLASSIFIER_MODEL (or the shipped one) now;
+    False, with one line on stderr saying which file and why, if it cannot be used."""
+    from streamapp.analytics.intent_model import ModelError
+    from streamapp.analytics.model_file import MODEL_ENV, use_model
+
+    try:
+        use_model(settings.pipeline.classifier_model)
+    except ModelError as exc:
+        print(f"streamapp {command}: {MODEL_ENV}: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:

@@ -116,6 +116,9 @@ class PipelineSettings(BaseSettings):
     max_message_bytes: int = Field(default=524_288, ge=1)
     # ... and an event time more than this far ahead of the worker's clock is refused.
     max_future_seconds: float = Field(default=86_400.0, ge=0)
+    # A model file written by `streamapp train` (docs/classification.md); empty = the
+    # shipped one. A missing or corrupt file stops the worker at start.
+    classifier_model: Path | None = None
 
 
 class AlertSettings(BaseSettings):

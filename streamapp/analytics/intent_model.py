@@ -11,32 +11,40 @@ The model file (``models/<MODEL_VERSION>.npz``) holds arrays only, read with
 ``allow_pickle=False``: ``vocab`` (feature names), ``idf``, ``coef`` (features x intents),
 ``rule_coef`` (rule features x intents), ``intercept``, ``threshold`` and ``meta`` (a JSON
 string: version, intents, rule feature names, training files). It is loaded once, on first
-use; a missing, corrupt or mismatched file raises `ModelError`.
+use (`streamapp.analytics.model_file` reads it); a missing, corrupt or mismatched file
+raises `ModelError`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-MODEL_VERSION = "intent-lr-1"
+MODEL_VERSION = "intent-lr-2"
 MODEL_DIR = Path(__file__).with_name("models")
 MODEL_FILE = MODEL_DIR / f"{MODEL_VERSION}.npz"
+# The labelled posts shipped in the package: what the shipped model is trained on, and the
+# development sets that chose it (never trained on). The blind test set is not shipped.
+LABELLED_DIR = Path(__file__).with_name("labelled")
+SHIPPED_TRAINING: tuple[Path, ...] = tuple(
+    LABELLED_DIR / name for name in ("train.jsonl", "labelled_posts.jsonl", "train2.jsonl")
+)
+SHIPPED_DEV: tuple[Path, ...] = (LABELLED_DIR / "dev.jsonl", LABELLED_DIR / "dev2.jsonl")
 INTENTS: tuple[str, ...] = ("piracy", "switching", "cancellation", "price_complaint", "content_gap")
 # rule:<intent>: the lexicon's detector said yes; cue:<intent>: one of that intent's patterns
 # matched but the detector turned it down (negated, not the poster's, a shrug), which is
-# itself evidence against the intent; rule:show_cancelled: "Netflix cancelled <show>".
+# itself evidence against the intent; neg:<intent>: such a refused match is negated ("not
+# cancelling"), where a cue alone may be a phrasing the rules misread; rule:show_cancelled: "Netflix cancelled <show>".
 CUE_INTENTS: tuple[str, ...] = ("piracy", "cancellation", "price_complaint", "content_gap")
 RULE_FEATURES: tuple[str, ...] = (
     *(f"rule:{i}" for i in INTENTS),
     *(f"cue:{i}" for i in CUE_INTENTS),
+    *(f"neg:{i}" for i in CUE_INTENTS),
     "rule:show_cancelled",
     "rule:switch_both_sides",
     "rule:switch_one_side",
@@ -135,10 +143,12 @@ def rule_features(
     n_platforms: int,
     cues: Iterable[str] = (),
     show_cancelled: bool = False,
+    negated_cues: Iterable[str] = (),
 ) -> list[str]:
     """The lexicon's findings as feature names (each one present is worth 1.0)."""
     out = [f"rule:{i}" for i in rule_intents]
     out += [f"cue:{i}" for i in cues]
+    out += [f"neg:{i}" for i in negated_cues]
     if show_cancelled:
         out.append("rule:show_cancelled")
     src, dst = switch
@@ -173,6 +183,12 @@ class IntentModel:
     threshold: np.ndarray  # (intents,)
     meta: dict
 
+    @property
+    def name(self) -> str:
+        """What `classifier_version` calls this model: the shipped file's `MODEL_VERSION`, or
+        a retrained one's own name (``intent-lr-2.u<digest of its training rows>``)."""
+        return str(self.meta.get("name") or self.version)
+
     def __post_init__(self) -> None:
         # name -> (row, idf) as plain Python numbers: one dict look-up per feature, no numpy
         # scalars in the per-feature loop
@@ -181,7 +197,6 @@ class IntentModel:
             name: (i, idf[i]) for name, i in self.index.items()
         }
         self._thresholds: list[float] = self.threshold.tolist()
-        self._idf: list[float] = idf
         self._token_cache: dict[str, tuple[int, ...]] = {}
         self._names: list[str] = sorted(self.index, key=self.index.__getitem__)
 
@@ -199,7 +214,7 @@ class IntentModel:
             self._token_cache[tok] = rows
         return rows
 
-    def vector_of(self, norm: str) -> tuple[list[int], list[float]]:
+    def vector_of(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
         """`vector(text_features(norm))`, without building the feature names: the fast path
         for a post that needs no explanation."""
         counts: dict[int, int] = {}
@@ -213,12 +228,14 @@ class IntentModel:
             if j is not None:
                 counts[j] = get(j, 0) + 1
             prev = tok
-        idf, log = self._idf, math.log
-        idx = list(counts)
-        vals = [idf[i] if c == 1 else (1.0 + log(c)) * idf[i] for i, c in counts.items()]
-        norm_ = math.sqrt(sum([v * v for v in vals]))
+        # In numpy from here: a long post has hundreds of features, and this is per post.
+        n = len(counts)
+        idx = np.fromiter(counts.keys(), dtype=np.intp, count=n)
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=n)
+        vals = self.idf[idx] * (1.0 + np.log(tf))  # sublinear tf: 1 for a single use
+        norm_ = math.sqrt(float(vals @ vals))
         if norm_:
-            vals = [v / norm_ for v in vals]
+            vals /= norm_
         return idx, vals
 
     def vector(self, counts: Mapping[str, int]) -> tuple[list[int], list[float]]:
@@ -241,7 +258,7 @@ class IntentModel:
         """Per-intent logits; `counts` is `text_features(norm)`, or `norm` itself."""
         idx, vals = self.vector_of(counts) if isinstance(counts, str) else self.vector(counts)
         z = self.intercept.copy()
-        if idx:
+        if len(idx):
             z += np.dot(vals, self.coef[idx])
         for r in rules:
             j = self.rule_index.get(r)
@@ -273,64 +290,3 @@ class IntentModel:
                 parts.append((r, float(self.rule_coef[j, k])))
         parts.sort(key=lambda item: -abs(item[1]))
         return [(n, round(c, 3)) for n, c in parts[:top] if c]
-
-
-def load_model(path: Path = MODEL_FILE, expected_version: str = MODEL_VERSION) -> IntentModel:
-    """Read a model file; `ModelError` says what is wrong with a missing or corrupt one."""
-    if not path.is_file():
-        raise ModelError(
-            f"intent model file {path} is missing: reinstall streamapp, or regenerate it "
-            "with `streamapp train`"
-        )
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
-        meta = json.loads(str(arrays["meta"]))
-        vocab = [str(v) for v in arrays["vocab"]]
-        rule_names = [str(v) for v in meta["rule_features"]]
-        model = IntentModel(
-            version=str(meta["version"]),
-            intents=tuple(meta["intents"]),
-            index={name: i for i, name in enumerate(vocab)},
-            idf=np.asarray(arrays["idf"], dtype=np.float64),
-            coef=np.asarray(arrays["coef"], dtype=np.float64),
-            rule_index={name: j for j, name in enumerate(rule_names)},
-            rule_coef=np.asarray(arrays["rule_coef"], dtype=np.float64),
-            intercept=np.asarray(arrays["intercept"], dtype=np.float64),
-            threshold=np.asarray(arrays["threshold"], dtype=np.float64),
-            meta=meta,
-        )
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError) as exc:
-        raise ModelError(f"intent model file {path} is corrupt or unreadable: {exc}") from exc
-    n, k = len(vocab), len(model.intents)
-    shapes_ok = (
-        model.idf.shape == (n,)
-        and model.coef.shape == (n, k)
-        and model.rule_coef.shape == (len(rule_names), k)
-        and model.intercept.shape == (k,)
-        and model.threshold.shape == (k,)
-        and len(model.index) == n
-    )
-    if not shapes_ok:
-        raise ModelError(f"intent model file {path} is corrupt: its arrays do not agree in shape")
-    if not (np.isfinite(model.coef).all() and np.isfinite(model.rule_coef).all()):
-        raise ModelError(f"intent model file {path} is corrupt: non-finite weights")
-    if model.version != expected_version:
-        raise ModelError(
-            f"intent model file {path} is version {model.version!r}, this code expects "
-            f"{expected_version!r}"
-        )
-    if model.intents != INTENTS:
-        raise ModelError(f"intent model file {path} scores {model.intents}, expected {INTENTS}")
-    return model
-
-
-_model: IntentModel | None = None
-
-
-def get_model() -> IntentModel:
-    """The shipped model, loaded once."""
-    global _model
-    if _model is None:
-        _model = load_model()
-    return _model

@@ -14,6 +14,7 @@ to [0.25, 0.6]); the development set is never read here.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from streamapp.analytics import intent_model
+from streamapp.analytics import intent_model, model_file
 from streamapp.analytics.intent_model import INTENTS, MODEL_VERSION, RULE_FEATURES
 
 
@@ -30,7 +31,7 @@ from streamapp.analytics.intent_model import INTENTS, MODEL_VERSION, RULE_FEATUR
 class Settings:
     """The hyper-parameters of the shipped model (chosen on the development set)."""
 
-    c: float = 10.0  # inverse L2 strength
+    c: float = 30.0  # inverse L2 strength (10 for intent-lr-1; 30 chosen on dev + dev2)
     min_df: int = 2  # a feature must appear in at least this many training posts
     text: bool = True  # word and character n-grams
     rules: bool = True  # the lexicon's verdicts as features
@@ -48,11 +49,22 @@ class Example:
 
 
 def load_rows(paths: Iterable[Path]) -> list[dict]:
+    """Labelled rows of JSON Lines files, or of CSV files written by `streamapp label export`."""
+    from streamapp.analytics.label_sample import from_csv
+
     rows: list[dict] = []
     for path in paths:
-        with Path(path).open(encoding="utf-8") as fh:
-            rows.extend(json.loads(line) for line in fh if line.strip())
+        text = Path(path).read_text(encoding="utf-8")
+        if Path(path).suffix.lower() == ".csv":
+            rows.extend(from_csv(text))
+        else:
+            rows.extend(json.loads(line) for line in text.splitlines() if line.strip())
     return rows
+
+
+def unreviewed(rows: Iterable[dict]) -> list[str]:
+    """Ids of rows `streamapp label export` wrote that nobody has checked yet."""
+    return [str(r.get("id")) for r in rows if r.get("reviewed") is False]
 
 
 def examples(rows: Iterable[dict]) -> list[Example]:
@@ -125,8 +137,14 @@ def _best_threshold(y: np.ndarray, p: np.ndarray, s: Settings) -> float:
     return round(best, 3)
 
 
-def fit(rows: Sequence[dict], s: Settings = Settings(), sources: Sequence[str] = ()) -> dict:
-    """Train on `rows`; returns the arrays of a model file."""
+def fit(
+    rows: Sequence[dict],
+    s: Settings = Settings(),
+    sources: Sequence[str] = (),
+    name: str = MODEL_VERSION,
+) -> dict:
+    """Train on `rows`; returns the arrays of a model file (`name` is what
+    `classifier_version` will call it)."""
     exs = examples(rows)
     vocab, idf = _vocabulary(exs, s.min_df) if s.text else ([], np.zeros(0))
     index = {n: i for i, n in enumerate(vocab)}
@@ -151,6 +169,7 @@ def fit(rows: Sequence[dict], s: Settings = Settings(), sources: Sequence[str] =
         threshold[k] = _best_threshold(y, oof, s)
     meta = {
         "version": MODEL_VERSION,
+        "name": name,
         "intents": list(INTENTS),
         "rule_features": list(RULE_FEATURES),
         "settings": {
@@ -187,7 +206,16 @@ def train(
 ) -> Path:
     """Fit on the labelled files and write the model file (by default, the shipped one)."""
     rows = load_rows(paths)
-    return save(fit(rows, s, sources=[Path(p).name for p in paths]), out)
+    return save(fit(rows, s, [Path(p).name for p in paths], model_name(rows, out)), out)
+
+
+def model_name(rows: Sequence[dict], out: Path) -> str:
+    """The shipped file is `MODEL_VERSION`; any other is named after what it was trained on
+    (``intent-lr-2.u<6 hex digits>``), so two models never share a `classifier_version`."""
+    if Path(out).resolve() == intent_model.MODEL_FILE.resolve():
+        return MODEL_VERSION
+    blob = json.dumps([[r.get("title"), r["body"], sorted(r["intents"])] for r in rows])
+    return f"{MODEL_VERSION}.u{hashlib.sha256(blob.encode()).hexdigest()[:6]}"
 
 
 def in_memory(arrays: dict) -> intent_model.IntentModel:
@@ -200,4 +228,4 @@ def in_memory(arrays: dict) -> intent_model.IntentModel:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "m.npz"
         path.write_bytes(buf.getvalue())
-        return intent_model.load_model(path)
+        return model_file.load_model(path)

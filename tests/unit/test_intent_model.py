@@ -23,14 +23,17 @@ from streamapp.analytics.classifier import (
     read,
 )
 from streamapp.analytics.evaluate import evaluate, load
-from streamapp.analytics.intent_model import MODEL_FILE, MODEL_VERSION, ModelError, load_model
+from streamapp.analytics.intent_model import MODEL_FILE, MODEL_VERSION, ModelError
+from streamapp.analytics.model_file import load_model
 from streamapp.analytics.platforms import PLATFORM_IDS
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-TRAIN = DATA / "classifier" / "train.jsonl"
-DEV = DATA / "classifier" / "dev.jsonl"
+DATA = intent_model.LABELLED_DIR  # shipped in the package; the blind set is not
+TRAIN = DATA / "train.jsonl"
+TRAIN2 = DATA / "train2.jsonl"
+DEV = DATA / "dev.jsonl"
+DEV2 = DATA / "dev2.jsonl"
 LABELLED = DATA / "labelled_posts.jsonl"
-TRAINING_FILES = [TRAIN, LABELLED]  # what the shipped model is fitted on
+TRAINING_FILES = [TRAIN, LABELLED, TRAIN2]  # what the shipped model is fitted on
 
 
 # --- the shipped file ----------------------------------------------------------------------
@@ -58,7 +61,12 @@ def test_shipped_model_is_what_training_produces(tmp_path: Path) -> None:
     with np.load(MODEL_FILE, allow_pickle=False) as a, np.load(fresh, allow_pickle=False) as b:
         assert a.files == b.files
         for name in a.files:
-            if a[name].dtype.kind in "US":
+            if name == "meta":  # the same but for the name: `--out` elsewhere names it apart
+                meta_a, meta_b = json.loads(str(a[name])), json.loads(str(b[name]))
+                assert meta_a.pop("name") == MODEL_VERSION
+                assert meta_b.pop("name").startswith(MODEL_VERSION + ".u")
+                assert meta_a == meta_b
+            elif a[name].dtype.kind in "US":
                 assert (a[name] == b[name]).all(), name
             else:
                 np.testing.assert_allclose(a[name], b[name], atol=2e-3, err_msg=name)
@@ -212,7 +220,7 @@ def test_train_command_writes_a_loadable_model(tmp_path: Path, capsys) -> None:
 # --- the labelled sets ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [TRAIN, DEV], ids=["train", "dev"])
+@pytest.mark.parametrize("path", [TRAIN, TRAIN2, DEV, DEV2], ids=["train", "train2", "dev", "dev2"])
 def test_new_labelled_sets_are_well_formed(path: Path) -> None:
     rows = load(path)
     assert len(rows) >= 400
@@ -229,13 +237,20 @@ def test_new_labelled_sets_are_well_formed(path: Path) -> None:
     assert sum(1 for r in rows if not r["intents"]) >= len(rows) / 3  # hard negatives
 
 
-def test_dev_set_shares_no_post_with_the_training_files() -> None:
+def test_the_package_ships_what_trains_and_chooses_the_model() -> None:
+    assert list(intent_model.SHIPPED_TRAINING) == TRAINING_FILES
+    assert list(intent_model.SHIPPED_DEV) == [DEV, DEV2]
+    assert not list(DATA.glob("blind*"))
+
+
+def test_dev_sets_share_no_post_with_the_training_files() -> None:
     def texts(path: Path) -> set[str]:
         return {f"{r['title'] or ''}\n{r['body']}".strip().lower() for r in load(path)}
 
-    dev = texts(DEV)
-    for path in TRAINING_FILES:
-        assert not dev & texts(path), path
+    for dev in (DEV, DEV2):
+        for path in TRAINING_FILES:
+            assert not texts(dev) & texts(path), (dev, path)
+    assert not texts(DEV) & texts(DEV2)
 
 
 def test_dev_set_scores_are_a_regression_gate() -> None:
