@@ -8,6 +8,7 @@ working (`KAFKA_BOOTSTRAP_SERVERS`, later `SNOWFLAKE_*`, `REDDIT_*`). Secrets ar
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -274,6 +275,26 @@ class SinkSettings(BaseSettings):
     retry_max_seconds: float = Field(default=60.0, gt=0)
 
 
+class RouteFilterSettings(BaseSettings):
+    """Which alerts one `notify` destination gets: `STREAMAPP_NOTIFY_<DEST>_RULES` and
+    `_PLATFORMS` (comma-separated, empty = all), `_MIN_SEVERITY` (info < warning <
+    critical). One type for every destination, each read with its own prefix."""
+
+    model_config = _section("STREAMAPP_NOTIFY_")  # each field of NotifySettings sets its own
+
+    rules: str = ""
+    platforms: str = ""
+    min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
+
+
+def _route_filter(destination: str) -> Any:
+    """A NotifySettings field: the filter read from `STREAMAPP_NOTIFY_<destination>_*`."""
+    prefix = f"STREAMAPP_NOTIFY_{destination}_"
+    # `_env_prefix` is BaseSettings' own init argument; the pydantic mypy plugin only
+    # knows the declared fields.
+    return Field(default_factory=lambda: RouteFilterSettings(_env_prefix=prefix))  # type: ignore[call-arg]
+
+
 class NotifySettings(BaseSettings):
     """`streamapp notify`: alerts delivered to people (`STREAMAPP_NOTIFY_*`, docs/notify.md).
 
@@ -298,18 +319,11 @@ class NotifySettings(BaseSettings):
     smtp_to: str = ""  # comma-separated
     smtp_starttls: bool = True
     smtp_cafile: Path | None = None  # PEM CA for the server's certificate; unset = system CAs
-    alertmanager_rules: str = ""
-    alertmanager_platforms: str = ""
-    alertmanager_min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
-    webhook_rules: str = ""
-    webhook_platforms: str = ""
-    webhook_min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
-    slack_rules: str = ""
-    slack_platforms: str = ""
-    slack_min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
-    smtp_rules: str = ""
-    smtp_platforms: str = ""
-    smtp_min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
+    # Routing, one filter per destination kind (`STREAMAPP_NOTIFY_<DEST>_RULES` ...).
+    alertmanager_route: RouteFilterSettings = _route_filter("ALERTMANAGER")
+    webhook_route: RouteFilterSettings = _route_filter("WEBHOOK")
+    slack_route: RouteFilterSettings = _route_filter("SLACK")
+    smtp_route: RouteFilterSettings = _route_filter("SMTP")
     # Delivery attempts per (alert, status, destination) before it goes to dead-letters.
     max_attempts: int = Field(default=8, ge=1)
     retry_first_seconds: float = Field(default=1.0, gt=0)

@@ -6,6 +6,11 @@
 - `retry`: exponential back-off with jitter that honours `Retry-After`.
 - `redact`: secrets never reach a log line, an error or a dead letter.
 - `senders`: one HTTP or SMTP delivery attempt, and what its outcome means.
+- `destinations`: the destinations the settings configure, checked.
 - `ledger`: the durable delivery state (compacted `notify-deliveries`), read back at start.
-- `service`: the consumer, the per-destination queues, commits and dead letters.
+- `pending`: one alert message in flight; which offsets may be committed.
+- `dead_letters`: dead letters, and Kafka writes retried until they land.
+- `worker`: one destination's queue: skips, retries, dead letters, Alertmanager re-posts.
+- `notifier`: the consumer loop feeding every destination, and the commits.
+- `service`: the process: clients, ledger read back, `/healthz`, until SIGTERM.
 """
