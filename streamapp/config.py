@@ -332,6 +332,9 @@ class NotifySettings(BaseSettings):
     # A firing alert older than this (by fired_at) when read is not delivered (nor its
     # resolution): a new consumer group starts at the topic's beginning. 0 = no limit.
     max_age_seconds: float = Field(default=21600.0, ge=0)
+    # Delivery-ledger entries of episodes older than this (and than max_age_seconds) are
+    # tombstoned, so `notify-deliveries` stays bounded (docs/notify.md).
+    ledger_retention_seconds: float = Field(default=7 * 86400.0, gt=0)
     # Alert messages read ahead while some destination is still busy with older ones.
     max_in_flight: int = Field(default=1000, ge=1)
     # `/healthz` on this port (0 = none): the Kubernetes probes.

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from streamapp.notify.dead_letters import DeadLetters
@@ -24,6 +25,7 @@ from streamapp.notify.worker import DestinationWorker
 log = logging.getLogger("streamapp.notify")
 STOP_GRACE_S = 5.0  # on SIGTERM, how long in-flight deliveries may still finish
 HEALTHY_LOOP_S = 30.0
+PRUNE_EVERY_S = 3600.0  # how often old episodes are tombstoned in the ledger
 
 
 class Notifier:
@@ -60,6 +62,9 @@ class Notifier:
         self.max_in_flight = n.max_in_flight
         self.last_loop = time.monotonic()
         self.read = 0
+        # Never prune an entry a re-read alert could still need: see ledger.py.
+        self.ledger_keep_s = max(n.ledger_retention_seconds, n.max_age_seconds)
+        self.next_prune = 0.0  # at the first turn of the loop, then hourly
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         alive = time.monotonic() - self.last_loop < HEALTHY_LOOP_S
@@ -79,6 +84,19 @@ class Notifier:
                 for w in self.workers
             },
         }
+
+    async def prune_ledger(self) -> int:
+        """Tombstone the ledger's old episodes; a Kafka error waits for the next turn."""
+        self.next_prune = time.monotonic() + PRUNE_EVERY_S
+        horizon = datetime.now(UTC) - timedelta(seconds=self.ledger_keep_s)
+        try:
+            pruned = await self.ledger.prune(horizon)
+        except Exception as exc:  # KafkaError, timeouts: harmless, tried again later
+            log.warning("notify: pruning the ledger failed (%s)", type(exc).__name__)
+            return 0
+        if pruned:
+            log.info("notify: %d ledger entries older than %s tombstoned", pruned, horizon)
+        return pruned
 
     async def _commit(self) -> None:
         ready = self.tracker.committable()
@@ -116,6 +134,8 @@ class Notifier:
         try:
             while not self.stopping.is_set():
                 self.last_loop = time.monotonic()
+                if self.last_loop >= self.next_prune:
+                    await self.prune_ledger()
                 for task in tasks:
                     if task.done():  # never: run() loops; a bug must not go unseen
                         task.result()
