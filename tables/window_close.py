@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from streamapp.analytics import explain
 from streamapp.analytics.alert_rules import Thresholds, evaluate_window, new_state
 from streamapp.analytics.windows import (
     Watermark,
@@ -227,12 +228,18 @@ class WindowCloser:
         window["late_events"] = marks["late_events"]
         await self._send_window(window, closed_by, now)
         state = self.tables.alert_state.get(platform) or new_state()
+        # The window's terms are judged against the baseline before it takes them in.
+        baseline = state.get(explain.STATE_KEY)
         state, alerts = evaluate_window(state, platform, window, self.size, self.thresholds)
+        state[explain.STATE_KEY] = explain.update_baseline(
+            baseline, window, self.size, self.thresholds.baseline_windows
+        )
         self.tables.alert_state[platform] = state
         for fields in alerts:
             alert = Alert(
                 **{
                     **fields,
+                    **explain.explanation(fields["rule"], platform, window, baseline),
                     "window_start": iso_utc(fields["window_start"]),
                     "window_end": iso_utc(fields["window_end"]),
                 },
