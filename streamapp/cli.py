@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "streamapp.warehouse_cli",
     "streamapp.topics_cli",
     "streamapp.notify_cli",
+    "streamapp.brief_cli",
     "streamapp.classifier_cli",
 )
 

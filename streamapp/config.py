@@ -332,6 +332,8 @@ class NotifySettings(BaseSettings):
     # A firing alert older than this (by fired_at) when read is not delivered (nor its
     # resolution): a new consumer group starts at the topic's beginning. 0 = no limit.
     max_age_seconds: float = Field(default=21600.0, ge=0)
+    # The daily brief e-mailed at this time (HH:MM, UTC) to the SMTP recipients; empty = off.
+    brief_at: str = Field(default="", pattern=r"^$|^([01][0-9]|2[0-3]):[0-5][0-9]$")
     # Delivery-ledger entries of episodes older than this (and than max_age_seconds) are
     # tombstoned, so `notify-deliveries` stays bounded (docs/notify.md).
     ledger_retention_seconds: float = Field(default=7 * 86400.0, gt=0)

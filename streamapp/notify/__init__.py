@@ -1,6 +1,7 @@
 """`streamapp notify`: alerts from `streaming-alerts` delivered to people (docs/notify.md).
 
 - `payloads`: what each destination receives (Alertmanager, webhook, Slack, e-mail), pure.
+- `explained`: an alert's explanation (rising terms, examples, flow) as text for people.
 - `signature`: the webhook's HMAC signature, and how a receiver verifies it.
 - `routing`: per-destination filters on rule, platform and minimum severity.
 - `retry`: exponential back-off with jitter that honours `Retry-After`.
@@ -12,5 +13,6 @@
 - `dead_letters`: dead letters, and Kafka writes retried until they land.
 - `worker`: one destination's queue: skips, retries, dead letters, Alertmanager re-posts.
 - `notifier`: the consumer loop feeding every destination, and the commits.
+- `brief_mail`: the daily brief by e-mail at `STREAMAPP_NOTIFY_BRIEF_AT`, once a day.
 - `service`: the process: clients, ledger read back, `/healthz`, until SIGTERM.
 """

@@ -105,6 +105,11 @@ def destinations_from(settings: Any) -> list[Destination]:
                 **common,
             )
         )
+    if n.brief_at and not any(d.kind == "email" for d in found):
+        raise NotifyConfigError(
+            "STREAMAPP_NOTIFY_BRIEF_AT is set: the brief goes by e-mail, so "
+            "STREAMAPP_NOTIFY_SMTP_HOST is needed too"
+        )
     if not found:
         raise NotifyConfigError(
             "no destination configured: set STREAMAPP_NOTIFY_ALERTMANAGER_URL, "

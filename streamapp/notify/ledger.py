@@ -66,9 +66,11 @@ class Ledger:
         if isinstance(entry, dict):
             self.entries[key] = entry
 
-    async def record(
+    def note(
         self, destination: str, alert: Mapping[str, Any], outcome: str, now: datetime | None = None
-    ) -> None:
+    ) -> tuple[str, dict[str, Any]]:
+        """Take an outcome into the in-memory ledger at once (a redelivery read meanwhile
+        is skipped); returns the (key, entry) that `write` makes durable."""
         alert_id, status = str(alert.get("alert_id")), str(alert.get("status"))
         entry: dict[str, Any] = {
             "destination": destination,
@@ -80,11 +82,21 @@ class Ledger:
         if status == "firing":
             entry["alert"] = dict(alert)
         key = ledger_key(destination, alert_id, status)
+        self.entries[key] = entry
+        return key, entry
+
+    async def write(self, key: str, entry: Mapping[str, Any]) -> None:
+        """The entry on the topic, acknowledged by every in-sync replica."""
         if self.producer is not None:
             await self.producer.send_and_wait(
                 self.topic, key=key.encode(), value=json.dumps(entry).encode()
             )
-        self.entries[key] = entry
+
+    async def record(
+        self, destination: str, alert: Mapping[str, Any], outcome: str, now: datetime | None = None
+    ) -> None:
+        """`note` then `write`."""
+        await self.write(*self.note(destination, alert, outcome, now))
 
     def open_firings(self, destination: str) -> Iterator[dict[str, Any]]:
         """Firing alerts delivered to `destination` whose resolution was not (yet)."""

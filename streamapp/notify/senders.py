@@ -22,6 +22,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from typing import Any
 
 import aiohttp
@@ -188,10 +189,7 @@ class EmailDestination(Destination):
     def message_id(self, alert: Alert) -> str:
         return f"<{alert.get('alert_id')}.{alert.get('status')}.{self.id}@streamapp>"
 
-    def _send(self, alert: Alert, firing: Alert) -> None:
-        message = payloads.email_message(
-            alert, firing, self.sender, self.recipients, self.message_id(alert)
-        )
+    def _send(self, message: EmailMessage) -> None:
         with smtplib.SMTP(self._host, self._port, timeout=self.timeout_s) as smtp:
             if self.starttls:
                 smtp.starttls(context=ssl.create_default_context(cafile=self.cafile))
@@ -200,8 +198,16 @@ class EmailDestination(Destination):
             smtp.send_message(message)
 
     async def attempt(self, alert: Alert, firing: Alert) -> Outcome:
+        return await self.send(
+            payloads.email_message(
+                alert, firing, self.sender, self.recipients, self.message_id(alert)
+            )
+        )
+
+    async def send(self, message: EmailMessage) -> Outcome:
+        """One SMTP session for `message` (an alert's, or the daily brief)."""
         try:
-            await asyncio.wait_for(asyncio.to_thread(self._send, alert, firing), self.timeout_s * 3)
+            await asyncio.wait_for(asyncio.to_thread(self._send, message), self.timeout_s * 3)
         except smtplib.SMTPResponseException as exc:
             code = exc.smtp_code
             return Outcome(False, retryable=400 <= code < 500, detail=f"SMTP {code}")

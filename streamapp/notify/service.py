@@ -46,6 +46,26 @@ async def _serve_health(notifier: Notifier, host: str, port: int) -> Any:
     return runner
 
 
+def brief_mailer(settings: Any, destinations: list[Destination], ledger: Ledger) -> Any:
+    """The daily brief's sender when `STREAMAPP_NOTIFY_BRIEF_AT` is set, else None."""
+    n = settings.notify
+    if not n.brief_at:
+        return None
+    from streamapp.brief.read import make_brief
+    from streamapp.notify.brief_mail import BriefMailer, parse_at
+    from streamapp.notify.retry import Backoff
+    from streamapp.notify.senders import EmailDestination
+
+    return BriefMailer(
+        parse_at(n.brief_at),
+        [d for d in destinations if isinstance(d, EmailDestination)],
+        ledger,
+        lambda: make_brief(settings, 86400.0),
+        max_attempts=n.max_attempts,
+        backoff=Backoff(n.retry_first_seconds, n.retry_max_seconds),
+    )
+
+
 def topic_names(settings: Any) -> dict[str, str]:
     from streamapp.notify.ledger import NOTIFY_DELIVERIES
     from streamapp.topics import DEAD_LETTERS, STREAMING_ALERTS
@@ -58,8 +78,16 @@ def topic_names(settings: Any) -> dict[str, str]:
     }
 
 
-async def run_notify(settings: Any, destinations: list[Destination]) -> int:
-    """Start (or raise KafkaUnreachable / TopicsNotReady), then deliver until SIGTERM."""
+async def run_notify(
+    settings: Any,
+    destinations: list[Destination],
+    *,
+    stop: asyncio.Event | None = None,
+    durable: bool = True,
+) -> int:
+    """Start (or raise KafkaUnreachable / TopicsNotReady), then deliver until SIGTERM (or
+    until `stop` is set). `durable=False` keeps the ledger in memory only, not on Kafka:
+    no exactly-once across restarts; `python -m bench notify` measures what it costs."""
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
     from streamapp.kafka.topic_admin import TopicSpec, ensure_topics
@@ -87,7 +115,7 @@ async def run_notify(settings: Any, destinations: list[Destination]) -> int:
             create=p.create_topics,
             options=options,
         )
-        ledger = Ledger(producer, names["deliveries"])
+        ledger = Ledger(producer if durable else None, names["deliveries"])
         reader = AIOKafkaConsumer(
             names["deliveries"],
             bootstrap_servers=bootstrap,
@@ -120,6 +148,8 @@ async def run_notify(settings: Any, destinations: list[Destination]) -> int:
             count, names["deliveries"], names["alerts"], p.app_id,
         )  # fmt: skip
         loop = asyncio.get_running_loop()
+        if stop is not None:
+            notifier.stopping = stop
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, notifier.stopping.set)
         health = None
@@ -127,9 +157,14 @@ async def run_notify(settings: Any, destinations: list[Destination]) -> int:
             health = await _serve_health(
                 notifier, settings.notify.health_host, settings.notify.health_port
             )
+        mailer = brief_mailer(settings, destinations, ledger)
+        briefs = None if mailer is None else asyncio.create_task(mailer.run(), name="notify-brief")
         try:
             return await notifier.run()
         finally:
+            if briefs is not None:
+                briefs.cancel()
+                await asyncio.gather(briefs, return_exceptions=True)
             if health is not None:
                 await health.cleanup()
     finally:

@@ -48,6 +48,7 @@ class DestinationWorker:
         self.delivered = self.dead_lettered = self.skipped = 0
         self.last_error = ""
         self.next_repost = time.monotonic()
+        self.writing: set[asyncio.Task[None]] = set()  # ledger writes in flight
 
     @property
     def route(self) -> Route:
@@ -75,19 +76,37 @@ class DestinationWorker:
         return alert
 
     async def run(self) -> None:
-        while True:
-            pending = await self._next()
-            if pending is None:
-                continue
-            # Cancelled (shutdown) mid-message: not finished, so not committed; read again.
-            try:
-                if pending.alert is not None:
-                    await self.handle(pending, pending.alert)
-            except Exception as exc:  # a bug of ours: the letter keeps the message
-                log.exception("notify: %s failed on a message", self.destination.id)
-                reason = f"notify: destination {self.destination.id} failed unexpectedly: {type(exc).__name__}"
-                await self.dead_letters.send_surely(pending, reason)
+        try:
+            while True:
+                pending = await self._next()
+                if pending is not None:
+                    await self._one(pending)
+        finally:  # cancelled (shutdown): writes still in flight leave their messages
+            for task in list(self.writing):  # uncommitted, so read again by the next start
+                task.cancel()
+
+    async def _one(self, pending: Pending) -> None:
+        written = None
+        try:
+            if pending.alert is not None:
+                written = await self.handle(pending, pending.alert)
+        except Exception as exc:  # a bug of ours: the letter keeps the message
+            log.exception("notify: %s failed on a message", self.destination.id)
+            reason = f"notify: destination {self.destination.id} failed unexpectedly: {type(exc).__name__}"
+            await self.dead_letters.send_surely(pending, reason)
+        if written is None:
             pending.finish_one()
+            return
+        # The next message goes out while this one's ledger entry is being written; this
+        # one counts as finished (committable) only once the entry is on the topic.
+        self.writing.add(written)
+
+        def landed(task: asyncio.Task[None]) -> None:
+            self.writing.discard(task)
+            if not task.cancelled() and task.exception() is None:
+                pending.finish_one()
+
+        written.add_done_callback(landed)
 
     async def _next(self) -> Pending | None:
         """The next message; meanwhile, Alertmanager's open alerts are re-posted when due."""
@@ -132,27 +151,33 @@ class DestinationWorker:
             log.error("notify: %s failed unexpectedly: %s", self.destination.id, type(exc).__name__)
             return self.destination.failure(exc)
 
-    async def handle(self, pending: Pending, alert: Mapping[str, Any]) -> None:
+    def _write(self, alert: Mapping[str, Any], outcome: str) -> asyncio.Task[None]:
+        """The outcome in the in-memory ledger now, on the topic in the background."""
+        key, entry = self.ledger.note(self.destination.id, alert, outcome)
+        return asyncio.create_task(
+            kafka_retry("writing the delivery ledger", lambda: self.ledger.write(key, entry))
+        )
+
+    async def handle(self, pending: Pending, alert: Mapping[str, Any]) -> asyncio.Task[None] | None:
+        """Deliver (or dead-letter) one message; returns its ledger write still in flight
+        (None when there is nothing to write: skipped)."""
         dest = self.destination
         firing = self.wanted(alert)
         if firing is None:
             self.skipped += 1
             metrics.DELIVERIES.labels(dest.id, dest.kind, "skipped").inc()
-            return
+            return None
         what = f"alert {alert['alert_id']} {alert['status']}"
         outcome = Outcome(False, detail="not attempted")
         for attempt in range(1, self.max_attempts + 1):
             outcome = await self._attempt(lambda: dest.attempt(alert, firing))
             if outcome.accepted:
-                await kafka_retry(
-                    "writing the delivery ledger",
-                    lambda: self.ledger.record(dest.id, alert, DELIVERED),
-                )
+                written = self._write(alert, DELIVERED)
                 self.delivered += 1
                 metrics.DELIVERIES.labels(dest.id, dest.kind, DELIVERED).inc()
                 self.last_error = ""
                 log.info("notify: %s to %s (%s)", what, dest.label(), outcome.detail)
-                return
+                return written
             self.last_error = outcome.detail
             metrics.ATTEMPTS_FAILED.labels(dest.id, dest.kind).inc()
             if not outcome.retryable or attempt == self.max_attempts:
@@ -167,9 +192,6 @@ class DestinationWorker:
         reason = f"notify: destination {dest.id} ({dest.kind}) gave up {verdict}: {outcome.detail}"
         log.error("%s (%s)", reason, what)
         await self.dead_letters.send_surely(pending, reason)
-        await kafka_retry(
-            "writing the delivery ledger",
-            lambda: self.ledger.record(dest.id, alert, DEAD_LETTERED),
-        )
         self.dead_lettered += 1
         metrics.DELIVERIES.labels(dest.id, dest.kind, DEAD_LETTERED).inc()
+        return self._write(alert, DEAD_LETTERED)

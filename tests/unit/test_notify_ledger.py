@@ -4,6 +4,7 @@ resolution finds no firing)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -110,3 +111,65 @@ async def test_a_pruned_episode_read_again_is_not_delivered_again():
     assert worker.wanted(alert("a", "resolved", fired)) is None
     fresh = alert("n", "firing", datetime.now(UTC))
     assert worker.wanted(fresh) == fresh  # the check itself lets a new alert through
+
+
+class GatedProducer:
+    """A ledger topic that takes entries only when the test opens the gate."""
+
+    def __init__(self):
+        self.gate = asyncio.Event()
+        self.sent = []
+
+    async def send_and_wait(self, topic, key=None, value=None):
+        await self.gate.wait()
+        self.sent.append(key.decode())
+
+
+def gated_worker(destination, producer):
+    ledger = Ledger(producer, "notify-deliveries")
+    backoff = Backoff(1, 1)
+    return DestinationWorker(
+        destination, ledger, None, max_attempts=1, backoff=backoff, max_age_s=0
+    )
+
+
+async def test_the_next_delivery_goes_out_while_the_ledger_write_is_in_flight():
+    """Pipelined: delivering does not wait for the ledger; committing does."""
+    from streamapp.notify.pending import Pending
+
+    producer = GatedProducer()
+    destination = CountingDestination()
+    worker = gated_worker(destination, producer)
+    task = asyncio.create_task(worker.run())
+    messages = []
+    for n in range(3):
+        a = alert(f"p{n}", "firing", datetime.now(UTC))
+        messages.append(Pending("alerts", 0, n, b"k", b"{}", a, remaining=1))
+        worker.queue.put_nowait(messages[-1])
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert destination.calls == [("p0", "firing"), ("p1", "firing"), ("p2", "firing")]
+    assert not any(m.done.is_set() for m in messages)  # none committable yet
+    assert worker.wanted(alert("p0", "firing")) is None  # but a redelivery is skipped
+    producer.gate.set()
+    await asyncio.wait_for(asyncio.gather(*(m.done.wait() for m in messages)), 1)
+    assert producer.sent == ["slack|p0|firing", "slack|p1|firing", "slack|p2|firing"]
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_write_cut_short_by_shutdown_leaves_its_message_uncommitted():
+    from streamapp.notify.pending import Pending
+
+    producer = GatedProducer()
+    worker = gated_worker(CountingDestination(), producer)
+    task = asyncio.create_task(worker.run())
+    message = Pending("alerts", 0, 0, b"k", b"{}", alert("q", "firing"), remaining=1)
+    worker.queue.put_nowait(message)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    task.cancel()  # notify stopping: the write never landed
+    await asyncio.gather(task, return_exceptions=True)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not message.done.is_set() and producer.sent == []
