@@ -104,12 +104,14 @@ def add_post(
     subreddit: str,
     text: str,
     permalink: str | None = None,
+    terms: Iterable[str] | None = None,
 ) -> None:
     """Fold one post into a partial's terms and examples (`labels`: its intents and
-    the other evidence labels it has; every post is also a `mention`)."""
-    terms = partial.setdefault("terms", {})
-    for term in terms_of(text):
-        terms[term] = terms.get(term, 0) + 1
+    the other evidence labels it has; every post is also a `mention`). `terms`: the
+    post's `terms_of(text)` when the caller has them already (one post, many platforms)."""
+    counts = partial.setdefault("terms", {})
+    for term in terms_of(text) if terms is None else terms:
+        counts[term] = counts.get(term, 0) + 1
     examples = partial.setdefault("examples", {})
     post = None
     for label in (*labels, MENTION):

@@ -107,6 +107,7 @@ class ContributionBuilder:
     ) -> None:
         """`post`: (subreddit, text, permalink) for the explanation; None: counts only."""
         intents = tuple(intents)
+        terms = None if post is None else explain.terms_of(post[1])  # once per post
         for platform in platforms:
             partial = self._partial(platform, event_time, at)
             partial["mentions"] += 1
@@ -130,7 +131,7 @@ class ContributionBuilder:
                 _bump(partial["intent_counts"], "switching_away")
                 labels.append("switching_away")
             if post is not None:
-                explain.add_post(partial, labels, event_id, *post)
+                explain.add_post(partial, labels, event_id, *post, terms=terms)
 
     def add_interest(
         self, platform: str, event_time: float, interest: float, at: Position | None = None
