@@ -26,6 +26,7 @@ from streamapp.notify.senders import EmailDestination
 
 log = logging.getLogger("streamapp.notify")
 SENT = "sent"
+REBUILD_AFTER_S = 60.0  # the topics could not be read (Kafka away): try again after this
 
 
 def parse_at(text: str) -> time:
@@ -97,8 +98,12 @@ class BriefMailer:
         try:
             brief = await self.make_brief()
         except Exception as exc:  # Kafka away: the next turn tries again
-            log.warning("notify: the daily brief could not be built (%s)", type(exc).__name__)
-            await asyncio.sleep(self.backoff.delay(1, None, self.rng))
+            log.warning(
+                "notify: the daily brief could not be built (%s); trying again in %.0f s",
+                type(exc).__name__,
+                REBUILD_AFTER_S,
+            )
+            await asyncio.sleep(REBUILD_AFTER_S)
             return
         for email in owed:
             outcome = await self._send(email, message(brief, email, day))

@@ -101,3 +101,22 @@ def test_the_brief_needs_email_and_a_time_of_day(monkeypatch):
     for bad in ("7:30", "24:00", "07:60", "noon"):
         with pytest.raises(ValueError, match="brief_at"):
             NotifySettings(_env_file=None, brief_at=bad)
+
+
+async def test_a_brief_that_cannot_be_built_stays_owed(monkeypatch):
+    waits = []
+
+    async def fake_sleep(seconds):
+        waits.append(seconds)
+
+    monkeypatch.setattr("streamapp.notify.brief_mail.asyncio.sleep", fake_sleep)
+    day = datetime(2026, 12, 6, 7, 30, tzinfo=UTC)
+    email = FakeEmail()
+    m = mailer([email], Clock(day))
+
+    async def kafka_away():
+        raise ConnectionError("broker away")
+
+    m.make_brief = kafka_away
+    await m.send_day(day)
+    assert email.sent == [] and waits == [60.0] and m.owed(day) == [email]
