@@ -228,18 +228,13 @@ class WindowCloser:
         window["late_events"] = marks["late_events"]
         await self._send_window(window, closed_by, now)
         state = self.tables.alert_state.get(platform) or new_state()
-        # The window's terms are judged against the baseline before it takes them in.
-        baseline = state.get(explain.STATE_KEY)
         state, alerts = evaluate_window(state, platform, window, self.size, self.thresholds)
-        state[explain.STATE_KEY] = explain.update_baseline(
-            baseline, window, self.size, self.thresholds.baseline_windows
-        )
+        alerts = explain.explain_alerts(state, alerts, window, self.size, self.thresholds)
         self.tables.alert_state[platform] = state
         for fields in alerts:
             alert = Alert(
                 **{
                     **fields,
-                    **explain.explanation(fields["rule"], platform, window, baseline),
                     "window_start": iso_utc(fields["window_start"]),
                     "window_end": iso_utc(fields["window_end"]),
                 },

@@ -202,3 +202,25 @@ def update_baseline(
         "last_start": start,
         "terms": {t: round(v, 4) for t, v in ranked if v >= BASELINE_FLOOR},
     }
+
+
+def explain_alerts(
+    state: dict[str, Any],
+    alerts: list[dict[str, Any]],
+    window: Mapping[str, Any],
+    size: float,
+    thresholds: Any,
+) -> list[dict[str, Any]]:
+    """The alerts a closed window fired or resolved, each with its explanation; then the
+    window joins the platform's term baseline (kept in its alert `state`, under
+    `STATE_KEY`). Call it right after the rules judged the window: the window's terms are
+    judged against the baseline before it takes them in. `thresholds`: the rules' own,
+    for `baseline_windows`."""
+    baseline = state.get(STATE_KEY)
+    platform = str(window["platform"])
+    explained = [
+        {**fields, **explanation(str(fields["rule"]), platform, window, baseline)}
+        for fields in alerts
+    ]
+    state[STATE_KEY] = update_baseline(baseline, window, size, thresholds.baseline_windows)
+    return explained
