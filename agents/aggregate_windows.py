@@ -21,11 +21,16 @@ from tables.window_close import tick
 
 
 def input_lanes(ctx: PipelineContext) -> list[str]:
-    """Every raw-topic partition the windows depend on (the topics are created with the
-    configured partition count), known before any of them has delivered."""
-    topics = (ctx.topics.reddit, ctx.topics.trends)
-    partitions = range(ctx.settings.pipeline.partitions)
-    return [source_key(t.get_topic_name(), p) for t in topics for p in partitions]
+    """Every raw-topic partition the windows depend on, known before any of them has
+    delivered: as many as the cluster serves (learnt before the worker starts, so a topic
+    made with more partitions than configured holds the windows with all of them), or
+    the configured count before that is known."""
+    lanes = []
+    for topic in (ctx.topics.reddit, ctx.topics.trends):
+        name = topic.get_topic_name()
+        count = ctx.topic_partitions.get(name, ctx.settings.pipeline.partitions)
+        lanes += [source_key(name, p) for p in range(count)]
+    return lanes
 
 
 def register(ctx: PipelineContext) -> None:
@@ -33,7 +38,7 @@ def register(ctx: PipelineContext) -> None:
         return int(ctx.app.consumer_generation_id or 0)
 
     closer = WindowCloser(
-        ctx.tables, ctx.topics, ctx.settings, ctx.clock, input_lanes(ctx), generation
+        ctx.tables, ctx.topics, ctx.settings, ctx.clock, lambda: input_lanes(ctx), generation
     )
     partitions = ctx.settings.pipeline.partitions
 

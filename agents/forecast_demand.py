@@ -1,13 +1,17 @@
 """platform-windows -> per-platform history -> refits (in a thread) -> platform-forecasts,
-and forecast_breach alerts on streaming-alerts when a window leaves its forecast band."""
+and forecast_breach alerts on streaming-alerts when a window leaves its forecast band.
+The drivers come from the compacted `forecast-drivers` topic, read before every refit."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from agents.batches import started
+from streamapp import topics
 from streamapp.context import PipelineContext
 from streamapp.records import WindowAggregate
+from streamapp.sources.checkpoints import KafkaCheckpointStore
 from tables.forecast_state import DemandForecaster, define_forecast_table
 
 
@@ -15,7 +19,14 @@ def register(ctx: PipelineContext) -> None:
     if not ctx.settings.forecast.enabled:
         return
     table = define_forecast_table(ctx.app, ctx.settings)
-    forecaster = DemandForecaster(table, ctx.topics, ctx.settings, ctx.clock)
+    settings = ctx.settings
+    drivers = KafkaCheckpointStore(  # a compacted topic tailed to its end, like checkpoints
+        settings.kafka.bootstrap_servers,
+        settings.pipeline.topic_prefix + topics.FORECAST_DRIVERS,
+        sink=None,
+        replication=settings.pipeline.replication_factor,
+    )
+    forecaster = DemandForecaster(table, ctx.topics, settings, ctx.clock, drivers_feed=drivers)
 
     guard = ctx.guard("forecast_demand")
 
@@ -29,4 +40,8 @@ def register(ctx: PipelineContext) -> None:
         async for window in stream:
             await guard.run(follow, (window,))
 
+    async def close_drivers(sender: Any, *args: Any, **kwargs: Any) -> None:
+        await drivers.stop()
+
+    ctx.app.on_before_shutdown.connect(close_drivers)  # type: ignore[arg-type]
     ctx.app.forecaster = forecaster  # type: ignore[attr-defined]  # for tests

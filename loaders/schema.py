@@ -154,6 +154,7 @@ FORECASTS = TableSpec(
         col("HISTORY_WINDOWS", "NUMBER(38,0)"),
         col("WINDOW_SECONDS", "FLOAT"),
         col("BACKTEST_MASE", "FLOAT"),
+        col("DRIVERS", "ARRAY"),  # known drivers active over the fit, with `used`
     ),
     "Forecasts per platform and metric; POINTS holds timestamp, yhat and its band per step.",
 )

@@ -10,15 +10,21 @@ import os
 import sys
 from pathlib import Path
 
-from streamapp.config import Settings
-
-DEFAULT_DATA_DIR = Path(".streamapp")
+from streamapp.config import (
+    DEFAULT_BROKER_PORT,
+    DEFAULT_DASHBOARD_PORT,
+    DEFAULT_DATA_DIR,
+    DEFAULT_WAREHOUSE_PORT,
+    DEFAULT_WEB_PORT,
+    Settings,
+)
 
 # Subcommands that live in their own modules: each has `register(subparsers)` and keeps
 # its heavy imports (pandas, Prophet, Panel, the Snowflake connector) inside its handlers,
 # so `streamapp --help` stays quick.
 COMMAND_MODULES: tuple[str, ...] = (
     "streamapp.forecast_cli",
+    "streamapp.forecast_file_cli",
     "streamapp.dashboard_cli",
     "streamapp.collect_cli",
     "streamapp.warehouse_cli",
@@ -26,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "streamapp.notify_cli",
     "streamapp.brief_cli",
     "streamapp.classifier_cli",
+    "streamapp.drivers_cli",
 )
 
 
@@ -50,7 +57,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         warehouse=not args.no_warehouse,
         warehouse_port=args.warehouse_port,
         workers=args.workers,
-        worker_web_port=args.web_port or 6066,
+        worker_web_port=args.web_port or DEFAULT_WEB_PORT,
         rate=args.rate,
         scenarios=args.scenario or [],
         broker_kind=args.broker,
@@ -164,24 +171,33 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     up = sub.add_parser("up", help="run broker, worker and simulator together (embedded default)")
-    up.add_argument("--broker-port", type=int, default=9092)
+    up.add_argument("--broker-port", type=int, default=DEFAULT_BROKER_PORT)
     up.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
     up.add_argument("--no-simulator", action="store_true", help="do not start the simulator")
     up.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
-    up.add_argument("--dashboard-port", type=int, default=5006, help="the dashboard's port")
+    up.add_argument(
+        "--dashboard-port", type=int, default=DEFAULT_DASHBOARD_PORT, help="the dashboard's port"
+    )
     up.add_argument(
         "--no-warehouse", action="store_true", help="no local warehouse and no warehouse sink"
     )
-    up.add_argument("--warehouse-port", type=int, default=8765, help="the local warehouse's port")
+    up.add_argument(
+        "--warehouse-port",
+        type=int,
+        default=DEFAULT_WAREHOUSE_PORT,
+        help="the local warehouse's port",
+    )
     up.add_argument("--workers", type=int, default=1, help="Faust worker processes")
-    up.add_argument("--web-port", type=int, default=None, help="first worker's web port (6066)")
+    up.add_argument(
+        "--web-port", type=int, default=None, help=f"first worker's web port ({DEFAULT_WEB_PORT})"
+    )
     up.add_argument("--rate", type=float, default=20.0, help="simulated posts per second")
     up.add_argument("--scenario", action="append", help="e.g. price-hike:netflix (repeatable)")
     up.add_argument("--broker", choices=["auto", "kafka", "tansu"], default="auto")
     up.set_defaults(func=cmd_up)
 
     broker = sub.add_parser("broker", help="run the embedded broker alone")
-    broker.add_argument("--port", type=int, default=9092)
+    broker.add_argument("--port", type=int, default=DEFAULT_BROKER_PORT)
     broker.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR))
     broker.add_argument("--kind", choices=["auto", "kafka", "tansu"], default="auto")
     broker.set_defaults(func=cmd_broker)

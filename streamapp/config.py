@@ -10,8 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Where things are by default: every command, `streamapp up` and the settings below take
+# these, so a default is written once.
+DEFAULT_DATA_DIR = Path(".streamapp")
+DEFAULT_WEB_PORT = 6066  # the first worker's health, metrics and web views
+DEFAULT_DASHBOARD_PORT = 5006
+DEFAULT_WAREHOUSE_PORT = 8765  # the local warehouse (`streamapp warehouse serve`)
+DEFAULT_BROKER_PORT = 9092  # the embedded broker of `streamapp up`
 
 
 def _section(prefix: str) -> SettingsConfigDict:
@@ -96,8 +104,8 @@ class PipelineSettings(BaseSettings):
     # cluster allows it); false = only verify them, and exit naming what is missing.
     create_topics: bool = True
     web_host: str = "127.0.0.1"
-    web_port: int = Field(default=6066, ge=1, le=65535)
-    data_dir: Path = Path(".streamapp")
+    web_port: int = Field(default=DEFAULT_WEB_PORT, ge=1, le=65535)
+    data_dir: Path = DEFAULT_DATA_DIR
     # `memory://` recovers tables from their changelogs on start; `rocksdb://` keeps them on disk.
     store: str = "memory://"
     session_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -194,7 +202,7 @@ class DashboardSettings(BaseSettings):
     model_config = _section("STREAMAPP_DASHBOARD_")
 
     host: str = "127.0.0.1"
-    port: int = Field(default=5006, ge=0, le=65535)
+    port: int = Field(default=DEFAULT_DASHBOARD_PORT, ge=0, le=65535)
     # Extra `host:port` origins allowed to open the websocket (behind a proxy), comma-separated.
     allow_websocket_origin: str = ""
     # What the dashboard remembers and redraws: memory stays flat, whatever the event rate.
@@ -229,6 +237,35 @@ class ForecastSettings(BaseSettings):
     prophet: bool = True  # Prophet (and the ensemble) among the candidate models
     # A breach resolves once the window is back within this fraction of the band's half-width.
     resolve_score: float = Field(default=0.5, ge=0)
+    # Public holidays of this country (ISO code, the `holidays` package's tables) are a
+    # driver; empty: none. Drivers' dates are local dates of `timezone`.
+    country: str = "US"
+    timezone: str = "UTC"
+
+    # Checked at start: a bad value would otherwise fail every refit, one at a time.
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value:
+            import holidays
+
+            if value not in holidays.list_supported_countries():
+                raise ValueError(f"{value!r} has no public holidays in the `holidays` package")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(
+                f"{value!r} is not an IANA time zone (e.g. America/New_York)"
+            ) from None
+        return value
 
 
 class WarehouseSettings(BaseSettings):

@@ -35,6 +35,9 @@ class PipelineContext:
     # Per input lane this worker reads, the newest event time whose partial aggregates
     # Kafka has acknowledged: reported to every window partition (agents/aggregate_windows).
     lane_progress: LaneProgress = field(default_factory=LaneProgress)
+    # Partition count per topic as the cluster serves it (`streamapp.topic_plan` fills it
+    # before the worker starts); a topic not in it has the configured count.
+    topic_partitions: dict[str, int] = field(default_factory=dict)
 
     def guard(self, agent: str) -> AgentGuard:
         """The supervision of one agent's body, with this worker's back-off settings."""

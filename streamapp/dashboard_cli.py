@@ -10,16 +10,19 @@ import sys
 
 from pydantic import SecretStr
 
-from streamapp.config import Settings
+from streamapp.config import DEFAULT_DASHBOARD_PORT, Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "dashboard", help="serve the live dashboard (http://127.0.0.1:5006/ by default)"
+        "dashboard",
+        help=f"serve the live dashboard (http://127.0.0.1:{DEFAULT_DASHBOARD_PORT}/ by default)",
     )
     parser.add_argument("--bootstrap", help="overrides KAFKA_BOOTSTRAP_SERVERS")
     parser.add_argument("--host", help="address to listen on (STREAMAPP_DASHBOARD_HOST)")
-    parser.add_argument("--port", type=int, help="port (STREAMAPP_DASHBOARD_PORT, 5006)")
+    parser.add_argument(
+        "--port", type=int, help=f"port (STREAMAPP_DASHBOARD_PORT, {DEFAULT_DASHBOARD_PORT})"
+    )
     parser.add_argument(
         "--basic-auth",
         metavar="PASSWORD_OR_JSON_FILE",

@@ -1,9 +1,12 @@
 """`streamapp backtest FILE`: rolling-origin backtests of every model on every series.
 
 Per series: MAE, MAPE and MASE of each model on the held-out origins, then the model
-chosen on the earlier origins. Last line (fixed, for scripts and CI):
-`backtest: series=<n> chosen_mase=<x> snaive_mase=<y> improvement=<percent>`, where
-improvement is 100 * (1 - chosen / seasonal naive) per series, averaged over series.
+chosen on the earlier origins. With `--drivers`, ARIMA and Prophet with the drivers
+(and public holidays) join the candidates. The seed's ARIMA(1,1,1) is always a row,
+scored but never chosen. Last line (fixed, for scripts and CI):
+`backtest: series=<n> chosen_mase=<x> snaive_mase=<y> improvement=<percent>
+seed_arima_mase=<z>` (one line), where improvement is 100 * (1 - chosen / seasonal
+naive) per series, averaged over series.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 DEFAULT_HORIZON = {"D": 7, "W": 8, "M": 6, "Q": 4}
 SNAIVE = "seasonal_naive"
+SEED = "seed_arima"
 
 
 @dataclass
@@ -28,6 +32,10 @@ class SeriesResult:
     backtest: Any  # streamapp.analytics.forecasting.Backtest
     stamps: list[Any]
     values: list[float]
+    drivers: tuple[str, ...] = ()  # the chosen model's driver columns (last origin)
+    skipped: dict[str, str] | None = None  # driver columns not used, and why
+    usable: tuple[str, ...] = ()  # driver columns a driver model could use
+    plain_choice: str = ""  # what the choice would have been without driver models
 
     @property
     def chosen_mase(self) -> float | None:
@@ -53,11 +61,25 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--no-prophet", action="store_true", help="baselines only (fast)")
     parser.add_argument("--json", action="store_true", help="one JSON document instead of text")
     parser.add_argument("--plot", metavar="PNG", help="actual vs forecast, one panel per series")
+    add_driver_options(parser)
     parser.set_defaults(func=cmd_backtest)
 
 
+def add_driver_options(parser: Any) -> None:
+    parser.add_argument(
+        "--drivers", action="append", metavar="CSV", help="drivers calendar or series (repeatable)"
+    )
+    parser.add_argument(
+        "--country", help="public holidays of this country (default STREAMAPP_FORECAST_COUNTRY, US)"
+    )
+    parser.add_argument(
+        "--platform", help="platform of series whose name names none (e.g. netflix)"
+    )
+
+
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from streamapp.analytics.forecasting import by_name, default_models, detect, run_backtest
+    from streamapp.analytics.forecasting import run_backtest
+    from streamapp.analytics.forecasting.driver_models import SeedArima
     from streamapp.forecast_io import ForecastInputError, load_series
 
     if args.holdout < 1 or args.origins < 2 or (args.horizon is not None and args.horizon < 1):
@@ -68,19 +90,20 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         return 2
     try:
         series = load_series(Path(args.file), args.column)
+        drivers = load_driver_files(args.drivers)
         results = []
         for s in series:
-            freq = by_name(args.freq) if args.freq else detect(s.timestamps)
-            horizon = args.horizon or DEFAULT_HORIZON.get(freq.name, 8)
+            freq, horizon, models, context = plan_series(s, args, drivers)
             try:
                 backtest = run_backtest(
                     s.timestamps,
                     s.values,
                     freq,
-                    default_models(not args.no_prophet),
+                    models,
                     horizon,
                     origins=args.origins,
                     holdout=args.holdout,
+                    references=(SeedArima(),),
                 )
             except ValueError as exc:
                 raise ForecastInputError(f"{args.file}: series {s.name!r}: {exc}") from None
@@ -90,11 +113,19 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                     "to score on after choosing; shorten --horizon or add history"
                 )
             season = freq.usable_season(backtest.selection[0])
-            results.append(
-                SeriesResult(
-                    s.name, freq.name, len(s.values), season, backtest, s.timestamps, s.values
-                )
+            result = SeriesResult(
+                s.name, freq.name, len(s.values), season, backtest, s.timestamps, s.values
             )
+            if context is not None:
+                last = backtest.holdout[-1]
+                design = context.design(s.timestamps[:last], horizon, freq)
+                chosen = next(m for m in models if m.name == backtest.chosen)
+                result.usable = design.names
+                plain = [m.name for m in models if not hasattr(m, "uses")]
+                result.plain_choice = min(plain, key=lambda m: backtest.selection_scores[m].key)
+                result.drivers = design.names if hasattr(chosen, "uses") else ()
+                result.skipped = design.skipped
+            results.append(result)
     except (ForecastInputError, OSError, ValueError) as exc:
         print(f"streamapp backtest: {exc}", file=sys.stderr)
         return 2
@@ -110,6 +141,29 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def plan_series(s: Any, args: argparse.Namespace, drivers: list[Any] | None) -> tuple[Any, ...]:
+    """A series' frequency, horizon, candidate models and driver context (or None)."""
+    from streamapp.analytics.forecasting import by_name, detect
+    from streamapp.analytics.forecasting.driver_models import with_drivers
+    from streamapp.forecast_io import candidate_models
+
+    freq = by_name(args.freq) if args.freq else detect(s.timestamps)
+    horizon = args.horizon or DEFAULT_HORIZON.get(freq.name, 8)
+    models, context = candidate_models(
+        s.name, drivers, not args.no_prophet, args.country, args.platform
+    )
+    return freq, horizon, with_drivers(models, context, s.timestamps, horizon, freq), context
+
+
+def load_driver_files(paths: list[str] | None) -> list[Any] | None:
+    """Every --drivers file's lines (None without --drivers: no driver models)."""
+    if not paths:
+        return None
+    from streamapp.forecast_io import load_drivers
+
+    return [d for path in paths for d in load_drivers(Path(path))]
+
+
 def summary(results: list[SeriesResult]) -> dict[str, float | int | None]:
     """Means over series; improvement only over series whose MASE values exist."""
     pairs = [(r.chosen_mase, r.snaive_mase) for r in results]
@@ -117,6 +171,8 @@ def summary(results: list[SeriesResult]) -> dict[str, float | int | None]:
     snaive = [s for _, s in pairs if s is not None]
     gains = [100 * (1 - c / s) for c, s in pairs if c is not None and s]
     naive = [m for r in results if (m := r.backtest.scores["naive"].mase) is not None]
+    plain = [m for r in results if r.plain_choice and (m := r.backtest.scores[r.plain_choice].mase)]
+    seed = [m for r in results if SEED in r.backtest.scores and (m := r.backtest.scores[SEED].mase)]
     return {
         "series": len(results),
         "chosen_mase": _mean(chosen),
@@ -124,6 +180,9 @@ def summary(results: list[SeriesResult]) -> dict[str, float | int | None]:
         "improvement": _mean(gains),
         # not on the last line, but the fairer yardstick where seasons are weak
         "naive_mase": _mean(naive),
+        "seed_arima_mase": _mean(seed),
+        # with --drivers: the chosen model's MASE had the driver models not been candidates
+        "chosen_without_drivers_mase": _mean(plain),
     }
 
 
@@ -131,7 +190,8 @@ def last_line(results: list[SeriesResult]) -> str:
     s = summary(results)
     return (
         f"backtest: series={s['series']} chosen_mase={_fmt(s['chosen_mase'])} "
-        f"snaive_mase={_fmt(s['snaive_mase'])} improvement={_fmt(s['improvement'], 1)}%"
+        f"snaive_mase={_fmt(s['snaive_mase'])} improvement={_fmt(s['improvement'], 1)}% "
+        f"seed_arima_mase={_fmt(s['seed_arima_mase'])}"
     )
 
 
@@ -147,10 +207,20 @@ def report_lines(results: list[SeriesResult]) -> list[str]:
         lines.append(f"  {'model':<16}{'MAE':>12}{'MAPE %':>10}{'MASE':>9}")
         for name, score in b.scores.items():
             mark = "  <- chosen" if name == b.chosen else ""
+            mark = "  (seed's ARIMA(1,1,1), not a candidate)" if name == SEED else mark
             lines.append(
                 f"  {name:<16}{score.mae:>12.4g}{_fmt(score.mape, 2):>10}{_fmt(score.mase):>9}{mark}"
             )
-        lines.append(f"  chosen: {b.chosen}")
+        lines.append(f"  chosen: {b.chosen}{_drivers_note(r)}")
+        if r.plain_choice:
+            plain = b.scores[r.plain_choice].mase
+            lines.append(
+                f"  without drivers: {r.plain_choice} (MASE {_fmt(plain)}); "
+                f"with drivers: {b.chosen} (MASE {_fmt(r.chosen_mase)})"
+            )
+        if r.skipped:
+            why = "; ".join(f"{k}: {v}" for k, v in sorted(r.skipped.items()))
+            lines.append(f"  drivers not used: {why}")
     lines.append(last_line(results))
     return lines
 
@@ -167,6 +237,10 @@ def as_json(results: list[SeriesResult]) -> dict[str, Any]:
                 "selection_origins": r.backtest.selection,
                 "holdout_origins": r.backtest.holdout,
                 "chosen": r.backtest.chosen,
+                "drivers": list(r.drivers),
+                "chosen_without_drivers": r.plain_choice or r.backtest.chosen,
+                "drivers_usable": list(r.usable),
+                "drivers_skipped": r.skipped or {},
                 "scores": {
                     name: {"mae": s.mae, "mape": s.mape, "mase": s.mase, "points": s.points}
                     for name, s in r.backtest.scores.items()
@@ -176,6 +250,15 @@ def as_json(results: list[SeriesResult]) -> dict[str, Any]:
         ],
         "summary": summary(results),
     }
+
+
+def _drivers_note(r: SeriesResult) -> str:
+    if r.skipped is None:
+        return ""  # no --drivers
+    if r.drivers:
+        return f" (drivers used: {', '.join(r.drivers)})"
+    usable = f"; usable: {', '.join(r.usable)}" if r.usable else "; none usable"
+    return f" (no drivers{usable})"
 
 
 def _mean(values: list[float]) -> float | None:

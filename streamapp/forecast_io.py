@@ -23,6 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from streamapp.analytics.forecasting.drivers import Driver, DriverError, parse_drivers
+from streamapp.analytics.forecasting.models import Model, default_models
+from streamapp.analytics.forecasting.regressors import DriverContext
+from streamapp.analytics.platforms import find_platforms
+from streamapp.config import ForecastSettings
+
 MISSING = {"", "#n/a", "n/a", "na", "nan", "null", "-"}
 _QUARTER = re.compile(r"^(\d{2}|\d{4})\s*-?\s*q([1-4])$", re.IGNORECASE)
 _QUARTER_FIRST = re.compile(r"^q([1-4])\s*-?\s*(\d{2}|\d{4})$", re.IGNORECASE)
@@ -164,3 +170,34 @@ def _interpolate(cells: list[float | None]) -> list[float]:
         prev = out[-1]
         out.append(prev + (cells[nxt] - prev) / (nxt - i + 1))  # type: ignore[operator]
     return out
+
+
+def load_drivers(path: Path) -> list[Driver]:
+    """A drivers file (calendar or user series); DriverError names the line and reason."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DriverError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    return parse_drivers(text, str(path))
+
+
+def candidate_models(
+    series_name: str,
+    drivers: list[Driver] | None,
+    with_prophet: bool,
+    country: str | None = None,
+    platform: str | None = None,
+) -> tuple[tuple[Model, ...], DriverContext | None]:
+    """The models a file's series is backtested with, and with drivers (None: no driver
+    models) its driver context: the platform its name names (`--platform` otherwise).
+    `with_drivers` adds the driver models once the series' stamps are known."""
+    models = default_models(with_prophet)
+    if drivers is None:
+        return models, None
+    found = find_platforms(series_name)
+    context = DriverContext(
+        drivers=tuple(drivers),
+        platform=found[0] if found else (platform or ""),
+        country=(ForecastSettings().country if country is None else country).upper() or None,
+    )
+    return models, context

@@ -1,4 +1,5 @@
-"""`streamapp backtest --plot out.png`: actual vs forecast, one panel per series.
+"""`streamapp backtest --plot out.png`: actual vs forecast, one panel per series; and
+`streamapp forecast --plot out.png`: history, forecast and band.
 
 Each panel shows the series, the chosen model's forecast from every origin (solid on the
 held-out origins it is scored on, dotted on the origins it was chosen on) and the
@@ -11,14 +12,48 @@ from pathlib import Path
 from typing import Any
 
 
-def plot_backtests(results: list[Any], out: Path) -> None:
+def _panels(count: int) -> tuple[Any, Any, Any]:
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display, no GUI toolkit
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(results), 1, figsize=(10, 3 * len(results)), squeeze=False)
-    for ax, r in zip(axes[:, 0], results, strict=True):
+    fig, axes = plt.subplots(count, 1, figsize=(10, 3 * count), squeeze=False)
+    return plt, fig, axes[:, 0]
+
+
+def _save(plt: Any, fig: Any, out: Path) -> None:
+    fig.tight_layout()
+    fig.savefig(out, dpi=80)
+    plt.close(fig)
+
+
+def plot_forecasts(done: list[tuple[Any, Any]], out: Path) -> None:
+    """`streamapp forecast --plot`: each series' history, forecast and band."""
+    plt, fig, axes = _panels(len(done))
+    for ax, (s, f) in zip(axes, done, strict=True):
+        ax.plot(s.timestamps, s.values, color="black", linewidth=1, label="actual")
+        stamps = [s.timestamps[-1], *(p.timestamp for p in f.points)]
+        ax.plot(
+            stamps, [s.values[-1], *(p.yhat for p in f.points)], color="tab:blue", label=f.model
+        )
+        ax.fill_between(
+            stamps[1:],
+            [p.yhat_lower for p in f.points],
+            [p.yhat_upper for p in f.points],
+            color="tab:blue",
+            alpha=0.2,
+            label="band",
+        )
+        used = f", drivers: {', '.join(f.drivers)}" if f.drivers else ""
+        ax.set_title(f"{s.name} ({f.model}{used})")
+        ax.legend(loc="upper left", fontsize="small")
+    _save(plt, fig, out)
+
+
+def plot_backtests(results: list[Any], out: Path) -> None:
+    plt, fig, axes = _panels(len(results))
+    for ax, r in zip(axes, results, strict=True):
         b = r.backtest
         ax.plot(r.stamps, r.values, color="black", linewidth=1, label="actual")
         for origin in b.selection + b.holdout:
@@ -44,6 +79,4 @@ def plot_backtests(results: list[Any], out: Path) -> None:
                 )
         ax.set_title(f"{r.name} ({r.freq}, horizon {b.horizon})")
         ax.legend(loc="upper left", fontsize="small")
-    fig.tight_layout()
-    fig.savefig(out, dpi=80)
-    plt.close(fig)
+    _save(plt, fig, out)

@@ -21,7 +21,14 @@ from pathlib import Path
 
 from streamapp import topics
 from streamapp.alerts_cli import format_alert
-from streamapp.config import Settings
+from streamapp.config import (
+    DEFAULT_BROKER_PORT,
+    DEFAULT_DASHBOARD_PORT,
+    DEFAULT_DATA_DIR,
+    DEFAULT_WAREHOUSE_PORT,
+    DEFAULT_WEB_PORT,
+    Settings,
+)
 from streamapp.processes import spawn_logged
 
 MAX_BACKOFF_S = 30.0
@@ -30,15 +37,15 @@ HEALTHY_AFTER_S = 60.0  # a child that lived this long starts again from the sho
 
 @dataclass
 class UpOptions:
-    broker_port: int = 9092
-    data_dir: Path = Path(".streamapp")
+    broker_port: int = DEFAULT_BROKER_PORT
+    data_dir: Path = DEFAULT_DATA_DIR
     simulator: bool = True
     dashboard: bool = True
-    dashboard_port: int = 5006
+    dashboard_port: int = DEFAULT_DASHBOARD_PORT
     warehouse: bool = True
-    warehouse_port: int = 8765
+    warehouse_port: int = DEFAULT_WAREHOUSE_PORT
     workers: int = 1
-    worker_web_port: int = 6066
+    worker_web_port: int = DEFAULT_WEB_PORT
     rate: float = 20.0
     scenarios: list[str] = field(default_factory=list)
     broker_kind: str = "auto"

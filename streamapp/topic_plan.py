@@ -36,11 +36,10 @@ def topic_specs(app: faust.App, settings: Settings) -> list[TopicSpec]:
         TopicSpec(p.topic_prefix + name, p.partitions, p.replication_factor)
         for name in names.ALL_TOPICS
     ]
-    specs.append(
-        TopicSpec(
-            p.topic_prefix + names.COLLECTOR_CHECKPOINTS, 1, p.replication_factor, CHECKPOINT_CONFIG
-        )
-    )
+    specs += [
+        TopicSpec(p.topic_prefix + name, 1, p.replication_factor, CHECKPOINT_CONFIG)
+        for name in (names.COLLECTOR_CHECKPOINTS, names.FORECAST_DRIVERS)
+    ]
     specs += [
         TopicSpec(
             table.changelog_topic.get_topic_name(),
@@ -86,6 +85,9 @@ def prepare_start(app: faust.App, settings: Settings, log: logging.Logger) -> No
         )
     finally:
         loop.close()
+    pipeline = getattr(app, "pipeline", None)  # the worker's context; the sink has none
+    if pipeline is not None:
+        pipeline.topic_partitions.update({r.name: r.partitions for r in reports if r.partitions})
     created = [r.name for r in reports if r.status == "created"]
     log.info(
         "topics: %d ready%s", len(reports), f", created {', '.join(created)}" if created else ""

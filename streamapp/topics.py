@@ -16,6 +16,9 @@ PLATFORM_CONTRIBUTIONS = "platform-contributions"
 PLATFORM_FORECASTS = "platform-forecasts"
 # Internal, compacted: the collectors' cursors (one key per collector).
 COLLECTOR_CHECKPOINTS = "collector-checkpoints"
+# Compacted, one partition: demand drivers keyed by date|platform|name (`streamapp drivers
+# load` writes it; the forecaster reads it before every refit).
+FORECAST_DRIVERS = "forecast-drivers"
 
 SOURCE_TOPICS = (REDDIT_DISCUSSIONS, STREAMING_TRENDS)
 OUTPUT_TOPICS = (

@@ -14,11 +14,13 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from streamapp.config import Settings, WarehouseSettings
+from streamapp.config import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_WAREHOUSE_PORT,
+    Settings,
+    WarehouseSettings,
+)
 from streamapp.unreachable import CONNECT_TIMEOUT_S, Unreachable, call_within, held_logs
-
-DEFAULT_DATA_DIR = Path(".streamapp")
-DEFAULT_WAREHOUSE_PORT = 8765
 
 
 def warehouse_settings(data_dir: str | None) -> WarehouseSettings:

@@ -14,11 +14,12 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import faust
 
 from streamapp.analytics.forecasting import Forecast, Model, default_models
+from streamapp.analytics.forecasting.drivers import Driver
 from streamapp.analytics.forecasting.live import (
     METRICS,
     LiveConfig,
@@ -29,13 +30,25 @@ from streamapp.analytics.forecasting.live import (
     new_state,
     observed,
 )
+from streamapp.analytics.forecasting.live_drivers import (
+    drivers_field,
+    during,
+    live_context,
+)
 from streamapp.config import Settings
-from streamapp.records import Alert, WindowAggregate
+from streamapp.records import WindowAggregate
 from streamapp.records.forecast import PlatformForecast
 from streamapp.records.raw import iso_utc
 from streamapp.topic_set import PipelineTopics
+from tables.alerts import publish_alert
 
 log = logging.getLogger(__name__)
+
+
+class DriversFeed(Protocol):
+    """The `forecast-drivers` topic, read to its end (KafkaCheckpointStore.snapshot)."""
+
+    async def snapshot(self) -> dict[str, dict[str, Any]]: ...
 
 
 def define_forecast_table(app: faust.App, settings: Settings) -> Any:
@@ -72,12 +85,16 @@ class DemandForecaster:
         settings: Settings,
         clock: Callable[[], float],
         models: Sequence[Model] | None = None,
+        drivers_feed: DriversFeed | None = None,
     ) -> None:
         self.table = table
         self.topics = topics
         self.cfg = live_config(settings)
         self.refit_seconds = settings.forecast.refit_seconds
         self.models = tuple(models or default_models(settings.forecast.prophet))
+        self.country, self.tz = settings.forecast.country, settings.forecast.timezone
+        self.drivers_feed = drivers_feed
+        self.drivers: list[Driver] = []  # as of the last refit's read of the topic
         self.clock = clock
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="forecast-fit")
         self.fitting: dict[str, asyncio.Task[None]] = {}
@@ -92,10 +109,13 @@ class DemandForecaster:
         start = datetime.fromisoformat(window.window_start).timestamp()
         values = {m: observed(window.asdict(), m) for m in METRICS}
         if append_window(state, start, window.mentions, values["interest"], self.cfg):
+            active = during(self._context(platform), start, self.cfg.window_seconds)
             for metric in METRICS:
-                fields = check_breach(state, platform, metric, start, values[metric], self.cfg)
+                fields = check_breach(
+                    state, platform, metric, start, values[metric], self.cfg, active
+                )
                 if fields:
-                    await self._send_alert(fields)
+                    await publish_alert(self.topics, fields, self.clock())
         self.table[platform] = state
         self._maybe_refit(platform, state)
 
@@ -122,21 +142,45 @@ class DemandForecaster:
     async def _refit(self, platform: str, points: list[list[Any]]) -> None:
         loop = asyncio.get_running_loop()
         try:
+            await self._read_drivers()
+            context = self._context(platform)
             forecasts = await loop.run_in_executor(
-                self.pool, fit_platform, points, self.cfg, self.models
+                self.pool, fit_platform, points, self.cfg, self.models, context
             )
             generated_at = self.clock()
             for metric, forecast in forecasts.items():
-                await self.topics.forecasts.send(
-                    key=platform,
-                    value=self._record(platform, metric, forecast, points, generated_at),
+                record = self._record(platform, metric, forecast, points, generated_at)
+                record.drivers = drivers_field(
+                    context, forecast, points[0][0], self.cfg.window_seconds
                 )
+                await self.topics.forecasts.send(key=platform, value=record)
             self.ready[platform] = (generated_at, forecasts)
             log.info("forecast %s: %s", platform, {m: f.model for m, f in forecasts.items()})
         except Exception:  # a failed fit must not take the agent down; the next one retries
             log.exception("forecast refit for %s failed", platform)
         finally:
             self.fitting.pop(platform, None)
+
+    async def _read_drivers(self) -> None:
+        """The topic's drivers as of now: a new announcement counts from the next refit.
+        An unreadable topic keeps the last drivers (the forecast goes on without news)."""
+        if self.drivers_feed is None:
+            return
+        try:
+            latest = await self.drivers_feed.snapshot()
+        except Exception:  # Kafka hiccup: forecast with what we had
+            log.exception("reading forecast-drivers failed; keeping %d drivers", len(self.drivers))
+            return
+        drivers = []
+        for key, value in latest.items():
+            try:
+                drivers.append(Driver.from_dict(value))
+            except (KeyError, TypeError, ValueError) as exc:
+                log.warning("forecast-drivers %r is not a driver (%s); ignored", key, exc)
+        self.drivers = drivers
+
+    def _context(self, platform: str) -> Any:
+        return live_context(self.drivers, platform, self.country, self.tz)
 
     def _record(
         self,
@@ -162,18 +206,6 @@ class DemandForecaster:
             window_seconds=self.cfg.window_seconds,
             backtest_mase=score.mase,
         )
-
-    async def _send_alert(self, fields: dict[str, Any]) -> None:
-        alert = Alert(
-            **{
-                **fields,
-                "window_start": iso_utc(fields["window_start"]),
-                "window_end": iso_utc(fields["window_end"]),
-            },
-            fired_at=iso_utc(self.clock()),
-        )
-        log.info("alert %s %s %s: %s", alert.status, alert.rule, alert.platform, alert.message)
-        await self.topics.alerts.send(key=alert.platform, value=alert)
 
     async def drain(self) -> None:
         """Waits for the fits under way (tests, shutdown)."""

@@ -7,7 +7,6 @@ refuses table writes from timers) and keeps each platform's windows on one worke
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,13 +22,12 @@ from streamapp.analytics.windows import (
     window_key,
 )
 from streamapp.config import Settings
-from streamapp.metrics import ALERTS_FIRED, EVENTS_OUT
-from streamapp.records import Alert, Contribution, WindowAggregate
+from streamapp.metrics import EVENTS_OUT
+from streamapp.records import Contribution, WindowAggregate
 from streamapp.records.raw import iso_utc
 from streamapp.topic_set import PipelineTopics
+from tables.alerts import publish_alert
 from tables.definitions import PipelineTables
-
-log = logging.getLogger(__name__)
 
 
 def thresholds_from(settings: Settings) -> Thresholds:
@@ -48,7 +46,8 @@ def thresholds_from(settings: Settings) -> Thresholds:
 
 class WindowCloser:
     """`lanes`: every input lane ("topic:partition") the windows depend on, expected from
-    the start (see `Watermark`). `generation`: the consumer generation, so that a worker
+    the start (see `Watermark`); a function is asked again on every contribution, so lanes
+    learnt from the cluster's metadata after the app was built count too. `generation`: the consumer generation, so that a worker
     that has just been given a partition counts idleness from then, not from the lanes'
     last move under a previous owner (or before a restart)."""
 
@@ -58,7 +57,7 @@ class WindowCloser:
         topics: PipelineTopics,
         settings: Settings,
         clock: Callable[[], float],
-        lanes: Sequence[str] = (),
+        lanes: Sequence[str] | Callable[[], Sequence[str]] = (),
         generation: Callable[[], int] | None = None,
     ) -> None:
         self.tables = tables
@@ -70,7 +69,8 @@ class WindowCloser:
         self.evidence_size = settings.alerts.evidence_size
         self.thresholds = thresholds_from(settings)
         self.clock = clock
-        self.lanes = tuple(lanes)
+        fixed = () if callable(lanes) else tuple(lanes)
+        self.lanes: Callable[[], Sequence[str]] = lanes if callable(lanes) else (lambda: fixed)
         self.generation = generation or (lambda: 0)
         # partition -> (generation, wall time of its first message in that generation)
         self._readable: dict[int, tuple[int, float]] = {}
@@ -93,7 +93,7 @@ class WindowCloser:
             self.backlog_after,
             self._readable_since(partition, now),
         )
-        changed = watermark.expect(self.lanes, now)
+        changed = watermark.expect(self.lanes(), now)
         if contribution.tick_wall is None:
             await self._add(partition, offset, contribution, watermark, now)
             # Contributions name the input lanes (raw partitions) their batch came from
@@ -232,19 +232,7 @@ class WindowCloser:
         alerts = explain.explain_alerts(state, alerts, window, self.size, self.thresholds)
         self.tables.alert_state[platform] = state
         for fields in alerts:
-            alert = Alert(
-                **{
-                    **fields,
-                    "window_start": iso_utc(fields["window_start"]),
-                    "window_end": iso_utc(fields["window_end"]),
-                },
-                fired_at=iso_utc(now),
-            )
-            log.info("alert %s %s %s: %s", alert.status, alert.rule, platform, alert.message)
-            await self.topics.alerts.send(key=platform, value=alert)
-            EVENTS_OUT.labels(self.topics.alerts.get_topic_name()).inc()
-            if alert.status == "firing":
-                ALERTS_FIRED.labels(alert.rule).inc()
+            await publish_alert(self.topics, fields, now)
         # Kept for revisions while the watermark is within one more allowed lateness.
         recent = {
             at: w

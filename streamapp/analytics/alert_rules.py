@@ -20,14 +20,6 @@ from typing import Any
 
 from streamapp.analytics.platforms import PLATFORMS
 
-METRIC_OF = {
-    "interest_spike": "interest",
-    "piracy_surge": "piracy",
-    "cancellation_surge": "cancellation",
-    "switching_surge": "switching",
-    "sentiment_drop": "sentiment",
-}
-
 Metrics = dict[str, Any]  # metric name -> value (None: no data), plus "flagged"
 State = dict[str, Any]
 
@@ -54,6 +46,10 @@ class Verdict:
     eligible: bool  # enough signal in this window to fire at all
 
 
+# A rule's reading of the current window against the baseline windows (None: no verdict).
+Judge = Callable[[Metrics, list[Metrics]], Verdict | None]
+
+
 def window_metrics(window: dict[str, Any], min_sentiment_posts: int) -> Metrics:
     counts = window["intent_counts"]
     sentiment_count = window["sentiment_count"]
@@ -71,13 +67,17 @@ def window_metrics(window: dict[str, Any], min_sentiment_posts: int) -> Metrics:
     }
 
 
-EMPTY_METRICS: Metrics = {
-    "interest": None,
-    "piracy": 0.0,
-    "cancellation": 0.0,
-    "switching": 0.0,
-    "sentiment": None,
-}
+# A window with no events: what a gap in a platform's stream counts as in its baseline.
+EMPTY_METRICS: Metrics = window_metrics(
+    {
+        "intent_counts": {},
+        "sentiment_sum": 0.0,
+        "sentiment_count": 0,
+        "interest_sum": 0.0,
+        "interest_count": 0,
+    },
+    min_sentiment_posts=1,
+)
 
 
 def _past(history: list[Metrics], metric: str) -> list[float]:
@@ -96,9 +96,7 @@ def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
     return mean, sd
 
 
-def _count_verdict(
-    metric: str, t: Thresholds
-) -> Callable[[Metrics, list[Metrics]], Verdict | None]:
+def _count_verdict(metric: str, t: Thresholds) -> Judge:
     def verdict(current: Metrics, history: list[Metrics]) -> Verdict | None:
         observed = current[metric] or 0.0
         past = _past(history, metric)
@@ -112,10 +110,10 @@ def _count_verdict(
     return verdict
 
 
-def _interest_verdict(t: Thresholds) -> Callable[[Metrics, list[Metrics]], Verdict | None]:
+def _interest_verdict(metric: str, t: Thresholds) -> Judge:
     def verdict(current: Metrics, history: list[Metrics]) -> Verdict | None:
-        observed = current["interest"]
-        past = _past(history, "interest")
+        observed = current[metric]
+        past = _past(history, metric)
         if observed is None or len(past) < t.min_baseline_windows:
             return None
         mean, sd = _mean_sd(past)
@@ -125,10 +123,10 @@ def _interest_verdict(t: Thresholds) -> Callable[[Metrics, list[Metrics]], Verdi
     return verdict
 
 
-def _sentiment_verdict(t: Thresholds) -> Callable[[Metrics, list[Metrics]], Verdict | None]:
+def _sentiment_verdict(metric: str, t: Thresholds) -> Judge:
     def verdict(current: Metrics, history: list[Metrics]) -> Verdict | None:
-        observed = current["sentiment"]
-        past = _past(history, "sentiment")
+        observed = current[metric]
+        past = _past(history, metric)
         if observed is None or len(past) < t.min_baseline_windows:
             return None
         mean, sd = _mean_sd(past)
@@ -138,30 +136,41 @@ def _sentiment_verdict(t: Thresholds) -> Callable[[Metrics, list[Metrics]], Verd
     return verdict
 
 
-def verdicts(t: Thresholds) -> dict[str, Callable[[Metrics, list[Metrics]], Verdict | None]]:
-    return {
-        "interest_spike": _interest_verdict(t),
-        "piracy_surge": _count_verdict("piracy", t),
-        "cancellation_surge": _count_verdict("cancellation", t),
-        "switching_surge": _count_verdict("switching", t),
-        "sentiment_drop": _sentiment_verdict(t),
-    }
+@dataclass(frozen=True)
+class Rule:
+    """One alert rule: which window metric it reads, how it judges the metric against the
+    baseline, which posts it cites as evidence and how its message names the metric.
+    Adding a rule is one entry in `RULES` (and, for a new metric, one line in
+    `window_metrics`)."""
+
+    name: str
+    metric: str  # key of `window_metrics`
+    verdict: Callable[[str, Thresholds], Judge]  # (metric, thresholds) -> judge
+    evidence_label: str | None  # the intent (or "negative") whose post ids are cited
+    description: str  # "piracy posts at 6.00 against a baseline of 1.25"
 
 
-EVIDENCE_LABEL = {
-    "piracy_surge": "piracy",
-    "cancellation_surge": "cancellation",
-    "switching_surge": "switching_away",
-    "sentiment_drop": "negative",
-    "interest_spike": None,
-}
-
-DESCRIPTION = {
-    "interest_spike": "search interest",
-    "piracy_surge": "piracy posts",
-    "cancellation_surge": "cancellation posts",
-    "switching_surge": "posts about switching away",
-    "sentiment_drop": "mean sentiment",
+RULES: dict[str, Rule] = {
+    rule.name: rule
+    for rule in (
+        Rule("interest_spike", "interest", _interest_verdict, None, "search interest"),
+        Rule("piracy_surge", "piracy", _count_verdict, "piracy", "piracy posts"),
+        Rule(
+            "cancellation_surge",
+            "cancellation",
+            _count_verdict,
+            "cancellation",
+            "cancellation posts",
+        ),
+        Rule(
+            "switching_surge",
+            "switching",
+            _count_verdict,
+            "switching_away",
+            "posts about switching away",
+        ),
+        Rule("sentiment_drop", "sentiment", _sentiment_verdict, "negative", "mean sentiment"),
+    )
 }
 
 
@@ -206,13 +215,17 @@ def evaluate_window(
     current = window_metrics(window, t.min_sentiment_posts)
     alerts = []
     if len(history) >= t.min_baseline_windows:
-        for rule, judge in verdicts(t).items():
-            verdict = judge(current, history)
+        for rule in RULES.values():
+            verdict = rule.verdict(rule.metric, t)(current, history)
             if verdict is not None:
                 alert = _step_rule(state["rules"], rule, platform, window, verdict, size, t)
                 if alert:
                     alerts.append(alert)
-    flagged = [METRIC_OF[r] for r, rs in state["rules"].items() if rs["status"] == "firing"]
+    flagged = [
+        RULES[r].metric
+        for r, rs in state["rules"].items()
+        if rs["status"] == "firing" and r in RULES
+    ]
     if flagged:
         current["flagged"] = flagged  # type: ignore[assignment]
     state["history"] = (history + [current])[-t.baseline_windows :]
@@ -222,7 +235,7 @@ def evaluate_window(
 
 def _step_rule(
     rules: dict[str, Any],
-    rule: str,
+    rule: Rule,
     platform: str,
     window: dict[str, Any],
     verdict: Verdict,
@@ -230,7 +243,7 @@ def _step_rule(
     t: Thresholds,
 ) -> dict[str, Any] | None:
     start = window["window_start"]
-    rule_state = rules.setdefault(rule, {"status": "ok", "quiet_until": None})
+    rule_state = rules.setdefault(rule.name, {"status": "ok", "quiet_until": None})
     if rule_state["status"] == "firing":
         if verdict.score >= t.resolve_score:
             return None  # hysteresis: stays firing until clearly back to normal
@@ -240,7 +253,7 @@ def _step_rule(
     if quiet_until is not None and start < quiet_until:
         return None  # cooldown after the last episode
     if verdict.eligible and verdict.score >= t.fire_score:
-        aid = alert_id(platform, rule, start)
+        aid = alert_id(platform, rule.name, start)
         rule_state.update(status="firing", alert_id=aid, episode_start=start)
         return _alert(aid, "firing", rule, platform, window, verdict, size, t)
     return None
@@ -249,7 +262,7 @@ def _step_rule(
 def _alert(
     aid: str,
     status: str,
-    rule: str,
+    rule: Rule,
     platform: str,
     window: dict[str, Any],
     verdict: Verdict,
@@ -257,7 +270,7 @@ def _alert(
     t: Thresholds,
 ) -> dict[str, Any]:
     name = PLATFORMS.get(platform, platform)
-    what = DESCRIPTION[rule]
+    what = rule.description
     if status == "firing":
         message = (
             f"{name}: {what} at {verdict.observed:.2f} against a baseline of "
@@ -265,11 +278,11 @@ def _alert(
         )
     else:
         message = f"{name}: {what} back to {verdict.observed:.2f} (baseline {verdict.baseline:.2f})"
-    label = EVIDENCE_LABEL[rule]
+    label = rule.evidence_label
     evidence = list(window["evidence"].get(label, [])) if label else []
     return {
         "alert_id": aid,
-        "rule": rule,
+        "rule": rule.name,
         "platform": platform,
         "status": status,
         "severity": severity(verdict.score, t) if status == "firing" else "info",

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from streamapp.analytics.alert_rules import RULES
 from streamapp.analytics.platforms import PLATFORMS
 
 # The key of the term baseline in a platform's alert state (tables: alert_state).
@@ -36,16 +37,19 @@ MIN_TERM_COUNT = 2
 TERMS_PER_POST = 40
 BASELINE_FLOOR = 0.05  # baseline terms averaging less than this are forgotten
 
-# The posts an alert's examples come from: its rule's label (the evidence's), else any
-# post that mentioned the platform. A rule not listed (a new one) falls back to that.
-EXAMPLE_LABEL = {
-    "piracy_surge": "piracy",
-    "cancellation_surge": "cancellation",
-    "switching_surge": "switching_away",
-    "sentiment_drop": "negative",
-}
+# The posts an alert's examples come from: its rule's evidence label (the registry's
+# `evidence_label`), else any post that mentioned the platform (interest_spike, and a
+# rule that cites no posts). A rule added to the registry gets its examples with it.
 MENTION = "mention"
-EXAMPLE_LABELS = frozenset({*EXAMPLE_LABEL.values(), MENTION})
+EXAMPLE_LABELS = frozenset(
+    {rule.evidence_label for rule in RULES.values() if rule.evidence_label} | {MENTION}
+)
+
+
+def example_label(rule: str) -> str:
+    found = RULES.get(rule)
+    return found.evidence_label if found is not None and found.evidence_label else MENTION
+
 
 _TOKEN = re.compile(r"[a-z][a-z0-9']{2,24}")
 _PLATFORM_WORDS = frozenset(
@@ -171,7 +175,7 @@ def explanation(
 ) -> dict[str, Any]:
     """The optional alert fields: `top_terms`, `examples`, and `switch_flow` (switching
     rules only; None when nobody moved)."""
-    examples = (window.get("examples") or {}).get(EXAMPLE_LABEL.get(rule, MENTION)) or []
+    examples = (window.get("examples") or {}).get(example_label(rule)) or []
     found: dict[str, Any] = {
         "top_terms": rising_terms(window.get("terms") or {}, (baseline or {}).get("terms", {})),
         "examples": [dict(e) for e in examples[:EXAMPLES]],

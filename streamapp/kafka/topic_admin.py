@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ class TopicReport:
     name: str
     status: str  # "ok", "created", "mismatch" (works, but not as configured), "missing"
     detail: str = ""
+    partitions: int = 0  # as the cluster serves it (0: missing)
 
     @property
     def fatal(self) -> bool:
@@ -199,7 +200,7 @@ async def ensure_topics(
             report = _verify(spec, described[name], configs.get(name, {}))
             if name in created and report.status == "ok":
                 report = TopicReport(name, "created")
-            reports.append(report)
+            reports.append(replace(report, partitions=len(described[name]["partitions"])))
     for report in reports:
         if report.status == "mismatch":
             log.warning("topic %s: %s", report.name, report.detail)

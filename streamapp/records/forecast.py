@@ -19,4 +19,8 @@ class PlatformForecast(_JsonRecord):
     history_windows: int
     window_seconds: float
     backtest_mase: float | None  # the model's MASE over the backtest's origins
+    # Known drivers active from the first history window to the last forecast one, each
+    # {"name", "platform", "date", "end_date", "value", "used"}; `used`: the chosen model
+    # has it as a regressor (public holidays appear as name "holiday" when used).
+    drivers: list[dict[str, object]] | None = None
     schema_version: int = DERIVED_SCHEMA_VERSION

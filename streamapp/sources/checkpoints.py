@@ -108,6 +108,14 @@ class KafkaCheckpointStore:
             await self._catch_up()
             return self._latest.get(name, {})
 
+    async def snapshot(self) -> dict[str, dict[str, Any]]:
+        """Every key's latest value (the forecaster reads its drivers this way)."""
+        async with self._lock:
+            if self._consumer is None:
+                await self.start()
+            await self._catch_up()
+            return dict(self._latest)
+
     async def save(self, name: str, state: dict[str, Any]) -> None:
         await self.sink.deliver([OutRecord(self.topic, name, state)])
         self._latest[name] = state
@@ -129,7 +137,10 @@ class KafkaCheckpointStore:
     def _apply(self, batches: dict[Any, list[Any]]) -> None:
         for messages in batches.values():
             for message in messages:
-                if message.key is None or message.value is None:
+                if message.key is None:
+                    continue
+                if message.value is None:  # a tombstone: the key is gone
+                    self._latest.pop(message.key.decode(), None)
                     continue
                 try:
                     self._latest[message.key.decode()] = json.loads(message.value)

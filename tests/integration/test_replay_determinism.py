@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,12 @@ PARTITIONS = 4
 
 
 def recorded_file(path: Path) -> tuple[Path, int]:
-    """~600 posts over 80 minutes of event time a year ago, with a 10-minute piracy surge
+    """~600 posts over 80 minutes of event time long ago, with a 10-minute piracy surge
     about Max (15:40-15:50), then one post per partition just before the last window ends
-    (so the last windows close seconds after the replay, not a window later)."""
-    t0 = (int(time.time() - 365 * 86400) // 86400) * 86400 + 14 * 3600 + 40 * 60  # 14:40
+    (so the last windows close seconds after the replay, not a window later). A fixed day
+    (a Tuesday): the simulator's weekly rhythm moves the baseline, and a day relative to
+    today made the surge too weak to fire on some days of the week."""
+    t0 = datetime(2025, 12, 2, 14, 40, tzinfo=UTC).timestamp()
     sim = Simulator(
         seed=12, rate=0.12, scenarios=["piracy-wave:max@3600/600"], start=t0, trend_interval_s=None
     )

@@ -269,7 +269,13 @@ def test_forecasts_load_and_flatten_into_points(wh) -> None:  # type: ignore[no-
         }
 
     records = [forecast("2025-11-21T00:00:00Z", 5.0), forecast("2025-11-21T00:01:00Z", 6.0)]
+    # the newer record carries drivers; the older one predates them (no field)
+    driver = {"name": "price_change", "platform": "netflix", "date": "2025-11-21", "used": False}
+    records[1]["drivers"] = [driver]
     loader.commit(loader.stage(FORECASTS, rows(FORECASTS, records)))
+    stored = query(settings, "SELECT DRIVERS FROM FORECASTS ORDER BY GENERATED_AT")
+    assert stored[0][0] is None
+    assert json.loads(stored[1][0]) == [driver]
     points = query(
         settings, "SELECT POINT_AT, YHAT, YHAT_UPPER FROM FORECAST_POINTS ORDER BY POINT_AT"
     )

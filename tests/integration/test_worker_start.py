@@ -141,3 +141,31 @@ def test_topics_create_and_check(kafka_broker, unique_topic_prefix):
     wrong = run_streamapp(["topics", "check", "--for", "worker"], app_env(bootstrap, other))
     assert wrong.returncode == 1
     assert "needs exactly 4" in wrong.stdout
+
+
+def test_the_windows_expect_every_partition_the_cluster_serves(
+    kafka_broker, unique_topic_prefix, tmp_path, monkeypatch
+):
+    """A raw topic someone made with more partitions than configured (6, not 4): what a
+    worker learns before it starts makes every one of them a lane the windows wait for."""
+    import logging
+
+    from agents.aggregate_windows import input_lanes
+    from streamapp.app import create_app
+    from streamapp.config import Settings
+    from streamapp.topic_plan import prepare_start
+
+    bootstrap, prefix = kafka_broker.bootstrap, unique_topic_prefix + "."
+    reddit = prefix + topics.REDDIT_DISCUSSIONS
+    asyncio.run(create_topics(bootstrap, [reddit], 6))
+    for key, value in {**app_env(bootstrap, prefix), "STREAMAPP_DATA_DIR": str(tmp_path)}.items():
+        monkeypatch.setenv(key, value)
+    settings = Settings()
+    app = create_app(settings)
+    assert len(input_lanes(app.pipeline)) == 4 + 4  # before: the configured count
+    prepare_start(app, settings, logging.getLogger("test"))
+    lanes = input_lanes(app.pipeline)
+    assert [lane for lane in lanes if lane.startswith(reddit)] == [
+        f"{reddit}:{p}" for p in range(6)
+    ]
+    assert len(lanes) == 6 + 4  # streaming-trends was created with the configured 4

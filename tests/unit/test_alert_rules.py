@@ -111,3 +111,40 @@ def test_a_long_surge_does_not_raise_its_own_baseline():
     seq += [window((8 + i) * SIZE, piracy=30) for i in range(12)]
     _, alerts = run(new_state(), seq)
     assert [a["status"] for a in alerts if a["rule"] == "piracy_surge"] == ["firing"]
+
+
+def test_a_new_rule_is_one_registry_entry(monkeypatch):
+    """The registry is the only place a rule lives: an entry reading an existing metric
+    fires, cites its evidence and names itself, with nothing else changed."""
+    from streamapp.analytics import alert_rules
+
+    rule = alert_rules.Rule(
+        "piracy_twice",
+        "piracy",
+        alert_rules.RULES["piracy_surge"].verdict,
+        "piracy",
+        "piracy posts (second opinion)",
+    )
+    monkeypatch.setitem(alert_rules.RULES, rule.name, rule)
+    baseline = [window(i * SIZE, piracy=1) for i in range(8)]
+    surge = [window(8 * SIZE, piracy=30, evidence=["t3_x"])]
+    _, alerts = run(new_state(), baseline + surge)
+    [twice] = [a for a in alerts if a["rule"] == "piracy_twice"]
+    assert twice["status"] == "firing" and twice["evidence"] == ["t3_x"]
+    assert twice["alert_id"] == alert_id("netflix", "piracy_twice", 8 * SIZE)
+    assert "piracy posts (second opinion) at 30.00" in twice["message"]
+
+
+def test_every_rule_reads_a_metric_the_windows_provide():
+    from streamapp.analytics.alert_rules import EMPTY_METRICS, RULES
+
+    assert set(RULES) == {
+        "interest_spike",
+        "piracy_surge",
+        "cancellation_surge",
+        "switching_surge",
+        "sentiment_drop",
+    }
+    for rule in RULES.values():
+        assert rule.metric in EMPTY_METRICS
+        assert rule.metric in window_metrics(window(0.0), 5)

@@ -3,9 +3,12 @@ Prophet refit in the thread pool, and the event loop's lag measured while it fit
 
 import asyncio
 import time
+from datetime import date
 
 import pytest
+from prometheus_client import REGISTRY
 
+from streamapp.analytics.forecasting.drivers import Driver
 from streamapp.app import create_app
 from streamapp.config import Settings
 from streamapp.records import WindowAggregate
@@ -29,12 +32,21 @@ def app(monkeypatch):
     app.finalize()
     app.conf.store = "memory://"
     app.flow_control.resume()
+    app.forecaster.drivers_feed = DriversFeed()
     app.captured = {}
     for name in ("forecasts", "alerts"):
         fake = FakeTopic(name)
         monkeypatch.setattr(getattr(app.pipeline.topics, name), "send", fake.send)
         app.captured[name] = fake
     return app
+
+
+class DriversFeed:
+    """What the forecast-drivers topic holds: one netflix event on the test's day."""
+
+    async def snapshot(self):
+        event = Driver(date(1970, 1, 1), date(1970, 1, 1), "netflix", "price_change", 1.0)
+        return {event.key: event.as_dict(), "bad": {"name": "no date"}}
 
 
 def window(i, mentions, interest=50.0, platform="netflix"):
@@ -60,6 +72,10 @@ def window(i, mentions, interest=50.0, platform="netflix"):
     )
 
 
+def fired(rule):
+    return REGISTRY.get_sample_value("streamapp_alerts_fired_total", {"rule": rule}) or 0.0
+
+
 def steady(i):
     return 20 + (i % 5) - 2  # 18..22 mentions
 
@@ -75,6 +91,7 @@ async def test_refit_runs_off_the_loop_then_a_window_outside_the_band_fires(app)
             await asyncio.sleep(0.01)
             lags.append(time.perf_counter() - before - 0.01)
 
+    fired_before = fired("forecast_breach")
     sampler = asyncio.create_task(measure_lag())
     async with app.agents["forecast_demand"].test_context() as tested:
         for i in range(40):  # the 40th window starts the first refit
@@ -104,7 +121,27 @@ async def test_refit_runs_off_the_loop_then_a_window_outside_the_band_fires(app)
         sent = app.captured["forecasts"].values
         assert sorted(f.metric for f in sent) == ["interest", "mentions"]
         mentions = next(f for f in sent if f.metric == "mentions")
-        assert mentions.model in {"naive", "seasonal_naive", "drift", "prophet", "ensemble"}
+        assert mentions.model in {
+            "naive",
+            "seasonal_naive",
+            "drift",
+            "prophet",
+            "ensemble",
+            "arima_drivers",
+            "prophet_drivers",
+        }
+        # the event on the feed reaches the record; active at every history window, it
+        # cannot be told from the level, so no model uses it (the bad entry is skipped)
+        assert mentions.drivers == [
+            {
+                "name": "price_change",
+                "platform": "netflix",
+                "date": "1970-01-01",
+                "end_date": "1970-01-01",
+                "value": 1.0,
+                "used": False,
+            }
+        ]
         assert mentions.forecast_id == f"netflix|mentions|{39 * SIZE:.0f}"
         assert mentions.history_windows == 40 and len(mentions.points) == 5
         assert mentions.points[0]["timestamp"] == iso_utc(40 * SIZE)
@@ -121,4 +158,7 @@ async def test_refit_runs_off_the_loop_then_a_window_outside_the_band_fires(app)
     [alert] = app.captured["alerts"].values
     assert (alert.rule, alert.status, alert.platform) == ("forecast_breach", "firing", "netflix")
     assert alert.window_start == iso_utc(41 * SIZE) and alert.score > 1
+    assert alert.message.endswith(", during netflix price_change"), alert.message
     assert forecaster.table["netflix"]["forecasts"]["mentions"]["model"] == mentions.model
+    # sent through the same publisher as the baseline rules: it counts in the metrics
+    assert fired("forecast_breach") == fired_before + 1

@@ -11,7 +11,7 @@ WEEKLY = ROOT / "examples" / "google_trends_netflix_youtube_weekly.csv"
 QUARTERLY = ROOT / "examples" / "netflix_quarterly_subscribers.csv"
 LAST_LINE = re.compile(
     r"^backtest: series=(\d+) chosen_mase=(\d+\.\d{3}) snaive_mase=(\d+\.\d{3}) "
-    r"improvement=(-?\d+\.\d)%$"
+    r"improvement=(-?\d+\.\d)% seed_arima_mase=(\d+\.\d{3})$"
 )
 
 
@@ -38,7 +38,15 @@ def test_json_report_and_plot(capsys, tmp_path):
     [series] = report["series"]
     assert series["name"] == "Netflix Subs M" and series["horizon"] == 2
     assert series["chosen"] in series["scores"]
-    assert set(series["scores"]) == {"naive", "seasonal_naive", "drift", "prophet", "ensemble"}
+    assert set(series["scores"]) == {
+        "naive",
+        "seasonal_naive",
+        "drift",
+        "prophet",
+        "ensemble",
+        "seed_arima",
+    }
+    assert series["chosen"] != "seed_arima"  # a reference row, never a candidate
     assert report["summary"]["series"] == 1
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -48,6 +48,9 @@ def test_shipped_model_loads_and_names_the_classifier() -> None:
 
 
 def test_shipped_model_is_what_training_produces(tmp_path: Path) -> None:
+    """Refitting on the shipped training files gives the shipped model: the same features
+    and thresholds, weights equal up to the solver's last digits (lbfgs ends a few 1e-4
+    apart on different BLAS builds), and the same verdicts on every development post."""
     pytest.importorskip("sklearn")
     from streamapp.analytics.intent_training import train
 
@@ -58,7 +61,13 @@ def test_shipped_model_is_what_training_produces(tmp_path: Path) -> None:
             if a[name].dtype.kind in "US":
                 assert (a[name] == b[name]).all(), name
             else:
-                np.testing.assert_allclose(a[name], b[name], atol=1e-4, err_msg=name)
+                np.testing.assert_allclose(a[name], b[name], atol=2e-3, err_msg=name)
+    shipped, refit = load_model(), load_model(fresh)
+    for post in load(DEV):
+        reading = read(join_post(post["title"], post["body"]))
+        rules = reading.rule_features()
+        verdicts = [m.score(reading.norm, rules).intents for m in (shipped, refit)]
+        assert verdicts[0] == verdicts[1], post["id"]
 
 
 def test_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:

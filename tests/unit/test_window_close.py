@@ -280,3 +280,19 @@ def iso(epoch):
     from streamapp.records.raw import iso_utc
 
     return iso_utc((epoch // 10) * 10)
+
+
+async def test_lanes_learnt_after_the_app_was_built_hold_the_windows_too():
+    """The lanes are asked again on every contribution: a partition that the cluster's
+    metadata names (a topic with more partitions than configured) holds the windows
+    although the closer was built knowing only the configured ones."""
+    known = ["reddit:0"]
+    closer, _, topics, clock = make(idle=20.0, backlog=300.0, lanes=lambda: tuple(known))
+    known.append("reddit:5")  # what prepare_start learns before the worker starts
+    for w in range(5):
+        await feed(closer, 0, from_lane("max", w * 10.0, w * 10.0 + 5, "reddit:0", 45.0, w))
+    assert topics.windows.values == []  # reddit:5 has not delivered: the windows wait
+    await feed(closer, 0, from_lane("max", 0.0, 5.0, "reddit:5", 45.0, 0))
+    closed = topics.windows.values
+    assert [w.mentions for w in closed][:1] == [2] and len(closed) == 4
+    assert sum(w.late_events for w in closed) == 0

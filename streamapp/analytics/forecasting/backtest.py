@@ -68,8 +68,10 @@ def run_backtest(
     origins: int = 8,
     holdout: int = 3,
     min_train: int | None = None,
+    references: Sequence[Model] = (),
 ) -> Backtest:
-    """Backtest every model; with `holdout=0` all origins choose (the live path)."""
+    """Backtest every model; with `holdout=0` all origins choose (the live path).
+    `references` (the seed's ARIMA) are scored like the others but never chosen."""
     if horizon < 1:
         raise ValueError("horizon must be at least 1")
     min_train = min_train or max(8, 2 * horizon)
@@ -82,7 +84,7 @@ def run_backtest(
     result = Backtest(horizon, freq.season, planned[:split], planned[split:])
     for origin in planned:
         done: dict[str, list[float]] = {}
-        for model in models:
+        for model in (*models, *references):
             done[model.name] = _forecast(
                 model, done, stamps[:origin], values[:origin], horizon, freq
             )
@@ -92,7 +94,8 @@ def run_backtest(
         if result.holdout:
             result.scores[name] = score(values, by_origin, result.holdout, freq)
     # min() keeps the first of equals: list the simpler models first
-    result.chosen = min(result.selection_scores, key=lambda m: result.selection_scores[m].key)
+    candidates = [m.name for m in models]
+    result.chosen = min(candidates, key=lambda m: result.selection_scores[m].key)
     return result
 
 

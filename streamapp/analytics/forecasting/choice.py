@@ -32,6 +32,7 @@ class Forecast:
     model: str
     points: list[ForecastPoint]
     backtest: Backtest
+    drivers: tuple[str, ...] = ()  # the driver columns the chosen model used
 
 
 def band_half_widths(
@@ -70,4 +71,6 @@ def choose_and_forecast(
         ForecastPoint(freq.advance(stamps[-1], h + 1), y, y - w, y + w)
         for h, (y, w) in enumerate(zip(yhat, widths, strict=True))
     ]
-    return Forecast(chosen.name, points, backtest)
+    uses = getattr(chosen, "uses", None)
+    drivers = tuple(uses(stamps, horizon, freq)) if uses else ()
+    return Forecast(chosen.name, points, backtest, drivers)

@@ -22,8 +22,10 @@ from typing import Any
 
 from streamapp.analytics.alert_rules import alert_id
 from streamapp.analytics.forecasting.choice import Forecast, choose_and_forecast
+from streamapp.analytics.forecasting.driver_models import with_drivers
 from streamapp.analytics.forecasting.frequency import seconds_frequency
 from streamapp.analytics.forecasting.models import Model
+from streamapp.analytics.forecasting.regressors import DriverContext
 from streamapp.analytics.platforms import PLATFORMS
 
 METRICS = ("mentions", "interest")
@@ -83,10 +85,14 @@ def series(points: Sequence[Sequence[Any]], metric: str) -> tuple[list[datetime]
 
 
 def fit_platform(
-    points: Sequence[Sequence[Any]], cfg: LiveConfig, models: Sequence[Model]
+    points: Sequence[Sequence[Any]],
+    cfg: LiveConfig,
+    models: Sequence[Model],
+    context: DriverContext | None = None,
 ) -> dict[str, Forecast]:
     """Blocking (Prophet fits): run it off the event loop. Metrics with too little
-    history, or a flat one, are left out."""
+    history, or a flat one, are left out. With a driver `context`, the driver models join
+    the candidates of a metric that has a usable driver column."""
     freq = seconds_frequency(cfg.window_seconds)
     z = NormalDist().inv_cdf(0.5 + cfg.band_level / 2)
     out = {}
@@ -101,7 +107,7 @@ def fit_platform(
             stamps,
             values,
             freq,
-            models,
+            with_drivers(models, context, stamps, cfg.horizon, freq),
             cfg.horizon,
             level=cfg.band_level,
             origins=cfg.origins,
@@ -129,12 +135,20 @@ def observed(window: dict[str, Any], metric: str) -> float | None:
 
 
 def check_breach(
-    state: State, platform: str, metric: str, start: float, value: float | None, cfg: LiveConfig
+    state: State,
+    platform: str,
+    metric: str,
+    start: float,
+    value: float | None,
+    cfg: LiveConfig,
+    during: Sequence[str] = (),
 ) -> dict[str, Any] | None:
     """One window against its forecast band, with hysteresis and cooldown.
 
     Score: the miss in band half-widths, signed (above the band > 1, below < -1). Fires
-    outside the band, resolves once back within `resolve_score` of the forecast.
+    outside the band, resolves once back within `resolve_score` of the forecast. `during`
+    names the known drivers active in the window ("netflix price_change"): a firing
+    message says so, since a known event may explain the miss.
     """
     entry = state["forecasts"].get(metric)
     point = next((p for p in entry["points"] if abs(p[0] - start) < 1e-3), None) if entry else None
@@ -169,7 +183,10 @@ def check_breach(
     if (value > upper or value < lower) and abs(value - yhat) >= least:
         aid = alert_id(platform, f"{RULE}:{metric}", start)
         rule_state.update(status="firing", alert_id=aid, episode_start=start)
-        return _alert(aid, "firing", platform, metric, start, value, point, score, entry, cfg)
+        fields = _alert(aid, "firing", platform, metric, start, value, point, score, entry, cfg)
+        if during:
+            fields["message"] += f", during {', '.join(during)}"
+        return fields
     return None
 
 

@@ -77,24 +77,41 @@ class ProphetModel:
     def forecast(
         self, stamps: Sequence[datetime], values: Sequence[float], horizon: int, freq: Frequency
     ) -> list[float]:
-        import pandas as pd
+        return prophet_forecast(stamps, values, horizon, freq)
 
-        prophet_class = _prophet()
-        span_days = (stamps[-1] - stamps[0]).total_seconds() / 86_400
-        model = prophet_class(
-            yearly_seasonality=False,
-            weekly_seasonality=False,
-            daily_seasonality=False,
-            uncertainty_samples=0,
-        )
-        for name, period, order, step_max in _SEASONS:
-            if span_days >= 2 * period and freq.step_seconds <= step_max:
-                model.add_seasonality(name=name, period=period, fourier_order=order(freq))
-        history = pd.DataFrame({"ds": pd.to_datetime(list(stamps)), "y": list(values)})
-        model.fit(history)
-        future = [freq.advance(stamps[-1], h + 1) for h in range(horizon)]
-        predicted = model.predict(pd.DataFrame({"ds": pd.to_datetime(future)}))
-        return [float(v) for v in predicted["yhat"]]
+
+def prophet_forecast(
+    stamps: Sequence[datetime],
+    values: Sequence[float],
+    horizon: int,
+    freq: Frequency,
+    regressors: tuple[dict[str, list[float]], dict[str, list[float]]] | None = None,
+    holidays: object = None,
+) -> list[float]:
+    """One Prophet fit; `regressors` = (history columns, future columns) for
+    `add_regressor`, `holidays` a Prophet holidays frame (ds, holiday)."""
+    import pandas as pd
+
+    prophet_class = _prophet()
+    span_days = (stamps[-1] - stamps[0]).total_seconds() / 86_400
+    model = prophet_class(
+        yearly_seasonality=False,
+        weekly_seasonality=False,
+        daily_seasonality=False,
+        uncertainty_samples=0,
+        holidays=holidays,
+    )
+    for name, period, order, step_max in _SEASONS:
+        if span_days >= 2 * period and freq.step_seconds <= step_max:
+            model.add_seasonality(name=name, period=period, fourier_order=order(freq))
+    past, ahead = regressors or ({}, {})
+    for column in past:
+        model.add_regressor(column)
+    history = pd.DataFrame({"ds": pd.to_datetime(list(stamps)), "y": list(values), **past})
+    model.fit(history)
+    future = [freq.advance(stamps[-1], h + 1) for h in range(horizon)]
+    predicted = model.predict(pd.DataFrame({"ds": pd.to_datetime(future), **ahead}))
+    return [float(v) for v in predicted["yhat"]]
 
 
 # (name, period in days, Fourier order for a frequency, the longest step that resolves it)
