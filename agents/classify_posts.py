@@ -89,6 +89,7 @@ async def classify_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None
                 result.switch_from,
                 result.switch_to,
                 at=(source_key(event.message.topic, event.message.partition), event.message.offset),
+                post=(post.subreddit, post.text[:TEXT_LIMIT], post.permalink),
             )
         except Exception as exc:  # its signal went out; the letter says it is not counted
             await failed(ctx, event, "could not count the post", exc)

@@ -11,6 +11,7 @@ BENCHMARKS = {
     "dashboard": "bench.dashboard",
     "sink": "bench.sink",
     "classify": "bench.classify",
+    "notify": "bench.notify",
 }
 
 

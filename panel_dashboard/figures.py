@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bokeh.models import (
     ColumnDataSource,
+    CustomJS,
     DataTable,
     Div,
     FactorRange,
@@ -98,6 +99,7 @@ def alert_table() -> tuple[DataTable, ColumnDataSource]:
         "message",
         "alert_id",
         "colour",
+        "explanation",
     )
     src = source("alerts", *columns)
     coloured = StringFormatter(text_color="colour", font_style="bold")
@@ -117,6 +119,38 @@ def alert_table() -> tuple[DataTable, ColumnDataSource]:
         reorderable=False,  # column reordering needs jquery-ui, which we do not ship
     )
     return table, src
+
+
+ALERT_HINT = "<i>Click an alert to see what explains it.</i>"
+
+# In the browser, no round trip: the clicked row's `explanation` goes into the Div. The
+# table is redrawn with new data several times a second, so the choice is kept by alert
+# (id and status, in the Div's tags) and found again in each new version of the rows.
+_SHOW = """
+const i = src.selected.indices.length ? src.selected.indices[0] : -1;
+if (i < 0 || i >= src.data.alert_id.length) { return; }
+div.tags = [src.data.alert_id[i] + '|' + src.data.status[i]];
+div.text = src.data.explanation[i];
+"""
+_KEEP = """
+if (!div.tags.length) { return; }
+const d = src.data;
+for (let i = 0; i < d.alert_id.length; i++) {
+  if (d.alert_id[i] + '|' + d.status[i] === div.tags[0]) {
+    src.selected.indices = [i];
+    div.text = d.explanation[i];
+    return;
+  }
+}
+"""
+
+
+def alert_detail(src: ColumnDataSource) -> Div:
+    """The explanation of the alert clicked in the alert table (`alert_detail`)."""
+    div = Div(text=ALERT_HINT, name="alert_detail", sizing_mode="stretch_width")
+    src.selected.js_on_change("indices", CustomJS(args={"src": src, "div": div}, code=_SHOW))
+    src.js_on_change("data", CustomJS(args={"src": src, "div": div}, code=_KEEP))
+    return div
 
 
 def window_table() -> tuple[DataTable, ColumnDataSource]:

@@ -28,7 +28,44 @@ def alert_rows(state: DashboardState, platforms: list[str], limit: int = 100) ->
         "message": [str(a.get("message", "")) for a in alerts],
         "alert_id": [a["alert_id"] for a in alerts],
         "colour": [SEVERITY_COLOURS.get(a["severity"], "#555555") for a in alerts],
+        "explanation": [explanation_html(a) for a in alerts],
     }
+
+
+REDDIT = "https://www.reddit.com/"
+
+
+def explanation_html(alert: dict[str, Any]) -> str:
+    """What explains an alert (its optional `top_terms`, `switch_flow`, `examples`), as
+    the HTML shown under the alert table when its row is clicked. Every value is escaped;
+    a link is kept only to reddit.com (the topic is not trusted to hold only ours)."""
+    esc = html.escape
+    head = f"<b>{esc(str(alert.get('rule')))} on {esc(name(str(alert.get('platform'))))}</b>"
+    parts = [f"{head}: {esc(str(alert.get('message', '')))}"]
+    terms = [t for t in alert.get("top_terms") or [] if isinstance(t, dict)]
+    if terms:
+        shown = ", ".join(
+            f"{esc(str(t.get('term')))} {esc(str(t.get('count')))} "
+            f"(baseline {esc(str(t.get('baseline')))})"
+            for t in terms
+        )
+        parts.append(f"Rising terms: {shown}")
+    flow = alert.get("switch_flow")
+    if isinstance(flow, dict):
+        parts.append(
+            f"Leading flow: {esc(name(str(flow.get('from'))))} &rarr; "
+            f"{esc(name(str(flow.get('to'))))} ({esc(str(flow.get('count')))} posts)"
+        )
+    for post in [p for p in alert.get("examples") or [] if isinstance(p, dict)][:3]:
+        where = esc(f"r/{post.get('subreddit')} {post.get('id')}")
+        link = str(post.get("permalink") or "")
+        if link.startswith(REDDIT):
+            where = f"<a href='{esc(link)}' target='_blank' rel='noopener'>{where}</a>"
+        parts.append(f"Example: {where}: {esc(str(post.get('text', '')))}")
+    if len(parts) == 1:
+        parts.append("No explanation with this alert (evidence ids: "
+                     f"{esc(', '.join(str(e) for e in alert.get('evidence') or []) or 'none')})")  # fmt: skip
+    return "<br>".join(parts)
 
 
 def window_rows(state: DashboardState, platforms: list[str]) -> dict:

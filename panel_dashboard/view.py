@@ -64,6 +64,7 @@ class DashboardView(pn.viewable.Viewer):
         self.switching_fig, self.switching = figures.switching_chart()
         self.forecast_fig, self.forecasts = figures.forecast_chart()
         self.alert_table, self.alerts = figures.alert_table()
+        self.alert_detail = figures.alert_detail(self.alerts)
         self.window_table, self.windows = figures.window_table()
         self.badges, self.freshness = figures.badges()
         self.ratio = pn.pane.Markdown("", name="ratio")
@@ -165,6 +166,7 @@ class DashboardView(pn.viewable.Viewer):
             ),
             pn.pane.Markdown("### Alerts (newest first)"),
             bokeh(self.alert_table),
+            bokeh(self.alert_detail),
             pn.pane.Markdown("### Newest closed window per platform (the worker's tables)"),
             bokeh(self.window_table),
             sizing_mode="stretch_width",

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "streamapp.warehouse_cli",
     "streamapp.topics_cli",
     "streamapp.notify_cli",
+    "streamapp.brief_cli",
     "streamapp.classifier_cli",
     "streamapp.drivers_cli",
     "streamapp.label_cli",

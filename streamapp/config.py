@@ -8,6 +8,7 @@ working (`KAFKA_BOOTSTRAP_SERVERS`, later `SNOWFLAKE_*`, `REDDIT_*`). Secrets ar
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -314,6 +315,26 @@ class SinkSettings(BaseSettings):
     retry_max_seconds: float = Field(default=60.0, gt=0)
 
 
+class RouteFilterSettings(BaseSettings):
+    """Which alerts one `notify` destination gets: `STREAMAPP_NOTIFY_<DEST>_RULES` and
+    `_PLATFORMS` (comma-separated, empty = all), `_MIN_SEVERITY` (info < warning <
+    critical). One type for every destination, each read with its own prefix."""
+
+    model_config = _section("STREAMAPP_NOTIFY_")  # each field of NotifySettings sets its own
+
+    rules: str = ""
+    platforms: str = ""
+    min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
+
+
+def _route_filter(destination: str) -> Any:
+    """A NotifySettings field: the filter read from `STREAMAPP_NOTIFY_<destination>_*`."""
+    prefix = f"STREAMAPP_NOTIFY_{destination}_"
+    # `_env_prefix` is BaseSettings' own init argument; the pydantic mypy plugin only
+    # knows the declared fields.
+    return Field(default_factory=lambda: RouteFilterSettings(_env_prefix=prefix))  # type: ignore[call-arg]
+
+
 class NotifySettings(BaseSettings):
     """`streamapp notify`: alerts delivered to people (`STREAMAPP_NOTIFY_*`, docs/notify.md).
 
@@ -338,18 +359,11 @@ class NotifySettings(BaseSettings):
     smtp_to: str = ""  # comma-separated
     smtp_starttls: bool = True
     smtp_cafile: Path | None = None  # PEM CA for the server's certificate; unset = system CAs
-    alertmanager_rules: str = ""
-    alertmanager_platforms: str = ""
-    alertmanager_min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
-    webhook_rules: str = ""
-    webhook_platforms: str = ""
-    webhook_min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
-    slack_rules: str = ""
-    slack_platforms: str = ""
-    slack_min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
-    smtp_rules: str = ""
-    smtp_platforms: str = ""
-    smtp_min_severity: str = Field(default="info", pattern=r"^(info|warning|critical)$")
+    # Routing, one filter per destination kind (`STREAMAPP_NOTIFY_<DEST>_RULES` ...).
+    alertmanager_route: RouteFilterSettings = _route_filter("ALERTMANAGER")
+    webhook_route: RouteFilterSettings = _route_filter("WEBHOOK")
+    slack_route: RouteFilterSettings = _route_filter("SLACK")
+    smtp_route: RouteFilterSettings = _route_filter("SMTP")
     # Delivery attempts per (alert, status, destination) before it goes to dead-letters.
     max_attempts: int = Field(default=8, ge=1)
     retry_first_seconds: float = Field(default=1.0, gt=0)
@@ -358,6 +372,11 @@ class NotifySettings(BaseSettings):
     # A firing alert older than this (by fired_at) when read is not delivered (nor its
     # resolution): a new consumer group starts at the topic's beginning. 0 = no limit.
     max_age_seconds: float = Field(default=21600.0, ge=0)
+    # The daily brief e-mailed at this time (HH:MM, UTC) to the SMTP recipients; empty = off.
+    brief_at: str = Field(default="", pattern=r"^$|^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    # Delivery-ledger entries of episodes older than this (and than max_age_seconds) are
+    # tombstoned, so `notify-deliveries` stays bounded (docs/notify.md).
+    ledger_retention_seconds: float = Field(default=7 * 86400.0, gt=0)
     # Alert messages read ahead while some destination is still busy with older ones.
     max_in_flight: int = Field(default=1000, ge=1)
     # `/healthz` on this port (0 = none): the Kubernetes probes.

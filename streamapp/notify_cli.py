@@ -18,7 +18,7 @@ from streamapp.config import Settings
 
 def cmd_notify(args: argparse.Namespace) -> int:
     from streamapp.kafka.topic_admin import TopicsNotReady
-    from streamapp.notify.senders import NotifyConfigError, destinations_from
+    from streamapp.notify.destinations import NotifyConfigError, destinations_from
     from streamapp.notify.service import run_notify
 
     settings = Settings()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from streamapp.analytics import explain
 from streamapp.analytics.alert_rules import Thresholds, evaluate_window, new_state
 from streamapp.analytics.windows import (
     Watermark,
@@ -228,6 +229,7 @@ class WindowCloser:
         await self._send_window(window, closed_by, now)
         state = self.tables.alert_state.get(platform) or new_state()
         state, alerts = evaluate_window(state, platform, window, self.size, self.thresholds)
+        alerts = explain.explain_alerts(state, alerts, window, self.size, self.thresholds)
         self.tables.alert_state[platform] = state
         for fields in alerts:
             await publish_alert(self.topics, fields, now)

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from streamapp.analytics import explain
 from streamapp.analytics.offset_ranges import Ranges, add_offsets
 
 Window = dict[str, Any]
@@ -51,6 +52,9 @@ def empty_partial(platform: str, start: float) -> Window:
         "switching_to": {},
         "switching_from": {},
         "evidence": {},
+        # What explains an alert (streamapp/analytics/explain.py): bounded, not counted.
+        "terms": {},
+        "examples": {},
     }
 
 
@@ -99,18 +103,23 @@ class ContributionBuilder:
         switch_from: str | None,
         switch_to: str | None,
         at: Position | None = None,
+        post: tuple[str, str, str | None] | None = None,
     ) -> None:
+        """`post`: (subreddit, text, permalink) for the explanation; None: counts only."""
         intents = tuple(intents)
+        terms = None if post is None else explain.terms_of(post[1])  # once per post
         for platform in platforms:
             partial = self._partial(platform, event_time, at)
             partial["mentions"] += 1
             partial["sentiment_sum"] += sentiment
             partial["sentiment_count"] += 1
+            labels = list(intents)
             for intent in intents:
                 _bump(partial["intent_counts"], intent)
                 self._evidence(partial, intent, event_id)
             if sentiment <= self.negative_sentiment:
                 self._evidence(partial, "negative", event_id)
+                labels.append("negative")
             # The switching matrix: a move from A to B is counted in both rows.
             if switch_from and switch_to and switch_from != switch_to:
                 if platform == switch_from:
@@ -120,6 +129,9 @@ class ContributionBuilder:
             if platform == switch_from and "switching" in intents:
                 self._evidence(partial, "switching_away", event_id)
                 _bump(partial["intent_counts"], "switching_away")
+                labels.append("switching_away")
+            if post is not None:
+                explain.add_post(partial, labels, event_id, *post, terms=terms)
 
     def add_interest(
         self, platform: str, event_time: float, interest: float, at: Position | None = None
@@ -138,6 +150,7 @@ class ContributionBuilder:
             partial["offsets"] = {
                 lane: add_offsets(None, o, limit=None) for lane, o in lanes.items()
             }
+            explain.trim_partial(partial)
             partials.append(partial)
         self.partials.clear()
         self.sources.clear()
@@ -156,6 +169,7 @@ def merge_partial(window: Window, partial: Window, evidence_size: int = 5) -> Wi
     for label, ids in partial["evidence"].items():
         kept = window["evidence"].setdefault(label, [])
         kept.extend(ids[: max(0, evidence_size - len(kept))])
+    explain.merge(window, partial)
     return window
 
 

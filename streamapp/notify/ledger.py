@@ -10,12 +10,21 @@ The value is JSON: `destination`, `alert_id`, `status`, `outcome` (`delivered` o
 `dead_lettered`), `at` (ISO-8601 UTC), and for a firing entry the `alert` itself: a
 resolution needs its firing's severity and start (Alertmanager's label set), and the
 firing alerts still open are re-posted to Alertmanager from it after a restart.
+
+Bounded: once every entry of a (destination, alert_id) episode is older than the
+retention horizon (`STREAMAPP_NOTIFY_LEDGER_RETENTION_SECONDS`, never less than
+`STREAMAPP_NOTIFY_MAX_AGE_SECONDS`), `prune` writes a tombstone for each. A firing read
+again after that is older than the age limit, so it is skipped without the entry; its
+resolution then finds no firing and is skipped too. Compaction drops the old values, and
+the tombstones themselves after the topic's `delete.retention.ms`; `segment.ms` rolls a
+segment daily so that a quiet ledger is compacted at all (Kafka only cleans closed ones).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +32,12 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 NOTIFY_DELIVERIES = "notify-deliveries"
-DELIVERIES_CONFIG = {"cleanup.policy": "compact"}
+DAY_MS = str(24 * 3600 * 1000)
+DELIVERIES_CONFIG = {
+    "cleanup.policy": "compact",
+    "delete.retention.ms": DAY_MS,  # tombstones kept a day: every reader sees them
+    "segment.ms": DAY_MS,  # a closed segment a day: compaction only cleans closed ones
+}
 DELIVERED = "delivered"
 DEAD_LETTERED = "dead_lettered"
 
@@ -52,9 +66,11 @@ class Ledger:
         if isinstance(entry, dict):
             self.entries[key] = entry
 
-    async def record(
+    def note(
         self, destination: str, alert: Mapping[str, Any], outcome: str, now: datetime | None = None
-    ) -> None:
+    ) -> tuple[str, dict[str, Any]]:
+        """Take an outcome into the in-memory ledger at once (a redelivery read meanwhile
+        is skipped); returns the (key, entry) that `write` makes durable."""
         alert_id, status = str(alert.get("alert_id")), str(alert.get("status"))
         entry: dict[str, Any] = {
             "destination": destination,
@@ -66,11 +82,21 @@ class Ledger:
         if status == "firing":
             entry["alert"] = dict(alert)
         key = ledger_key(destination, alert_id, status)
+        self.entries[key] = entry
+        return key, entry
+
+    async def write(self, key: str, entry: Mapping[str, Any]) -> None:
+        """The entry on the topic, acknowledged by every in-sync replica."""
         if self.producer is not None:
             await self.producer.send_and_wait(
                 self.topic, key=key.encode(), value=json.dumps(entry).encode()
             )
-        self.entries[key] = entry
+
+    async def record(
+        self, destination: str, alert: Mapping[str, Any], outcome: str, now: datetime | None = None
+    ) -> None:
+        """`note` then `write`."""
+        await self.write(*self.note(destination, alert, outcome, now))
 
     def open_firings(self, destination: str) -> Iterator[dict[str, Any]]:
         """Firing alerts delivered to `destination` whose resolution was not (yet)."""
@@ -83,6 +109,28 @@ class Ledger:
                 and isinstance(entry.get("alert"), dict)
             ):
                 yield entry["alert"]
+
+    def expired(self, horizon: datetime) -> list[str]:
+        """Keys of the episodes whose every entry (per destination) was written before
+        `horizon`: an episode still being resolved somewhere keeps its entries."""
+        newest: dict[tuple[str, str], datetime] = {}
+        keys: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for key, entry in self.entries.items():
+            episode = (str(entry.get("destination")), str(entry.get("alert_id")))
+            keys[episode].append(key)
+            at = _written_at(entry)
+            if episode not in newest or at > newest[episode]:
+                newest[episode] = at
+        return sorted(k for ep, at in newest.items() if at < horizon for k in keys[ep])
+
+    async def prune(self, horizon: datetime) -> int:
+        """Tombstone every entry of the episodes older than `horizon`; returns how many."""
+        keys = self.expired(horizon)
+        for key in keys:
+            if self.producer is not None:
+                await self.producer.send_and_wait(self.topic, key=key.encode(), value=None)
+            self.entries.pop(key, None)
+        return len(keys)
 
     async def load(self, consumer: Any) -> int:
         """Read the whole topic with a started, group-less consumer subscribed to it (it
@@ -101,3 +149,13 @@ class Ledger:
                         self.apply(record.key.decode("utf-8", "replace"), record.value)
                         read += 1
         return read
+
+
+def _written_at(entry: Mapping[str, Any]) -> datetime:
+    """When an entry was written; an unreadable time counts as now (kept, never pruned
+    on a guess)."""
+    try:
+        at = datetime.fromisoformat(str(entry.get("at")))
+    except ValueError:
+        return datetime.now(UTC)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

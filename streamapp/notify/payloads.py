@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
+from streamapp.notify import explained
+
 Alert = Mapping[str, Any]
 
 SLACK_COLOURS = {"critical": "#d32f2f", "warning": "#f9a825", "info": "#2e7d32"}
@@ -55,6 +57,7 @@ def alertmanager_alert(alert: Alert, firing: Alert, now: datetime, ttl_s: float)
             "observed": _number(alert.get("observed")),
             "baseline": _number(alert.get("baseline")),
             "window": window_text(alert),
+            **explained.annotations(alert),
         },
         "startsAt": _iso(firing.get("fired_at")),
     }
@@ -107,6 +110,7 @@ def slack_message(alert: Alert, firing: Alert) -> dict[str, Any]:
                 {"type": "mrkdwn", "text": f"*Severity*\n{severity}"},
             ],
         },
+        *explained.slack_blocks(alert),
         {
             "type": "context",
             "elements": [
@@ -143,11 +147,17 @@ def email_message(
         ("Evidence", _evidence(alert)),
         ("Alert id", alert.get("alert_id")),
     ]
-    text = str(alert.get("message", "")) + "\n\n" + "\n".join(f"{k}: {v}" for k, v in rows) + "\n"
+    why = explained.lines(alert)
+    text = (
+        str(alert.get("message", ""))
+        + "\n\n"
+        + "\n".join(f"{k}: {v}" for k, v in [*rows, *why])
+        + "\n"
+    )
     cells = "".join(
         f"<tr><th align='left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
         for k, v in rows
-    )
+    ) + explained.html_rows(alert)
     body_html = (
         f"<html><body><p>{html.escape(str(alert.get('message', '')))}</p>"
         f"<table>{cells}</table></body></html>"

@@ -22,12 +22,13 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from typing import Any
 
 import aiohttp
 
 from streamapp.notify import payloads
-from streamapp.notify.redact import Redactor, redacted_host
+from streamapp.notify.redact import Redactor
 from streamapp.notify.retry import parse_retry_after
 from streamapp.notify.routing import Route
 from streamapp.notify.signature import HEADER, sign
@@ -188,10 +189,7 @@ class EmailDestination(Destination):
     def message_id(self, alert: Alert) -> str:
         return f"<{alert.get('alert_id')}.{alert.get('status')}.{self.id}@streamapp>"
 
-    def _send(self, alert: Alert, firing: Alert) -> None:
-        message = payloads.email_message(
-            alert, firing, self.sender, self.recipients, self.message_id(alert)
-        )
+    def _send(self, message: EmailMessage) -> None:
         with smtplib.SMTP(self._host, self._port, timeout=self.timeout_s) as smtp:
             if self.starttls:
                 smtp.starttls(context=ssl.create_default_context(cafile=self.cafile))
@@ -200,8 +198,16 @@ class EmailDestination(Destination):
             smtp.send_message(message)
 
     async def attempt(self, alert: Alert, firing: Alert) -> Outcome:
+        return await self.send(
+            payloads.email_message(
+                alert, firing, self.sender, self.recipients, self.message_id(alert)
+            )
+        )
+
+    async def send(self, message: EmailMessage) -> Outcome:
+        """One SMTP session for `message` (an alert's, or the daily brief)."""
         try:
-            await asyncio.wait_for(asyncio.to_thread(self._send, alert, firing), self.timeout_s * 3)
+            await asyncio.wait_for(asyncio.to_thread(self._send, message), self.timeout_s * 3)
         except smtplib.SMTPResponseException as exc:
             code = exc.smtp_code
             return Outcome(False, retryable=400 <= code < 500, detail=f"SMTP {code}")
@@ -214,105 +220,3 @@ class EmailDestination(Destination):
         except (smtplib.SMTPException, TimeoutError, OSError) as exc:
             return self.failure(exc)
         return Outcome(True, detail="SMTP accepted")
-
-
-SETTING_OF = {
-    "alertmanager": "STREAMAPP_NOTIFY_ALERTMANAGER_URL",
-    "webhook": "STREAMAPP_NOTIFY_WEBHOOK_URL",
-    "slack": "STREAMAPP_NOTIFY_SLACK_WEBHOOK_URL",
-}
-
-
-def _urls(text: str) -> list[str]:
-    return list(dict.fromkeys(u.strip() for u in text.split(",") if u.strip()))
-
-
-class NotifyConfigError(ValueError):
-    """Settings that cannot deliver anything; the message names the setting, never a secret."""
-
-
-def destinations_from(settings: Any) -> list[Destination]:
-    """The destinations `NotifySettings` configures; NotifyConfigError if none or if one
-    is incomplete."""
-    n = settings
-    secrets = [
-        n.alertmanager_url.get_secret_value(),
-        *_urls(n.alertmanager_url.get_secret_value()),
-        *_urls(n.webhook_url.get_secret_value()),
-        n.webhook_secret.get_secret_value(),
-        n.slack_webhook_url.get_secret_value(),
-        n.smtp_password.get_secret_value(),
-    ]
-    redactor = Redactor(secrets)
-    common = {"timeout_s": n.timeout_seconds, "redactor": redactor}
-
-    def route(prefix: str) -> Route:
-        return Route.parse(
-            getattr(n, f"{prefix}_rules"),
-            getattr(n, f"{prefix}_platforms"),
-            getattr(n, f"{prefix}_min_severity"),
-        )
-
-    def http(cls: type[HttpDestination], kind: str, url: str, **extra: Any) -> Destination:
-        _check_url(url, SETTING_OF[kind])
-        host = redacted_host(url)
-        return cls(id=url_id(kind, url), kind=kind, host=host, route=route(kind), url=url, **extra)
-
-    found: list[Destination] = [
-        http(
-            AlertmanagerDestination,
-            "alertmanager",
-            url,
-            resend_s=n.alertmanager_resend_seconds,
-            **common,
-        )
-        for url in _urls(n.alertmanager_url.get_secret_value())
-    ]
-    webhooks = _urls(n.webhook_url.get_secret_value())
-    if webhooks and not n.webhook_secret.get_secret_value():
-        raise NotifyConfigError(
-            "STREAMAPP_NOTIFY_WEBHOOK_URL is set without STREAMAPP_NOTIFY_WEBHOOK_SECRET: "
-            "webhooks are always signed"
-        )
-    secret = n.webhook_secret.get_secret_value().encode()
-    found += [http(WebhookDestination, "webhook", url, secret=secret, **common) for url in webhooks]
-    slack = n.slack_webhook_url.get_secret_value().strip()
-    if slack:
-        found.append(http(SlackDestination, "slack", slack, **common))
-        found[-1].id = "slack"  # one Slack webhook: its state keeps its name if the URL rotates
-    if n.smtp_host.strip():
-        recipients = _urls(n.smtp_to)
-        if not n.smtp_from.strip() or not recipients:
-            raise NotifyConfigError(
-                "STREAMAPP_NOTIFY_SMTP_HOST is set: STREAMAPP_NOTIFY_SMTP_FROM and "
-                "STREAMAPP_NOTIFY_SMTP_TO are needed too"
-            )
-        found.append(
-            EmailDestination(
-                id="email",
-                kind="email",
-                host=f"{n.smtp_host.strip()}:{n.smtp_port}",
-                route=route("smtp"),
-                smtp_host=n.smtp_host.strip(),
-                port=n.smtp_port,
-                user=n.smtp_user,
-                password=n.smtp_password.get_secret_value(),
-                sender=n.smtp_from.strip(),
-                recipients=recipients,
-                starttls=n.smtp_starttls,
-                cafile=str(n.smtp_cafile) if n.smtp_cafile else None,
-                **common,
-            )
-        )
-    if not found:
-        raise NotifyConfigError(
-            "no destination configured: set STREAMAPP_NOTIFY_ALERTMANAGER_URL, "
-            "STREAMAPP_NOTIFY_WEBHOOK_URL, STREAMAPP_NOTIFY_SLACK_WEBHOOK_URL or "
-            "STREAMAPP_NOTIFY_SMTP_HOST"
-        )
-    return found
-
-
-def _check_url(url: str, setting: str) -> None:
-    if not url.startswith(("http://", "https://")) or redacted_host(url) == "an invalid URL":
-        raise NotifyConfigError(f"{setting}: not an http(s) URL")

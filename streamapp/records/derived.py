@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import faust
 
 DERIVED_SCHEMA_VERSION = 1
@@ -59,6 +61,10 @@ class Contribution(_JsonRecord):
     # input lane -> [first, last] offset ranges folded into this partial (None: a tick,
     # or a contribution from before this field existed)
     offsets: dict[str, list[list[int]]] | None = None
+    # The batch's most frequent terms and a few example posts per label, for alerts'
+    # explanations (streamapp/analytics/explain.py); None from older workers and ticks.
+    terms: dict[str, int] | None = None
+    examples: dict[str, Any] | None = None
     schema_version: int = DERIVED_SCHEMA_VERSION
 
 
@@ -105,6 +111,11 @@ class Alert(_JsonRecord):
     evidence: list[str]
     fired_at: str
     schema_version: int = DERIVED_SCHEMA_VERSION
+    # Optional (added later; older alerts lack them, older subscribers ignore them): what
+    # explains the alert (streamapp/analytics/explain.py, docs/topics-and-schemas.md).
+    top_terms: list[dict[str, Any]] | None = None
+    examples: list[dict[str, Any]] | None = None
+    switch_flow: dict[str, Any] | None = None
 
 
 class DeadLetter(_JsonRecord):

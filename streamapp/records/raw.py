@@ -36,6 +36,8 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_ID_CHARS = 64
 MAX_KEYWORD_CHARS = 200
 MAX_GEO_CHARS = 16
+MAX_PERMALINK_CHARS = 400
+REDDIT = "https://www.reddit.com"
 
 
 class InvalidRecord(ValueError):
@@ -74,6 +76,9 @@ class RedditPost(faust.Record, serializer="json", include_metadata=False):
     title: str | None = None
     author: str | None = None  # salted SHA-256 hex of the username, never the name
     schema_version: int = RAW_SCHEMA_VERSION
+    # https://www.reddit.com/r/<sub>/comments/...: set by the Reddit collector only (a
+    # simulated or replayed post without one has no link in an alert's examples).
+    permalink: str | None = None
 
     @property
     def text(self) -> str:
@@ -240,7 +245,21 @@ def parse_reddit_post(raw: bytes | str | None, limits: RecordLimits = DEFAULT_LI
         score=_int64("score", _field(data, "score", (int, float), required=False) or 0),
         created_utc=_event_time("created_utc", created, limits),
         author=_field(data, "author", (str,), required=False),
+        permalink=reddit_permalink(data.get("permalink")),
     )
+
+
+def reddit_permalink(value: Any) -> str | None:
+    """Reddit's own `/r/...` path (or a full reddit.com address) as an https URL. Anything
+    else (another site, not a string, too long) is dropped, not refused: an optional link
+    is not worth losing the post over, and an alert must never link elsewhere."""
+    if not isinstance(value, str) or not value or len(value) > MAX_PERMALINK_CHARS:
+        return None
+    if value.startswith("/r/"):
+        return REDDIT + value
+    if value.startswith(REDDIT + "/r/"):
+        return value
+    return None
 
 
 def parse_trend_point(raw: bytes | str | None, limits: RecordLimits = DEFAULT_LIMITS) -> TrendPoint:

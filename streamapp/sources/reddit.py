@@ -68,7 +68,14 @@ def post_record(stream: str, item: Any, salt: str) -> dict[str, Any]:
         "created_utc": float(item.created_utc),
         "author": hash_author(author.name, salt) if author is not None else None,
         "schema_version": RAW_SCHEMA_VERSION,
+        # Reddit's path (`/r/<sub>/comments/<id>/...`): the link in an alert's examples.
+        "permalink": _permalink(item),
     }
+
+
+def _permalink(item: Any) -> str | None:
+    path = getattr(item, "permalink", None)
+    return path if isinstance(path, str) and path else None
 
 
 class RedditSource:

@@ -90,6 +90,10 @@ async def test_reddit_rounds_page_back_to_the_checkpoint_and_send_each_post_once
         post = parse_reddit_post(json.dumps(record.value))
         assert post.id == record.key
         assert post.author in (None, hash_author("alice", SALT))
+        # Reddit's own path, as asyncpraw gives it: the link in an alert's examples.
+        assert (
+            post.permalink == f"https://www.reddit.com/r/{post.subreddit}/comments/{post.id[3:]}/"
+        )
     assert "alice" not in json.dumps([r.value for r in first.records])
     times = [r.value["created_utc"] for r in second.records if r.value["kind"] == "submission"]
     assert times == sorted(times)  # oldest first

@@ -161,6 +161,14 @@ def test_posts_and_an_alert_appear_live_in_the_browser(
         [alert] = [a for a in seen["alerts"] if a["status"] == "firing"]
         assert alert["rule"] == "piracy_surge" and alert["platform"] == "Netflix"
         assert alert["colour"] == "#c62828"  # critical: red
+        # Clicked, the alert shows what explains it (the words the surge posts used).
+        watched.page.locator(".slick-cell", has_text="piracy_surge").first.click()
+        detail = watched.page.wait_for_function(
+            "() => { const d = Bokeh.documents[0].get_model_by_name('alert_detail');"
+            " return d.text.includes('Rising terms') ? d.text : null; }",
+            timeout=10_000,
+        ).json_value()
+        assert detail.startswith("<b>piracy_surge on Netflix</b>") and "Example: " in detail
         assert seen["freshness"]["signals"] == total
         assert seen["switching"] == [["Netflix", "Disney+", 6]]
         assert set(seen["interest"]) == {"netflix", "disney_plus"}

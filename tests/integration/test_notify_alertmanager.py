@@ -120,6 +120,9 @@ async def test_alerts_reach_people_through_a_real_alertmanager(
             topic = f"{unique_topic_prefix}-streaming-alerts"
             tag = unique_topic_prefix[-8:]
             first = alert(f"am1-{tag}", "firing", platform="netflix", severity="critical")
+            first["top_terms"] = [{"term": "crackdown", "count": 12, "baseline": 1.0}]
+            first["examples"] = [{"id": "t3_a1", "subreddit": "cordcutters", "text": "bye",
+                                  "permalink": "https://www.reddit.com/r/cordcutters/comments/a1/"}]  # fmt: skip
             await produce(kafka_broker.bootstrap, topic, [first, first])  # and a redelivery
 
             async def listed(alert_id: str) -> list[dict]:
@@ -139,6 +142,11 @@ async def test_alerts_reach_people_through_a_real_alertmanager(
             assert shown["annotations"]["observed"] == "42"
             assert shown["annotations"]["baseline"] == "4.5"
             assert shown["annotations"]["window"] == "2026-12-02T01:00:00Z/2026-12-02T01:01:00Z"
+            # The explanation, as Alertmanager keeps it.
+            assert shown["annotations"]["top_terms"] == "crackdown 12 (baseline 1)"
+            assert shown["annotations"]["examples"] == (
+                'r/cordcutters t3_a1: "bye" https://www.reddit.com/r/cordcutters/comments/a1/'
+            )
             assert shown["status"]["state"] == "active"
             await wait_for(
                 lambda: _notified(receiver, first["alert_id"], "firing"), 15, "the receiver", proc

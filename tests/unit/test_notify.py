@@ -16,25 +16,16 @@ import pytest
 
 from streamapp.config import NotifySettings
 from streamapp.notify import payloads
+from streamapp.notify.dead_letters import dead_letter_value
+from streamapp.notify.destinations import NotifyConfigError, destinations_from
 from streamapp.notify.ledger import DEAD_LETTERED, DELIVERED, Ledger, ledger_key
+from streamapp.notify.pending import OffsetTracker, Pending, parse_alert
 from streamapp.notify.redact import Redactor, redacted_host
 from streamapp.notify.retry import RETRY_AFTER_CEILING_S, Backoff, parse_retry_after
 from streamapp.notify.routing import Route
-from streamapp.notify.senders import (
-    Destination,
-    NotifyConfigError,
-    Outcome,
-    WebhookDestination,
-    destinations_from,
-)
-from streamapp.notify.service import (
-    DestinationWorker,
-    OffsetTracker,
-    Pending,
-    dead_letter_value,
-    parse_alert,
-)
+from streamapp.notify.senders import Destination, Outcome, WebhookDestination
 from streamapp.notify.signature import sign, verify
+from streamapp.notify.worker import DestinationWorker
 
 SLACK_URL = "https://hooks.slack.com/services/T0AAA/B0BBB/xoxTOKENsecret123"
 
@@ -209,6 +200,7 @@ def test_settings_name_each_destination_without_its_secret(monkeypatch):
         destinations_from(NotifySettings(_env_file=None, smtp_host="mail"))
     with pytest.raises(NotifyConfigError, match="not an http"):
         destinations_from(NotifySettings(_env_file=None, slack_webhook_url="hooks.slack.com/x"))
+    monkeypatch.setenv("STREAMAPP_NOTIFY_SLACK_MIN_SEVERITY", "critical")
     found = destinations_from(
         NotifySettings(
             _env_file=None,
@@ -216,7 +208,6 @@ def test_settings_name_each_destination_without_its_secret(monkeypatch):
             webhook_url="https://a.example/h/TOK1, https://b.example/h/TOK2",
             webhook_secret="k" * 16,
             slack_webhook_url=SLACK_URL,
-            slack_min_severity="critical",
             smtp_host="mail.example",
             smtp_from="s@example.com",
             smtp_to="a@example.com",
@@ -229,6 +220,23 @@ def test_settings_name_each_destination_without_its_secret(monkeypatch):
     assert found[3].route.min_severity == "critical"
     assert found[1].id != found[2].id and found[1].id.startswith("webhook-")
     assert "xoxTOKEN" not in repr(NotifySettings(_env_file=None, slack_webhook_url=SLACK_URL))
+
+
+def test_each_destination_reads_its_own_route_filter(monkeypatch):
+    """One filter type, four prefixes: `STREAMAPP_NOTIFY_<DEST>_RULES/_PLATFORMS/_MIN_SEVERITY`."""
+    monkeypatch.setenv("STREAMAPP_NOTIFY_ALERTMANAGER_RULES", "piracy_surge")
+    monkeypatch.setenv("STREAMAPP_NOTIFY_WEBHOOK_PLATFORMS", "netflix,hulu")
+    monkeypatch.setenv("STREAMAPP_NOTIFY_SLACK_MIN_SEVERITY", "warning")
+    monkeypatch.setenv("STREAMAPP_NOTIFY_SMTP_MIN_SEVERITY", "critical")
+    n = NotifySettings(_env_file=None)
+    assert n.alertmanager_route.rules == "piracy_surge" and n.alertmanager_route.platforms == ""
+    assert n.webhook_route.platforms == "netflix,hulu" and n.webhook_route.rules == ""
+    assert n.slack_route.min_severity == "warning"
+    assert n.smtp_route.min_severity == "critical"
+    assert n.webhook_route.min_severity == "info"
+    monkeypatch.setenv("STREAMAPP_NOTIFY_SMTP_MIN_SEVERITY", "loud")
+    with pytest.raises(ValueError, match="min_severity"):
+        NotifySettings(_env_file=None)
 
 
 def test_notify_command_exits_2_without_a_destination_and_1_without_kafka(monkeypatch, capsys):
@@ -304,7 +312,7 @@ def no_sleep(monkeypatch):
     async def fake_sleep(seconds):
         waits.append(seconds)
 
-    monkeypatch.setattr("streamapp.notify.service.asyncio.sleep", fake_sleep)
+    monkeypatch.setattr("streamapp.notify.worker.asyncio.sleep", fake_sleep)
     return waits
 
 

@@ -15,7 +15,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from streamapp.config import NotifySettings
 from streamapp.embedded import free_port
-from streamapp.notify.senders import EmailDestination, destinations_from
+from streamapp.notify.destinations import destinations_from
+from streamapp.notify.senders import EmailDestination
 from tests.kafka_certs import make_tls_files
 
 PASSWORD = "smtp-Pa55-word-9"
