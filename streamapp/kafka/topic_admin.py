@@ -162,6 +162,24 @@ async def _wait_until_served(
         await consumer.stop()
 
 
+async def partition_counts(
+    bootstrap: str, names: Iterable[str], options: Mapping[str, Any] | None = None
+) -> dict[str, int]:
+    """How many partitions each of `names` has, for those that exist. Asked of the cluster
+    each time: a consumer's own metadata knows only topics it has subscribed to or
+    fetched from (aiokafka's `topics()` does not refresh what `partitions_for_topic`
+    answers)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **dict(options or {}))
+    await admin.start()
+    try:
+        described = await _describe(admin, names)
+    finally:
+        await admin.close()
+    return {name: len(topic["partitions"]) for name, topic in described.items()}
+
+
 async def ensure_topics(
     bootstrap: str,
     specs: Iterable[TopicSpec],

@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from streamapp.kafka.topic_admin import partition_counts
 from streamapp.kafka_security import client_options
 from streamapp.sources.collector_runner import OutRecord, Source
 from streamapp.topic_reads import READ_TIMEOUT_S, group_less_reader, read_to_end
@@ -161,8 +162,10 @@ class KafkaCheckpointStore:
             await self.start()
         found = self._consumer.partitions_for_topic(topic)
         if not found:
-            await self._consumer.topics()  # refreshes the metadata of every topic
-            found = self._consumer.partitions_for_topic(topic) or {0}
+            # Not in this consumer's metadata (it reads the checkpoints only): ask the
+            # cluster, or every partition but 0 would be left out of the look-up.
+            counts = await partition_counts(self.bootstrap, [topic], client_options())
+            found = range(counts.get(topic, 1))
         return sorted(found)
 
     async def find_delivered(

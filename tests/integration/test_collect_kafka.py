@@ -226,3 +226,29 @@ async def test_worker_collects_and_a_sigkilled_worker_is_replaced_without_gap_or
                 replacement.stop()
     logs = (tmp_path / "w2").glob("*.log")
     assert not any("test-secret" in log.read_text(errors="replace") for log in logs)
+
+
+async def test_the_checkpoint_store_sees_every_partition_of_a_topic_it_never_read(
+    kafka_broker, unique_name
+):
+    """The end offsets a collector records must cover every partition of its topic: the
+    store's consumer reads only the checkpoints, and aiokafka's `topics()` does not fill
+    `partitions_for_topic`, so it once fell back to partition 0 alone (after a crash the
+    look-up then missed what had gone to partitions 1-3 and sent it again)."""
+    from streamapp.embedded import create_topics
+
+    bootstrap, topic = kafka_broker.bootstrap, unique_name("posts")
+    await create_topics(bootstrap, [topic], 4)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for partition in range(4):
+            for _ in range(partition + 1):
+                await producer.send_and_wait(topic, b"{}", key=b"k", partition=partition)
+    finally:
+        await producer.stop()
+    store = KafkaCheckpointStore(bootstrap, unique_name("checkpoints"), sink=None)
+    try:
+        assert await store.end_offsets(topic) == {0: 1, 1: 2, 2: 3, 3: 4}
+    finally:
+        await store.stop()
