@@ -26,7 +26,10 @@ WINDOW = 60.0  # the default window: an 80-minute file is 80 windows
 REPLAY_SETTINGS = {
     "STREAMAPP_WINDOW_SECONDS": str(WINDOW),
     "STREAMAPP_ALLOWED_LATENESS_SECONDS": "3",
-    "STREAMAPP_IDLE_PARTITION_SECONDS": "3",
+    # Every lane idle this long ends the replay's backlog. 3 s was seen to pass under CPU
+    # starvation (load average ~8, four suites at once) between two fetches of a lane still
+    # being read, closing windows early: one late post in one run of four.
+    "STREAMAPP_IDLE_PARTITION_SECONDS": "8",
     "STREAMAPP_FORECAST_ENABLED": "false",
 }
 PARTITIONS = 4
