@@ -32,7 +32,7 @@ SWITCH_SHARE_PRICE = 0.6  # ... when they leave after a price rise
 NO_WARNING_SHARE = 0.25
 MAX_PLAYS = 8
 # Fitted once so the population's monthly gross churn lands near Antenna's ~5%.
-HAZARD_SCALE = 1.3
+HAZARD_SCALE = 0.5
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,10 @@ def daily_hazard(sub: Subscription, platform: str, day: int) -> float:
     price = 0.0
     if sub.price_rise_day is not None and day >= sub.price_rise_day:
         price = 4.0 * math.exp(-(day - sub.price_rise_day) / 20)
-    lonely = (1.0 / max(sub.engagement, 0.05)) ** 1.6
-    return min(0.3, base * lonely * (1 + price) * (1 + 10 * sub.lost_share))
+    engagement = max(sub.engagement, 0.03)
+    # A fall from the recent peak matters most; a low level a little.
+    falling = (sub.peak / engagement) ** 4 * (1.0 / engagement) ** 0.5
+    return min(0.3, base * falling * (1 + price) * (1 + 10 * sub.lost_share))
 
 
 def live_day(
@@ -79,23 +81,24 @@ def live_day(
                     day,
                     math.exp(rng.gauss(0, 0.3)),
                 )
-                sub.resub_day, sub.cancel_day = None, None
+                sub.resub_day, sub.cancel_day, sub.peak = None, None, sub.engagement
                 out.append(_plain(rng, start, account, platform, "resubscribe", sub))
             continue
         sub.engagement = min(
             3.0, max(0.03, sub.engagement * math.exp(sub.drift + rng.gauss(0, 0.04)))
         )
         sub.lost_share *= 0.97
+        sub.peak = max(sub.engagement, sub.peak * 0.985)
         if sub.status == "active" and rng.random() < daily_hazard(sub, platform, day):
             sub.status = "leaving"
-            wait = 0 if rng.random() < NO_WARNING_SHARE else rng.randint(2, 12)
+            wait = 0 if rng.random() < NO_WARNING_SHARE else rng.randint(3, 20)
             sub.cancel_day = day + wait
         leaving = sub.status == "leaving"
         share = 1.0 / len([s for s in account.subs.values() if s.status != "cancelled"])
-        rate = account.activity * share * sub.engagement * weekday * (0.3 if leaving else 1.0)
+        rate = account.activity * share * sub.engagement * weekday * (0.2 if leaving else 1.0)
         for _ in range(_poisson(rng, rate)):
             out.extend(_session(rng, account, catalogue, platform, sub, start, leaving))
-        if rng.random() < (0.3 if leaving else 0.002):
+        if rng.random() < (0.4 if leaving else 0.002):
             out.append(_plain(rng, start, account, platform, "cancel_page", sub))
         if leaving and sub.cancel_day == day:
             out.extend(_cancel(rng, account, platform, sub, start, day, platform in price_hikes))

@@ -24,6 +24,7 @@ from streamapp.sources.viewers.catalogue import (
 DEVICES: dict[str, float] = {"tv": 0.7, "mobile": 0.15, "web": 0.1, "tablet": 0.05}
 COUNTRIES: dict[str, float] = {"US": 0.9, "CA": 0.1}
 DAY_S = 86_400.0
+FADING_SHARE = 0.2  # subscriptions whose interest fades (engagement halves in ~3 weeks)
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Subscription:
     since_day: int
     engagement: float  # latent: scales sessions and completion
     drift: float  # daily log-change of engagement; negative for a fading interest
+    peak: float = 1.0  # recent peak of engagement (decays): a fall from it drives churn
     status: str = "active"
     cancel_day: int | None = None
     resub_day: int | None = None
@@ -61,13 +63,16 @@ class Account:
 
 def new_subscription(rng: random.Random, platform: str, day: int) -> Subscription:
     plan = weighted_choice(rng, PLAN_SHARES)
+    engagement = math.exp(rng.gauss(0, 0.35))
+    fading = rng.random() < FADING_SHARE
     return Subscription(
         plan=plan,
         price=round(STANDARD_PRICE[platform] * PLANS[plan], 2),
         since_day=day,
-        engagement=math.exp(rng.gauss(0, 0.35)),
+        engagement=engagement,
         # Most interests hold, some fade: the fading ones are the future cancels.
-        drift=rng.gauss(-0.004, 0.012),
+        drift=rng.gauss(-0.045, 0.01) if fading else rng.gauss(0.0, 0.004),
+        peak=engagement,
     )
 
 
@@ -82,7 +87,7 @@ def build_population(seed: int, accounts: int, salt: str, day: int) -> list[Acco
             account=hash_author(f"viewer-{seed}-{i}", salt),
             country=weighted_choice(rng, COUNTRIES),
             device=weighted_choice(rng, DEVICES),
-            activity=math.exp(rng.gauss(-0.1, 0.5)),
+            activity=math.exp(rng.gauss(0.4, 0.5)),
             binge=min(0.85, rng.betavariate(2, 3)),
             peak_hour=rng.gauss(20.5, 1.2),
             tastes={g: w / total for g, w in raw.items()},
