@@ -35,6 +35,8 @@ class PipelineContext:
     # Per input lane this worker reads, the newest event time whose partial aggregates
     # Kafka has acknowledged: reported to every window partition (agents/aggregate_windows).
     lane_progress: LaneProgress = field(default_factory=LaneProgress)
+    # The viewers' engines per partition (tables/viewer_scoring.py), made on first use.
+    viewers: Any = None
 
     def guard(self, agent: str) -> AgentGuard:
         """The supervision of one agent's body, with this worker's back-off settings."""

@@ -73,6 +73,20 @@ class ViewingEvent(faust.Record, serializer="json", include_metadata=False):
         return parse_iso_utc(self.ts)
 
 
+class ChurnRisk(faust.Record, serializer="json", include_metadata=False):
+    """The churn risk of an account on a platform (`churn-risk`, keyed by account)."""
+
+    account: str
+    platform: str
+    risk: float  # P(cancel within STREAMAPP_CHURN_HORIZON_DAYS)
+    top_features: list[str]  # the three features that moved the score most
+    model_version: str  # "churn-lr-1+<labels learned>"
+    scored_at: str  # the event time of the score, ISO-8601
+    reason: str  # "session_end" or "daily"
+    baseline_risk: float  # the recency baseline's risk, for comparison
+    schema_version: int = VIEWING_SCHEMA_VERSION
+
+
 def account_hash(account: str, salt: str) -> str:
     """The account as it may travel: already a hash is kept, a clear id is hashed."""
     return account if is_author_hash(account) else hash_author(account, salt)

@@ -1,0 +1,78 @@
+"""viewing-events -> per-account features (table) -> churn-risk.
+
+Runs on the raw topic's partitions (keyed by account), so the per-account work spreads
+over every worker. Not a lane of the post/trend windows: nothing here moves their
+watermarks, and a quiet clickstream never holds a market window back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from faust.types import EventT
+
+from agents.batches import failed, guarded_batches, valid_records
+from streamapp.context import PipelineContext
+from streamapp.metrics import observe_batch
+from streamapp.records.raw import iso_utc
+from streamapp.records.viewing import ChurnRisk, account_hash, parse_viewing_event
+from tables.viewer_scoring import PartitionBatch, Scored, ViewerScoring
+
+_FIELDS = ("title_id", "position_s", "watched_s", "plan", "price")
+
+
+def scoring(ctx: PipelineContext) -> ViewerScoring:
+    if ctx.viewers is None:
+        ctx.viewers = ViewerScoring(ctx.tables.viewer_state, ctx.settings.viewers)
+    return ctx.viewers
+
+
+async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
+    ops = scoring(ctx)
+    salt = ctx.settings.pipeline.author_salt.get_secret_value()
+    batches: dict[int, PartitionBatch] = {}
+    out: list[tuple[PartitionBatch, Scored]] = []
+    async for event, record in valid_records(ctx, events, parse_viewing_event):
+        partition, offset = event.message.partition, event.message.offset
+        try:
+            batch = batches.get(partition) or batches.setdefault(partition, ops.begin(partition))
+            ts = record.epoch
+            out.extend((batch, s) for s in ops.tick_to(batch, partition, ts, offset))
+            key = f"{account_hash(record.account, salt)}|{record.platform}"
+            state = ops.state(batch, key, ts, partition)
+            batch.expired.discard(key)
+            fields = {name: getattr(record, name) for name in _FIELDS}
+            score = batch.engine.on_event(state, record.type, ts, fields, offset)
+            if score is not None:
+                out.append((batch, Scored(key, score)))
+        except Exception as exc:  # one event's failure must not stop the stream
+            await failed(ctx, event, "could not score the viewing event", exc)
+    pending = []
+    topic = ctx.topics.churn_risk
+    for batch, scored in out:
+        state = batch.states.get(scored.key)
+        if state is None or not ops.should_send(state, scored.score.risk):
+            continue
+        account, platform = scored.key.rsplit("|", 1)
+        risk = ChurnRisk(
+            account=account,
+            platform=platform,
+            risk=round(scored.score.risk, 6),
+            top_features=scored.score.top,
+            model_version=batch.engine.version,
+            scored_at=iso_utc(scored.score.at),
+            reason=scored.score.reason,
+            baseline_risk=round(scored.score.baseline, 6),
+        )
+        pending.append(await topic.send(key=account.encode(), value=risk))
+    for delivery in pending:
+        await delivery
+    for partition, batch in batches.items():
+        ops.commit(partition, batch)
+    observe_batch("score_viewers", events, {topic.get_topic_name(): len(pending)})
+
+
+def register(ctx: PipelineContext) -> None:
+    @ctx.app.agent(ctx.topics.viewing, name="score_viewers")
+    async def score_viewers(stream):  # type: ignore[no-untyped-def]
+        await guarded_batches(ctx, stream, "score_viewers", score_batch)
