@@ -69,6 +69,7 @@ async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
         await delivery
     for partition, batch in batches.items():
         ops.commit(partition, batch)
+    ops.publish_quality(ctx.clock())
     observe_batch("score_viewers", events, {topic.get_topic_name(): len(pending)})
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from streamapp.analytics.viewers.engine import ChurnEngine, Score
 from streamapp.analytics.viewers.features import DAY_S, day_of, new_state
 from streamapp.config import ViewerSettings
+from streamapp.metrics import CHURN_LABELS, CHURN_QUALITY
 from tables.viewer_state import ViewerStateTable, model_key
 
 
@@ -38,6 +39,7 @@ class ViewerScoring:
         self.table = table
         self.settings = settings
         self._engines: dict[int, tuple[int, ChurnEngine]] = {}
+        self._published_at = float("-inf")
 
     def engine(self, partition: int) -> ChurnEngine:
         """The partition's engine: the cached one unless the table holds a checkpoint
@@ -104,6 +106,18 @@ class ViewerScoring:
                     self.table.remove(key, partition)
             else:
                 self.table.write(key, state, partition)
+
+    def publish_quality(self, now: float, every_s: float = 30.0) -> None:
+        """The prequential figures as metrics, at most every `every_s` (they sort the window)."""
+        if now - self._published_at < every_s:
+            return
+        self._published_at = now
+        for partition, (_, engine) in self._engines.items():
+            CHURN_LABELS.labels(str(partition)).set(engine.learned)
+            for name, value in engine.quality.figures().items():
+                scorer, figure = name.split("_", 1)
+                if value is not None:
+                    CHURN_QUALITY.labels(str(partition), scorer, figure).set(value)
 
     def should_send(self, state: dict[str, Any], risk: float) -> bool:
         """A risk goes out when it moved by more than the setting since the last one sent."""
