@@ -10,6 +10,7 @@ BENCHMARKS = {
     "latency": "bench.latency",
     "dashboard": "bench.dashboard",
     "sink": "bench.sink",
+    "viewers": "bench.viewers",
 }
 
 
