@@ -57,6 +57,13 @@ CHURN_LABELS = Gauge(
     "Labels the churn model of a partition has learned",
     ["partition"],
 )
+VIEWER_ACCOUNTS = Gauge(
+    "streamapp_viewer_accounts",
+    "At the last event-time daily tick of a raw partition, per platform: active accounts"
+    " (kind=active), accounts with risk above STREAMAPP_CHURN_RISK_THRESHOLD (at_risk) and"
+    " the sum of their risks (expected_cancellations)",
+    ["partition", "platform", "kind"],
+)
 AGENT_RESTARTS = Counter(
     "streamapp_agent_restarts_total",
     "Times an agent's body failed and was run again after a back-off, per agent "

@@ -14,7 +14,7 @@ from typing import Any
 from streamapp.analytics.viewers.engine import ChurnEngine, Score
 from streamapp.analytics.viewers.features import DAY_S, day_of, new_state
 from streamapp.config import ViewerSettings
-from streamapp.metrics import CHURN_LABELS, CHURN_QUALITY
+from streamapp.metrics import CHURN_LABELS, CHURN_QUALITY, VIEWER_ACCOUNTS
 from tables.viewer_state import ViewerStateTable, model_key
 
 
@@ -81,6 +81,7 @@ class ViewerScoring:
             batch.day += 1
             midnight = batch.day * DAY_S
             keys = {k for k, _ in self.table.accounts_of(partition)} | set(batch.states)
+            daily: list[Scored] = []
             for key in keys - batch.expired:
                 state = self.state(batch, key, midnight, partition)
                 if batch.engine.expired(state, midnight, self.settings.account_expiry_days):
@@ -88,8 +89,25 @@ class ViewerScoring:
                     continue
                 score = batch.engine.tick(state, midnight, offset)
                 if score is not None:
-                    out.append(Scored(key, score))
+                    daily.append(Scored(key, score))
+            self.count_accounts(partition, daily)
+            out.extend(daily)
         return out
+
+    def count_accounts(self, partition: int, daily: list[Scored]) -> None:
+        """Active and at-risk accounts and expected cancellations per platform, as of a
+        daily tick (every active account of the partition is scored at it)."""
+        totals: dict[str, list[float]] = {}
+        threshold = self.settings.churn_risk_threshold
+        for scored in daily:
+            row = totals.setdefault(scored.key.rsplit("|", 1)[1], [0.0, 0.0, 0.0])
+            row[0] += 1
+            row[1] += scored.score.risk > threshold
+            row[2] += scored.score.risk
+        for platform, (active, at_risk, expected) in totals.items():
+            for kind, value in (("active", active), ("at_risk", at_risk)):
+                VIEWER_ACCOUNTS.labels(str(partition), platform, kind).set(value)
+            VIEWER_ACCOUNTS.labels(str(partition), platform, "expected_cancellations").set(expected)
 
     def commit(self, partition: int, batch: PartitionBatch) -> None:
         engine = batch.engine

@@ -3,6 +3,7 @@ quality as metrics."""
 
 from __future__ import annotations
 
+import pytest
 from prometheus_client import REGISTRY
 
 from streamapp.config import ViewerSettings
@@ -43,3 +44,25 @@ def test_quality_is_published_as_metrics() -> None:
         return REGISTRY.get_sample_value("streamapp_churn_quality", labels)
 
     assert sample("model", "roc_auc") == 1.0 and sample("baseline", "roc_auc") == 0.0
+
+
+def test_daily_ticks_count_active_and_at_risk_accounts_per_platform() -> None:
+    from streamapp.analytics.viewers.engine import Score
+    from tables.viewer_scoring import Scored
+
+    ops = ViewerScoring(FakeTable(), ViewerSettings(churn_risk_threshold=0.5))  # type: ignore[arg-type]
+
+    def scored(key: str, risk: float) -> Scored:
+        return Scored(key, Score(risk, 0.1, [], 0.0, "daily"))
+
+    ops.count_accounts(
+        2, [scored("a|netflix", 0.7), scored("b|netflix", 0.2), scored("c|max", 0.9)]
+    )
+
+    def sample(platform: str, kind: str) -> float | None:
+        labels = {"partition": "2", "platform": platform, "kind": kind}
+        return REGISTRY.get_sample_value("streamapp_viewer_accounts", labels)
+
+    assert sample("netflix", "active") == 2 and sample("netflix", "at_risk") == 1
+    assert sample("netflix", "expected_cancellations") == pytest.approx(0.9)
+    assert sample("max", "at_risk") == 1
