@@ -175,6 +175,21 @@ CHURN_SCORES = TableSpec(
     "The latest churn risk per account (salted hash) and platform; one row per pair.",
 )
 
+VIEWING_SESSIONS = TableSpec(
+    "VIEWING_SESSIONS",
+    "viewing-sessions",
+    (
+        col("EVENT_ID", "VARCHAR(100)", "session_id"),
+        col("ACCOUNT", "VARCHAR(64)"),
+        col("PLATFORM", "VARCHAR(32)"),
+        col("STARTED_AT", "TIMESTAMP_NTZ"),
+        col("ENDED_AT", "TIMESTAMP_NTZ"),
+        col("PLAYS", "NUMBER(10,0)"),
+        col("WATCHED_S", "FLOAT"),
+    ),
+    "Viewing sessions, sessionised in-stream, one row per session (account: salted hash).",
+)
+
 TABLES: tuple[TableSpec, ...] = (
     POSTS,
     TRENDS,
@@ -182,6 +197,7 @@ TABLES: tuple[TableSpec, ...] = (
     PLATFORM_WINDOWS,
     FORECASTS,
     CHURN_SCORES,
+    VIEWING_SESSIONS,
 )
 TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
 

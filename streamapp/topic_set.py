@@ -10,7 +10,7 @@ from streamapp import topics as names
 from streamapp.config import Settings
 from streamapp.records import Alert, Contribution, DeadLetter, DiscussionSignal, WindowAggregate
 from streamapp.records.forecast import PlatformForecast
-from streamapp.records.viewing import ChurnRisk
+from streamapp.records.viewing import ChurnRisk, ViewingSession
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class PipelineTopics:
     forecasts: faust.TopicT
     viewing: faust.TopicT
     churn_risk: faust.TopicT
+    sessions: faust.TopicT
 
 
 def declare(app: faust.App, settings: Settings) -> PipelineTopics:
@@ -57,4 +58,5 @@ def declare(app: faust.App, settings: Settings) -> PipelineTopics:
         forecasts=topic(names.PLATFORM_FORECASTS, PlatformForecast),
         viewing=topic(names.VIEWING_EVENTS),
         churn_risk=topic(names.CHURN_RISK, ChurnRisk),
+        sessions=topic(names.VIEWING_SESSIONS, ViewingSession),
     )

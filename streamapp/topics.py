@@ -10,6 +10,8 @@ STREAMING_TRENDS = "streaming-trends"
 VIEWING_EVENTS = "viewing-events"
 # The latest churn risk of an account on a platform when it moved, keyed by account.
 CHURN_RISK = "churn-risk"
+# Every viewing session, sessionised in-stream, when it ends; keyed by account.
+VIEWING_SESSIONS = "viewing-sessions"
 DISCUSSION_SIGNALS = "discussion-signals"
 PIRACY_SENTIMENT = "piracy-sentiment"
 PLATFORM_WINDOWS = "platform-windows"
@@ -34,5 +36,6 @@ OUTPUT_TOPICS = (
     DEAD_LETTERS,
     PLATFORM_FORECASTS,
     CHURN_RISK,
+    VIEWING_SESSIONS,
 )
 ALL_TOPICS = (*REPLAY_TOPICS, *OUTPUT_TOPICS, PLATFORM_CONTRIBUTIONS)

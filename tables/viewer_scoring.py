@@ -50,6 +50,7 @@ class ViewerScoring:
         if cached is not None and cached[0] == mark:
             return cached[1]
         engine = ChurnEngine(self.settings.churn_horizon_days)
+        engine.closed = []  # the worker records every session (viewing-sessions)
         if stored:
             engine.restore(stored["engine"])
         self._engines[partition] = (mark, engine)
@@ -88,6 +89,8 @@ class ViewerScoring:
                     batch.expired.add(key)
                     continue
                 score = batch.engine.tick(state, midnight, offset)
+                for session in batch.engine.closed or []:
+                    session.setdefault("key", key)  # ticks end sessions of many accounts
                 if score is not None:
                     daily.append(Scored(key, score))
             self.count_accounts(partition, daily)

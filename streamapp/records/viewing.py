@@ -87,6 +87,19 @@ class ChurnRisk(faust.Record, serializer="json", include_metadata=False):
     schema_version: int = VIEWING_SCHEMA_VERSION
 
 
+class ViewingSession(faust.Record, serializer="json", include_metadata=False):
+    """One viewing session, sessionised in-stream (`viewing-sessions`, keyed by account)."""
+
+    session_id: str  # "<account>|<platform>|<start, epoch ms>"
+    account: str
+    platform: str
+    started_at: str  # ISO-8601, event time
+    ended_at: str  # the session's last event
+    plays: int
+    watched_s: float
+    schema_version: int = VIEWING_SCHEMA_VERSION
+
+
 def account_hash(account: str, salt: str) -> str:
     """The account as it may travel: already a hash is kept, a clear id is hashed."""
     return account if is_author_hash(account) else hash_author(account, salt)

@@ -120,6 +120,12 @@ async def test_viewing_events_flow_to_churn_risk_and_bad_ones_to_dead_letters(
     reasons = [x["reason"] for x in letters if x["source_topic"].endswith(topics.VIEWING_EVENTS)]
     assert any("not valid JSON" in r for r in reasons)
     assert any("field 'type'" in r for r in reasons)
+    sessions = await read_until(bootstrap, prefix + topics.VIEWING_SESSIONS, lambda r: len(r) >= 20)
+    assert len(sessions) >= 20
+    for session in sessions:
+        assert session["session_id"].startswith(f"{session['account']}|{session['platform']}|")
+        assert session["started_at"] <= session["ended_at"] and session["plays"] >= 0
+    assert any(s["watched_s"] > 600 for s in sessions)
     assert worker.get("/healthz") == (200, {"status": "ok"})
 
 

@@ -125,3 +125,15 @@ def test_quality_figures_against_hand_computed_values() -> None:
     assert log_loss([True, False], [0.5, 0.5]) == pytest.approx(math.log(2))
     assert roc_auc([True, True], [0.1, 0.2]) is None
     assert roc_auc([True, False], [0.5, 0.5]) == 0.5
+
+
+def test_ended_sessions_are_handed_over_once_with_their_plays_and_minutes() -> None:
+    engine, state = ChurnEngine(), new_state(T0)
+    engine.closed = []
+    end = session(state, engine, T0, minutes=30.0, plays=2)
+    assert engine.closed == []  # still open
+    engine.on_event(state, "session_start", end + 7200, {})
+    assert engine.closed == [{"start": T0, "end": end, "plays": 2, "watched_s": 3600.0}]
+    engine.closed.clear()
+    engine.tick(state, end + 7200 + 3 * 3600)  # the new one timed out: the tick ends it
+    assert [s["start"] for s in engine.closed] == [end + 7200]

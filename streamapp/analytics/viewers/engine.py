@@ -55,6 +55,9 @@ class ChurnEngine:
         self.quality = Prequential()
         # Only labels of snapshots scored in [from, to) count in `quality` (evaluation).
         self.quality_span: tuple[float, float] | None = None
+        # A list to collect the sessions ended by each call (start, end, plays,
+        # watched_s), drained by the caller while it knows the account; None: not kept.
+        self.closed: list[dict[str, Any]] | None = None
 
     @property
     def version(self) -> str:
@@ -96,7 +99,7 @@ class ChurnEngine:
             state["o"] = offset
         self._mature(state, ts, offset)
         was_active = state["status"] == "active"
-        ended = fold(state, kind, ts, fields)
+        ended = fold(state, kind, ts, fields, self.closed)
         if kind == "cancel" and was_active:
             for snapshot in state["pending"]:
                 snapshot[4] = True  # cancelled within its horizon: learned when it ends
@@ -109,7 +112,7 @@ class ChurnEngine:
         per day a scored snapshot kept for its label."""
         self._mature(state, now, offset)
         if session_timed_out(state, now):
-            close_session(state)
+            close_session(state, self.closed)
         if state["status"] != "active" or state["sampled_day"] == day_of(now):
             return None
         state["sampled_day"] = day_of(now)

@@ -81,12 +81,22 @@ def _count(state: dict[str, Any], ts: float, index: int, amount: float = 1.0) ->
     row[index] += amount
 
 
-def close_session(state: dict[str, Any]) -> bool:
-    """End the open session (if any): count it on the day it started. True if one ended."""
+def close_session(state: dict[str, Any], closed: list[dict[str, Any]] | None = None) -> bool:
+    """End the open session (if any): count it on the day it started, and add it to
+    `closed` (for the sessions' own record). True if one ended."""
     sess = state["sess"]
     if sess is None:
         return False
     state["sess"] = None
+    if closed is not None:
+        closed.append(
+            {
+                "start": sess["start"],
+                "end": sess["last"],
+                "plays": sess["plays"],
+                "watched_s": sess.get("watched", 0.0),
+            }
+        )
     _count(state, sess["start"], SESSIONS)
     if sess["plays"] >= BINGE_PLAYS:
         _count(state, sess["start"], BINGES)
@@ -104,9 +114,16 @@ def session_timed_out(state: dict[str, Any], now: float) -> bool:
     return gap > (MAX_PLAY_S if sess.get("playing") else SESSION_GAP_S)
 
 
-def fold(state: dict[str, Any], kind: str, ts: float, fields: dict[str, Any]) -> bool:
-    """Fold one event into the state; True if a session ended (a moment to score)."""
-    ended = session_timed_out(state, ts) and close_session(state)
+def fold(
+    state: dict[str, Any],
+    kind: str,
+    ts: float,
+    fields: dict[str, Any],
+    closed: list[dict[str, Any]] | None = None,
+) -> bool:
+    """Fold one event into the state; True if a session ended (a moment to score). The
+    sessions that ended are added to `closed`."""
+    ended = session_timed_out(state, ts) and close_session(state, closed)
     state["last"] = max(state["last"], ts)
     price, plan = fields.get("price"), fields.get("plan")
     if price is not None:
@@ -118,8 +135,8 @@ def fold(state: dict[str, Any], kind: str, ts: float, fields: dict[str, Any]) ->
     if plan is not None:
         state["plan"] = plan
     if kind == "session_start" or (state["sess"] is None and kind in _IN_SESSION):
-        ended = close_session(state) or ended
-        state["sess"] = {"start": ts, "last": ts, "plays": 0, "playing": False}
+        ended = close_session(state, closed) or ended
+        state["sess"] = {"start": ts, "last": ts, "plays": 0, "playing": False, "watched": 0.0}
     elif state["sess"] is not None:
         state["sess"]["last"] = max(state["sess"]["last"], ts)
     title = fields.get("title_id")
@@ -131,6 +148,8 @@ def fold(state: dict[str, Any], kind: str, ts: float, fields: dict[str, Any]) ->
             _remember_title(state, title, ts)
     elif kind == "stop":
         watched = fields.get("watched_s") or 0.0
+        if state["sess"] is not None:
+            state["sess"]["watched"] = state["sess"].get("watched", 0.0) + watched
         _count(state, ts, MINUTES, watched / 60.0)
         _count(state, ts, STOPS)
         if watched >= COMPLETE_S:
@@ -138,7 +157,7 @@ def fold(state: dict[str, Any], kind: str, ts: float, fields: dict[str, Any]) ->
     elif kind == "cancel_page":
         _count(state, ts, CANCEL_PAGES)
     elif kind == "cancel":
-        ended = close_session(state) or ended
+        ended = close_session(state, closed) or ended
         state["status"] = "cancelled"
     elif kind in ("signup", "resubscribe"):
         if state["status"] == "cancelled" or kind == "signup":
