@@ -41,6 +41,7 @@ bench: setup
 	$(BIN)/python -m bench latency
 	$(BIN)/python -m bench dashboard
 	$(BIN)/python -m bench sink
+	$(BIN)/python -m bench viewers
 
 clean:
 	rm -rf $(VENV) .streamapp .pytest_cache .ruff_cache .mypy_cache

@@ -7,6 +7,7 @@ from agents import (
     classify_posts,
     collect_sources,
     forecast_demand,
+    score_viewers,
     track_interest,
 )
 from streamapp.context import PipelineContext
@@ -18,3 +19,4 @@ def register_agents(ctx: PipelineContext) -> None:
     aggregate_windows.register(ctx)
     collect_sources.register(ctx)
     forecast_demand.register(ctx)
+    score_viewers.register(ctx)

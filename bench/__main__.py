@@ -12,6 +12,7 @@ BENCHMARKS = {
     "sink": "bench.sink",
     "classify": "bench.classify",
     "notify": "bench.notify",
+    "viewers": "bench.viewers",
 }
 
 

@@ -37,6 +37,10 @@ def _derived(spec: TableSpec, record: dict[str, Any]) -> dict[str, Any]:
         return {"event_id": f"{record.get('keyword')}|{record.get('geo') or ''}|{when}"}
     if spec.name == "ALERTS":
         return {"event_id": f"{record.get('alert_id')}:{record.get('status')}"}
+    if spec.name == "CHURN_SCORES":
+        # One row per account and platform: a newer score (a higher offset of the
+        # account's partition) replaces the earlier one.
+        return {"event_id": f"{record.get('account')}|{record.get('platform')}"}
     return {}
 
 

@@ -159,7 +159,47 @@ FORECASTS = TableSpec(
     "Forecasts per platform and metric; POINTS holds timestamp, yhat and its band per step.",
 )
 
-TABLES: tuple[TableSpec, ...] = (POSTS, TRENDS, ALERTS, PLATFORM_WINDOWS, FORECASTS)
+CHURN_SCORES = TableSpec(
+    "CHURN_SCORES",
+    "churn-risk",
+    (
+        col("EVENT_ID", "VARCHAR(100)"),
+        col("ACCOUNT", "VARCHAR(64)"),
+        col("PLATFORM", "VARCHAR(32)"),
+        col("RISK", "FLOAT"),
+        col("BASELINE_RISK", "FLOAT"),
+        col("TOP_FEATURES", "ARRAY"),
+        col("MODEL_VERSION", "VARCHAR(64)"),
+        col("SCORED_AT", "TIMESTAMP_NTZ"),
+        col("REASON", "VARCHAR(16)"),
+    ),
+    "The latest churn risk per account (salted hash) and platform; one row per pair.",
+)
+
+VIEWING_SESSIONS = TableSpec(
+    "VIEWING_SESSIONS",
+    "viewing-sessions",
+    (
+        col("EVENT_ID", "VARCHAR(100)", "session_id"),
+        col("ACCOUNT", "VARCHAR(64)"),
+        col("PLATFORM", "VARCHAR(32)"),
+        col("STARTED_AT", "TIMESTAMP_NTZ"),
+        col("ENDED_AT", "TIMESTAMP_NTZ"),
+        col("PLAYS", "NUMBER(10,0)"),
+        col("WATCHED_S", "FLOAT"),
+    ),
+    "Viewing sessions, sessionised in-stream, one row per session (account: salted hash).",
+)
+
+TABLES: tuple[TableSpec, ...] = (
+    POSTS,
+    TRENDS,
+    ALERTS,
+    PLATFORM_WINDOWS,
+    FORECASTS,
+    CHURN_SCORES,
+    VIEWING_SESSIONS,
+)
 TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
 
 OFFSETS_TABLE = "KAFKA_OFFSETS"

@@ -64,6 +64,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         worker_web_port=args.web_port or DEFAULT_WEB_PORT,
         rate=args.rate,
         scenarios=args.scenario or [],
+        accounts=0 if args.no_viewers else args.accounts,
         broker_kind=args.broker,
     )
     return Supervisor(options).run()
@@ -112,6 +113,7 @@ def use_classifier_model(settings: Settings, command: str) -> bool:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from streamapp.sources.producer import run_simulator
     from streamapp.sources.simulator import Scenario, Simulator
+    from streamapp.sources.viewers.simulator import ViewerSimulator
 
     settings = _settings(args)
     try:
@@ -119,14 +121,22 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"streamapp simulate: {exc}", file=sys.stderr)
         return 2
+    salt = settings.pipeline.author_salt.get_secret_value()
+    if args.accounts < 1:
+        print("streamapp simulate: --accounts must be at least 1", file=sys.stderr)
+        return 2
+    viewers = None
+    if not args.no_viewers:
+        viewers = ViewerSimulator(args.seed, args.accounts, scenarios, salt=salt)
     sim = Simulator(
-        seed=args.seed,
-        rate=args.rate,
-        scenarios=scenarios,
-        author_salt=settings.pipeline.author_salt.get_secret_value(),
+        seed=args.seed, rate=args.rate, scenarios=scenarios, author_salt=salt, viewers=viewers
     )
     bootstrap = settings.kafka.bootstrap_servers
-    print(f"simulate: {args.rate} posts/s to {bootstrap}, scenarios: {args.scenario or 'none'}")
+    who = "no viewers" if viewers is None else f"{args.accounts} viewers"
+    print(
+        f"simulate: {args.rate} posts/s and {who} to {bootstrap},"
+        f" scenarios: {args.scenario or 'none'}"
+    )
     try:
         sent = asyncio.run(
             run_simulator(
@@ -213,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--rate", type=float, default=20.0, help="simulated posts per second")
     up.add_argument("--scenario", action="append", help="e.g. price-hike:netflix (repeatable)")
+    up.add_argument("--accounts", type=int, default=2000, help="simulated viewer accounts")
+    up.add_argument("--no-viewers", action="store_true", help="simulate no viewing events")
     up.add_argument("--broker", choices=["auto", "kafka", "tansu"], default="auto")
     up.set_defaults(func=cmd_up)
 
@@ -235,6 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--scenario", action="append", help="e.g. price-hike:netflix")
     simulate.add_argument("--seed", type=int, default=7)
     simulate.add_argument("--duration", type=float, default=None, help="seconds (default: forever)")
+    simulate.add_argument(
+        "--accounts", type=int, default=2000, help="simulated viewer accounts (viewing-events)"
+    )
+    simulate.add_argument("--no-viewers", action="store_true", help="no viewing events")
     simulate.set_defaults(func=cmd_simulate)
 
     replay = sub.add_parser("replay", help="send recorded JSON Lines to the raw topics")

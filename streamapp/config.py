@@ -396,6 +396,22 @@ class NotifySettings(BaseSettings):
         )
 
 
+class ViewerSettings(BaseSettings):
+    """Per-account features and the churn model (`STREAMAPP_*`, docs/viewers.md)."""
+
+    model_config = _section("STREAMAPP_")
+
+    # A label is 1 when the account cancels within this many days of the score, else 0.
+    churn_horizon_days: float = Field(default=30.0, gt=0)
+    # An account idle this long (event time) leaves the features table: memory stays bounded.
+    # Longer than the horizon, so its last labels are learned before it goes.
+    account_expiry_days: float = Field(default=45.0, gt=0)
+    # Risk above this counts an account as at risk.
+    churn_risk_threshold: float = Field(default=0.5, gt=0, lt=1)
+    # A score goes to `churn-risk` when it moved by more than this since the last one sent.
+    churn_risk_min_change: float = Field(default=0.05, ge=0, lt=1)
+
+
 class Settings(BaseSettings):
     model_config = _section("STREAMAPP_")
 
@@ -409,3 +425,4 @@ class Settings(BaseSettings):
     warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
     sink: SinkSettings = Field(default_factory=SinkSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    viewers: ViewerSettings = Field(default_factory=ViewerSettings)

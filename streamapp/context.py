@@ -38,6 +38,8 @@ class PipelineContext:
     # Partition count per topic as the cluster serves it (`streamapp.topic_plan` fills it
     # before the worker starts); a topic not in it has the configured count.
     topic_partitions: dict[str, int] = field(default_factory=dict)
+    # The viewers' engines per partition (tables/viewer_scoring.py), made on first use.
+    viewers: Any = None
 
     def guard(self, agent: str) -> AgentGuard:
         """The supervision of one agent's body, with this worker's back-off settings."""

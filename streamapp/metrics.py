@@ -46,6 +46,24 @@ PARTITION_REREADS = Counter(
     "in the worker (see streamapp/head_watch.py), per topic",
     ["topic"],
 )
+CHURN_QUALITY = Gauge(
+    "streamapp_churn_quality",
+    "Prequential quality of the churn model and the recency baseline over the last labels"
+    " of a raw partition (figure: roc_auc, pr_auc, log_loss)",
+    ["partition", "scorer", "figure"],
+)
+CHURN_LABELS = Gauge(
+    "streamapp_churn_labels_learned",
+    "Labels the churn model of a partition has learned",
+    ["partition"],
+)
+VIEWER_ACCOUNTS = Gauge(
+    "streamapp_viewer_accounts",
+    "At the last event-time daily tick of a raw partition, per platform: active accounts"
+    " (kind=active), accounts with risk above STREAMAPP_CHURN_RISK_THRESHOLD (at_risk) and"
+    " the sum of their risks (expected_cancellations)",
+    ["partition", "platform", "kind"],
+)
 AGENT_RESTARTS = Counter(
     "streamapp_agent_restarts_total",
     "Times an agent's body failed and was run again after a back-off, per agent "

@@ -48,6 +48,7 @@ class UpOptions:
     worker_web_port: int = DEFAULT_WEB_PORT
     rate: float = 20.0
     scenarios: list[str] = field(default_factory=list)
+    accounts: int = 2000  # simulated viewers; 0 = none
     broker_kind: str = "auto"
 
 
@@ -131,6 +132,10 @@ class Supervisor:
             argv = [*me, "simulate", "--rate", str(self.options.rate)]
             for scenario in self.options.scenarios:
                 argv += ["--scenario", scenario]
+            if self.options.accounts:
+                argv += ["--accounts", str(self.options.accounts)]
+            else:
+                argv.append("--no-viewers")
             children.append(Child("simulator", argv, self._child_env(bootstrap), logs / "sim.log"))
         if self.options.dashboard:
             argv = [*me, "dashboard", "--port", str(self.options.dashboard_port)]

@@ -10,6 +10,7 @@ from streamapp import topics as names
 from streamapp.config import Settings
 from streamapp.records import Alert, Contribution, DeadLetter, DiscussionSignal, WindowAggregate
 from streamapp.records.forecast import PlatformForecast
+from streamapp.records.viewing import ChurnRisk, ViewingSession
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class PipelineTopics:
     dead_letters: faust.TopicT
     contributions: faust.TopicT
     forecasts: faust.TopicT
+    viewing: faust.TopicT
+    churn_risk: faust.TopicT
+    sessions: faust.TopicT
 
 
 def declare(app: faust.App, settings: Settings) -> PipelineTopics:
@@ -52,4 +56,7 @@ def declare(app: faust.App, settings: Settings) -> PipelineTopics:
         dead_letters=topic(names.DEAD_LETTERS, DeadLetter),
         contributions=topic(names.PLATFORM_CONTRIBUTIONS, Contribution),
         forecasts=topic(names.PLATFORM_FORECASTS, PlatformForecast),
+        viewing=topic(names.VIEWING_EVENTS),
+        churn_risk=topic(names.CHURN_RISK, ChurnRisk),
+        sessions=topic(names.VIEWING_SESSIONS, ViewingSession),
     )

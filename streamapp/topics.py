@@ -5,6 +5,13 @@ from __future__ import annotations
 
 REDDIT_DISCUSSIONS = "reddit-discussions"
 STREAMING_TRENDS = "streaming-trends"
+# The viewers' clickstream, keyed by account hash (docs/viewers.md). Not a lane of the
+# post/trend windows: its own agent, table and output topic.
+VIEWING_EVENTS = "viewing-events"
+# The latest churn risk of an account on a platform when it moved, keyed by account.
+CHURN_RISK = "churn-risk"
+# Every viewing session, sessionised in-stream, when it ends; keyed by account.
+VIEWING_SESSIONS = "viewing-sessions"
 DISCUSSION_SIGNALS = "discussion-signals"
 PIRACY_SENTIMENT = "piracy-sentiment"
 PLATFORM_WINDOWS = "platform-windows"
@@ -20,7 +27,10 @@ COLLECTOR_CHECKPOINTS = "collector-checkpoints"
 # load` writes it; the forecaster reads it before every refit).
 FORECAST_DRIVERS = "forecast-drivers"
 
+# The raw topics whose partitions are lanes of the per-platform windows.
 SOURCE_TOPICS = (REDDIT_DISCUSSIONS, STREAMING_TRENDS)
+# What `streamapp replay` may write: every raw topic.
+REPLAY_TOPICS = (*SOURCE_TOPICS, VIEWING_EVENTS)
 OUTPUT_TOPICS = (
     DISCUSSION_SIGNALS,
     PIRACY_SENTIMENT,
@@ -28,5 +38,7 @@ OUTPUT_TOPICS = (
     STREAMING_ALERTS,
     DEAD_LETTERS,
     PLATFORM_FORECASTS,
+    CHURN_RISK,
+    VIEWING_SESSIONS,
 )
-ALL_TOPICS = SOURCE_TOPICS + OUTPUT_TOPICS + (PLATFORM_CONTRIBUTIONS,)
+ALL_TOPICS = (*REPLAY_TOPICS, *OUTPUT_TOPICS, PLATFORM_CONTRIBUTIONS)

@@ -4,11 +4,13 @@ so a restarted or replacement worker recovers them before it processes anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import faust
 
 from streamapp.config import Settings
 from tables.source_offsets import define_source_offsets
+from tables.viewer_state import define_viewer_state
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class PipelineTables:
     alert_state: faust.Table
     # "topic:partition" -> highest raw offset whose contributions were delivered
     contributed: faust.Table
+    # "account|platform" -> features; "__model__|<partition>" -> churn model (viewer_state.py)
+    viewer_state: Any = None
 
 
 def define_tables(app: faust.App, settings: Settings) -> PipelineTables:
@@ -43,4 +47,5 @@ def define_tables(app: faust.App, settings: Settings) -> PipelineTables:
         platform_marks=table("platform-marks", "last closed window and late events"),
         alert_state=table("alert-state", "alert rule state per platform"),
         contributed=define_source_offsets(app, "contributed-offsets", partitions),
+        viewer_state=define_viewer_state(app, partitions),
     )

@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from streamapp import topics
 from streamapp.records.raw import InvalidRecord, parse_reddit_post, parse_trend_point
+from streamapp.records.viewing import parse_viewing_event
 from streamapp.sources.producer import ProducerFactory, deliver, encode_value, kafka_producer
 from streamapp.sources.simulator import SimEvent
 from streamapp.unreachable import start_client
@@ -68,6 +69,8 @@ def _detect_topic(obj: dict[str, Any]) -> str | None:
         return topics.REDDIT_DISCUSSIONS
     if "keyword" in obj and "interest" in obj:
         return topics.STREAMING_TRENDS
+    if "account" in obj and "type" in obj and "ts" in obj:
+        return topics.VIEWING_EVENTS
     return None
 
 
@@ -77,8 +80,8 @@ def _record(obj: Any, line_no: int) -> ReplayRecord:
         raise InvalidRecord(f"expected a JSON object, got {type(obj).__name__}")
     if "topic" in obj and "value" in obj:
         topic, value, key = obj["topic"], obj["value"], obj.get("key")
-        if topic not in topics.SOURCE_TOPICS:
-            raise InvalidRecord(f"topic {topic!r} is not one of {', '.join(topics.SOURCE_TOPICS)}")
+        if topic not in topics.REPLAY_TOPICS:
+            raise InvalidRecord(f"topic {topic!r} is not one of {', '.join(topics.REPLAY_TOPICS)}")
         if not isinstance(value, dict):
             raise InvalidRecord("envelope 'value' must be a JSON object")
         if key is not None and not isinstance(key, str):
@@ -88,12 +91,16 @@ def _record(obj: Any, line_no: int) -> ReplayRecord:
         if topic is None:
             raise InvalidRecord(
                 'cannot tell the topic: expected {"topic", "key", "value"}, a Reddit post '
-                '(with "kind" and "id") or a trend point (with "keyword" and "interest")'
+                '(with "kind" and "id"), a trend point (with "keyword" and "interest") or a'
+                ' viewing event (with "account", "type" and "ts")'
             )
     raw = json.dumps(value)
     if topic == topics.REDDIT_DISCUSSIONS:
         post = parse_reddit_post(raw)
         return ReplayRecord(topic, key or post.id, value, post.created_utc, line_no)
+    if topic == topics.VIEWING_EVENTS:
+        viewing = parse_viewing_event(raw)
+        return ReplayRecord(topic, key or viewing.account, value, viewing.epoch, line_no)
     point = parse_trend_point(raw)
     return ReplayRecord(topic, key or point.keyword, value, point.epoch, line_no)
 

@@ -19,7 +19,7 @@ import random
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from streamapp import topics
 from streamapp.records.raw import RAW_SCHEMA_VERSION, hash_author, iso_utc
@@ -95,12 +95,21 @@ class SimEvent:
         return self.truth.label if self.truth else None
 
 
+class EventSource(Protocol):
+    """Another seeded stream merged into the simulator's (the viewers)."""
+
+    start: float | None
+
+    def events_between(self, t0: float, t1: float) -> list[SimEvent]: ...
+
+
 class Simulator:
     """Deterministic for a seed: posts at `rate`/s (Poisson), trend points on a grid.
 
     `start` anchors the scenarios (each is active from start + start_after_s for
     duration_s); when None it is the `t0` of the first `events_between` call.
     `trend_interval_s=None` turns trend points off, `rate=0` turns posts off.
+    `viewers` (sources/viewers) adds the viewing events of a simulated population.
     """
 
     def __init__(
@@ -112,6 +121,7 @@ class Simulator:
         trend_interval_s: float | None = 5.0,
         author_salt: str = "streamapp-default-salt",
         geo: str = "US",
+        viewers: EventSource | None = None,
     ) -> None:
         if not 0 <= rate <= MAX_RATE:
             raise ValueError(f"rate must be within 0-{MAX_RATE:g} posts/s, got {rate}")
@@ -125,6 +135,7 @@ class Simulator:
         self.start = start
         self.trend_interval_s = trend_interval_s
         self.geo = geo
+        self.viewers = viewers
         self._salt = author_salt
         self._id_keys = tuple(stable_hash(seed, "ids", i) & 0xFFFFFFFF for i in range(4))
         self._authors: dict[int, str] = {}
@@ -144,6 +155,9 @@ class Simulator:
         if self.start is None:
             self.start = t0
         events = self.posts_between(t0, t1) + self.trends_between(t0, t1)
+        if self.viewers is not None:
+            self.viewers.start = self.start
+            events += self.viewers.events_between(t0, t1)
         events.sort(key=lambda e: (e.event_time, e.topic, e.key))
         return events
 

@@ -69,3 +69,20 @@ def local_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalE
         yield server.endpoint
     finally:
         server.stop()
+
+
+@pytest.fixture
+def worker_factory(kafka_broker, unique_topic_prefix, tmp_path):  # type: ignore[no-untyped-def]
+    """Start real `streamapp worker` processes (with extra settings); stopped at the end."""
+    from tests.integration.pipeline import Worker
+
+    started: list[Worker] = []
+
+    def start(**env: str) -> Worker:
+        worker = Worker(kafka_broker.bootstrap, unique_topic_prefix + ".", tmp_path, env).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()

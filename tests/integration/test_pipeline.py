@@ -76,20 +76,6 @@ def firing(alerts, rule="piracy_surge", platform="netflix"):
     ]
 
 
-@pytest.fixture
-def worker_factory(kafka_broker, unique_topic_prefix, tmp_path):
-    started: list[Worker] = []
-
-    def start(**env: str) -> Worker:
-        worker = Worker(kafka_broker.bootstrap, unique_topic_prefix + ".", tmp_path, env).start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
-
-
 async def test_posts_flow_to_signals_windows_alerts_and_dead_letters(
     kafka_broker, unique_topic_prefix, worker_factory
 ):

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from loaders import StaleOffsets, to_row
-from loaders.schema import ALERTS, FORECASTS, POSTS, TRENDS
+from loaders.schema import ALERTS, CHURN_SCORES, FORECASTS, POSTS, TRENDS, VIEWING_SESSIONS
 from loaders.views import VIEWS
 from tests.integration.warehouse import env_of, loader_for, query, schema_settings
 
@@ -282,3 +282,61 @@ def test_forecasts_load_and_flatten_into_points(wh) -> None:  # type: ignore[no-
     assert [(str(p), y, u) for p, y, u in points] == [
         (f"2025-11-21 00:0{i}:00", 6.0, 7.0) for i in range(3)
     ]
+
+
+def test_churn_scores_keep_the_latest_risk_per_account_and_platform(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+    account = "a" * 64
+
+    def risk(platform: str, value: float, at: str) -> dict[str, object]:
+        return {
+            "account": account,
+            "platform": platform,
+            "risk": value,
+            "top_features": ["cancel_page_7d", "sessions_trend", "days_since_last_session"],
+            "model_version": "churn-lr-1+10",
+            "scored_at": at,
+            "reason": "daily",
+            "baseline_risk": 0.1,
+            "schema_version": 1,
+        }
+
+    first = [risk("netflix", 0.2, "2026-09-01T00:00:00Z"), risk("max", 0.4, "2026-09-01T00:00:00Z")]
+    loader.commit(loader.stage(CHURN_SCORES, rows(CHURN_SCORES, first)))
+    later = [
+        risk("netflix", 0.7, "2026-09-02T00:00:00Z"),
+        risk("netflix", 0.8, "2026-09-03T00:00:00Z"),
+    ]
+    loader.commit(loader.stage(CHURN_SCORES, rows(CHURN_SCORES, later, first_offset=2)))
+    found = query(
+        settings,
+        "SELECT PLATFORM, RISK, SCORED_AT, TOP_FEATURES FROM CHURN_SCORES ORDER BY PLATFORM",
+    )
+    assert [(p, r, str(t)) for p, r, t, _ in found] == [
+        ("max", 0.4, "2026-09-01 00:00:00"),
+        ("netflix", 0.8, "2026-09-03 00:00:00"),
+    ]
+    assert "cancel_page_7d" in str(found[1][3])
+
+
+def test_viewing_sessions_load_once_per_session_even_when_sent_again(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+    account = "b" * 64
+
+    def session(start_ms: int, plays: int) -> dict[str, object]:
+        return {
+            "session_id": f"{account}|hulu|{start_ms}",
+            "account": account,
+            "platform": "hulu",
+            "started_at": "2026-09-01T20:00:00Z",
+            "ended_at": "2026-09-01T21:10:00Z",
+            "plays": plays,
+            "watched_s": 4000.0,
+            "schema_version": 1,
+        }
+
+    batch = [session(1, 2), session(2, 1), session(1, 2)]  # a batch read again re-sends
+    loader.commit(loader.stage(VIEWING_SESSIONS, rows(VIEWING_SESSIONS, batch)))
+    loader.commit(loader.stage(VIEWING_SESSIONS, rows(VIEWING_SESSIONS, batch[:1], first_offset=3)))
+    found = query(settings, "SELECT EVENT_ID, PLAYS FROM VIEWING_SESSIONS ORDER BY EVENT_ID")
+    assert [(e.rsplit("|", 1)[1], p) for e, p in found] == [("1", 2), ("2", 1)]

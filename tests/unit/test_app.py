@@ -11,6 +11,7 @@ def test_create_app_wires_every_agent_table_and_topic():
         "track_interest",
         "aggregate_windows",
         "forecast_demand",
+        "score_viewers",
     }
     assert set(app.tables) == {
         "window-state",
@@ -19,10 +20,13 @@ def test_create_app_wires_every_agent_table_and_topic():
         "alert-state",
         "contributed-offsets",
         "forecast-state",
+        "viewer-state",
     }
     topics = app.pipeline.topics
     assert topics.reddit.get_topic_name() == "t1.reddit-discussions"
     assert topics.alerts.get_topic_name() == "t1.streaming-alerts"
+    assert topics.viewing.get_topic_name() == "t1.viewing-events"
+    assert topics.churn_risk.get_topic_name() == "t1.churn-risk"
 
 
 def test_faust_options_follow_settings(monkeypatch):

@@ -124,3 +124,26 @@ def test_sink_line_has_the_documented_shape() -> None:
     assert line == "sink: rows_per_s=463.2 plain_rows_per_s=494.3 ratio=0.937"
     assert re.fullmatch(r"sink: rows_per_s=\S+ plain_rows_per_s=\S+ ratio=\S+", line)
     assert sink_line(10.0, 0.0).endswith("ratio=nan")
+
+
+def test_viewers_line_has_the_documented_shape() -> None:
+    from bench.viewers import viewers_line
+
+    line = viewers_line(5123.46, 10246.9, 0.345)
+    assert line == "viewers: pipeline=5123.5 bare=10246.9 ratio=0.500 score_p99_ms=0.3"
+    pattern = r"viewers: pipeline=[\d.]+ bare=[\d.]+ ratio=[\d.]+ score_p99_ms=[\d.]+"
+    assert re.fullmatch(pattern, line)
+
+
+def test_viewers_bench_events_are_valid_in_time_order_and_cross_midnight() -> None:
+    import json
+
+    from bench.viewers import viewing_events
+    from streamapp.records.viewing import parse_viewing_event
+
+    items = viewing_events(60, 10)
+    parsed = [parse_viewing_event(value) for _, value in items]
+    times = [p.epoch for p in parsed]
+    assert times == sorted(times) and len({p.account for p in parsed}) == 10
+    assert len({int(t // 86_400) for t in times}) > 1  # daily ticks happen in the run
+    assert all(key.decode() == json.loads(value)["account"] for key, value in items)

@@ -1,0 +1,122 @@
+"""viewing-events -> per-account features (table) -> churn-risk.
+
+Runs on the raw topic's partitions (keyed by account), so the per-account work spreads
+over every worker. Not a lane of the post/trend windows: nothing here moves their
+watermarks, and a quiet clickstream never holds a market window back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from faust.types import EventT
+
+from agents.batches import failed, guarded_batches, valid_records
+from streamapp.context import PipelineContext
+from streamapp.metrics import observe_batch
+from streamapp.records.raw import iso_utc
+from streamapp.records.viewing import (
+    ChurnRisk,
+    ViewingSession,
+    account_hash,
+    parse_viewing_event,
+)
+from tables.viewer_scoring import PartitionBatch, Scored, ViewerScoring
+
+_FIELDS = ("title_id", "position_s", "watched_s", "plan", "price")
+
+
+def scoring(ctx: PipelineContext) -> ViewerScoring:
+    if ctx.viewers is None:
+        ctx.viewers = ViewerScoring(ctx.tables.viewer_state, ctx.settings.viewers)
+    return ctx.viewers
+
+
+async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
+    ops = scoring(ctx)
+    salt = ctx.settings.pipeline.author_salt.get_secret_value()
+    batches: dict[int, PartitionBatch] = {}
+    out: list[tuple[PartitionBatch, Scored]] = []
+    sessions: list[ViewingSession] = []
+    async for event, record in valid_records(ctx, events, parse_viewing_event):
+        partition, offset = event.message.partition, event.message.offset
+        try:
+            batch = batches.get(partition) or batches.setdefault(partition, ops.begin(partition))
+            ts = record.epoch
+            out.extend((batch, s) for s in ops.tick_to(batch, partition, ts, offset))
+            sessions.extend(ended_sessions(None, batch))
+            key = f"{account_hash(record.account, salt)}|{record.platform}"
+            state = ops.state(batch, key, ts, partition)
+            batch.expired.discard(key)
+            fields = {name: getattr(record, name) for name in _FIELDS}
+            score = batch.engine.on_event(state, record.type, ts, fields, offset)
+            if score is not None:
+                out.append((batch, Scored(key, score)))
+            sessions.extend(ended_sessions(key, batch))
+        except Exception as exc:  # one event's failure must not stop the stream
+            batch = batches.get(partition)
+            if batch is not None and batch.engine.closed:
+                batch.engine.closed.clear()  # half-done: never attributed to another account
+            await failed(ctx, event, "could not score the viewing event", exc)
+    pending = []
+    topic = ctx.topics.churn_risk
+    for batch, scored in out:
+        state = batch.states.get(scored.key)
+        if state is None or not ops.should_send(state, scored.score.risk):
+            continue
+        account, platform = scored.key.rsplit("|", 1)
+        risk = ChurnRisk(
+            account=account,
+            platform=platform,
+            risk=round(scored.score.risk, 6),
+            top_features=scored.score.top,
+            model_version=batch.engine.version,
+            scored_at=iso_utc(scored.score.at),
+            reason=scored.score.reason,
+            baseline_risk=round(scored.score.baseline, 6),
+        )
+        pending.append(await topic.send(key=account.encode(), value=risk))
+    for session in sessions:
+        # At least once (a batch read again re-sends its sessions); the warehouse keys
+        # them by session id, so each lands once.
+        pending.append(await ctx.topics.sessions.send(key=session.account.encode(), value=session))
+    for delivery in pending:
+        await delivery
+    for partition, batch in batches.items():
+        ops.commit(partition, batch)
+    ops.publish_quality(ctx.clock())
+    observe_batch(
+        "score_viewers",
+        events,
+        {
+            topic.get_topic_name(): len(pending) - len(sessions),
+            ctx.topics.sessions.get_topic_name(): len(sessions),
+        },
+    )
+
+
+def ended_sessions(key: str | None, batch: PartitionBatch) -> list[ViewingSession]:
+    """The sessions the engine's last call ended (`key` None: a tick, each carries its own)."""
+    closed = batch.engine.closed or []
+    out = []
+    for session in closed:
+        account, platform = (key or session["key"]).rsplit("|", 1)
+        out.append(
+            ViewingSession(
+                session_id=f"{account}|{platform}|{round(session['start'] * 1000)}",
+                account=account,
+                platform=platform,
+                started_at=iso_utc(session["start"]),
+                ended_at=iso_utc(session["end"]),
+                plays=session["plays"],
+                watched_s=round(session["watched_s"], 1),
+            )
+        )
+    closed.clear()
+    return out
+
+
+def register(ctx: PipelineContext) -> None:
+    @ctx.app.agent(ctx.topics.viewing, name="score_viewers")
+    async def score_viewers(stream):  # type: ignore[no-untyped-def]
+        await guarded_batches(ctx, stream, "score_viewers", score_batch)

@@ -1,0 +1,8 @@
+"""Simulated viewers: a seeded population watching a catalogue, on `viewing-events`.
+
+Pure like the post simulator (no I/O, no clock): `catalogue` (titles, genres, plans and
+prices, titles that move between platforms), `population` (accounts, tastes,
+subscriptions), `behaviour` (one day of one account: sessions, binges, the hidden churn
+hazard), `simulator` (`ViewerSimulator`, day by day, in event-time order). Calibration
+and its sources: docs/viewers.md.
+"""
