@@ -27,6 +27,8 @@ from typing import Any
 
 from faust.types import EventT
 
+SETTLE_TURNS = 3
+
 
 def adaptive_take(stream: Any, max_: int, within: float) -> AsyncIterator[list[EventT]]:
     """Lists of events (not values), unacknowledged, as described above."""
@@ -84,6 +86,16 @@ async def _batches(stream: Any, max_: int, within: float) -> AsyncIterator[list[
             late = buffer and time.monotonic() - first_at >= within
             if not buffer or not (ready.is_set() or late):
                 continue
+            while not late and len(buffer) < max_:
+                # The queue ran dry, but the consumer may hold records it fetched and
+                # has not handed over yet: give it a few turns of the loop first (a few
+                # microseconds on a slow stream; on a backlog, batches stay large).
+                size = len(buffer)
+                for _ in range(SETTLE_TURNS):
+                    await asyncio.sleep(0)
+                if len(buffer) == size:
+                    break
+                late = time.monotonic() - first_at >= within
             consuming = asyncio.get_running_loop().create_future()
             try:
                 yield list(buffer)
