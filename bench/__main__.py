@@ -10,6 +10,8 @@ BENCHMARKS = {
     "latency": "bench.latency",
     "dashboard": "bench.dashboard",
     "sink": "bench.sink",
+    "soak": "bench.soak",
+    "peers": "bench.peers",
 }
 
 
