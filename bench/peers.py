@@ -38,6 +38,7 @@ from bench.common import (
     BenchError,
     Worker,
     bench_env,
+    cpu_seconds,
     fmt_rate,
     fmt_ratio,
     loadavg,
@@ -57,6 +58,9 @@ SPAN_S = 1200.0
 STALL_S = 30.0
 
 Windows = dict[tuple[str, int], tuple[int, dict[str, int]]]
+# Per app: posts/s, and posts per CPU-second of its process while it made the signals
+# (what the shared machine's load does not change: see cpu_seconds in bench/common.py).
+Result = tuple[float, float, Windows]
 
 
 def peers_line(ours: float, quix: float) -> str:
@@ -177,7 +181,7 @@ async def send_flush(env: BenchEnv, platforms: list[str]) -> None:
         await producer.stop()
 
 
-def run_quix(env: BenchEnv, n: int, platforms: list[str]) -> tuple[float, Windows]:
+def run_quix(env: BenchEnv, n: int, platforms: list[str]) -> Result:
     python = peer_python()
     signals, windows = env.topic("peer-signals"), env.topic("peer-windows")
     asyncio.run(create_topics(env.bootstrap, [signals, windows], partitions=4))
@@ -200,7 +204,7 @@ def run_quix(env: BenchEnv, n: int, platforms: list[str]) -> tuple[float, Window
             raise BenchError(f"the Quix app exited ({proc.returncode})\n{tail}")
 
     try:
-        rate = asyncio.run(signal_rate(env, signals, n, alive))
+        rate, cpu = measured(proc.pid, lambda: asyncio.run(signal_rate(env, signals, n, alive)))
         asyncio.run(send_flush(env, platforms))
         closed = asyncio.run(read_windows(env, windows, ours=False))
     finally:
@@ -214,18 +218,29 @@ def run_quix(env: BenchEnv, n: int, platforms: list[str]) -> tuple[float, Window
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
-    return rate, closed
+    return rate, n / cpu, closed
 
 
-def run_ours(env: BenchEnv, n: int) -> tuple[float, Windows]:
+def measured(pid: int, run: Any) -> tuple[float, float]:
+    """(what `run()` returns, CPU seconds process `pid` used meanwhile)."""
+    before = cpu_seconds(pid)
+    value = run()
+    after = cpu_seconds(pid)
+    if before is None or after is None:
+        raise BenchError(f"no CPU figures for process {pid}")
+    return value, after[0] - before[0]
+
+
+def run_ours(env: BenchEnv, n: int) -> Result:
     worker = Worker(env).start()
     try:
         signals = env.topic(topics.DISCUSSION_SIGNALS)
-        rate = asyncio.run(signal_rate(env, signals, n, worker.check_alive))
+        probe = lambda: asyncio.run(signal_rate(env, signals, n, worker.check_alive))  # noqa: E731
+        rate, cpu = measured(worker.pid, probe)
         closed = asyncio.run(read_windows(env, env.topic(topics.PLATFORM_WINDOWS), ours=True))
     finally:
         worker.stop()
-    return rate, closed
+    return rate, n / cpu, closed
 
 
 def run(n: int, bootstrap: str | None) -> int:
@@ -234,15 +249,20 @@ def run(n: int, bootstrap: str | None) -> int:
     with bench_env("peers", bootstrap) as env:
         posts = simulated_posts(n, SPAN_S, end=time.time())
         asyncio.run(produce_all(env.bootstrap, env.topic(topics.REDDIT_DISCUSSIONS), posts))
-        ours, our_windows = run_ours(env, n)
+        ours, our_cpu, our_windows = run_ours(env, n)
         platforms = sorted({platform for platform, _ in our_windows})
-        quix, quix_windows = run_quix(env, n, platforms)
+        quix, quix_cpu, quix_windows = run_quix(env, n, platforms)
     try:
         print(compare(our_windows, quix_windows))
     except BenchError as exc:
         rates = f"streamapp {fmt_rate(ours)}/s, quixstreams {fmt_rate(quix)}/s"
         raise BenchError(f"{exc} (rates not valid: {rates})") from exc
-    print(table([("streamapp", fmt_rate(ours)), ("quixstreams", fmt_rate(quix))], ("", "posts/s")))
+    rows = [
+        ("streamapp", fmt_rate(ours), fmt_rate(our_cpu)),
+        ("quixstreams", fmt_rate(quix), fmt_rate(quix_cpu)),
+    ]
+    print(table(rows, ("", "posts/s", "posts per CPU-second")))
+    print(f"# per CPU-second: streamapp/quixstreams = {fmt_ratio(our_cpu / quix_cpu)}")
     print(f"# load average {loadavg()}")
     print(peers_line(ours, quix))
     return 0
