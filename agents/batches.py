@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from faust.types import EventT, Message
 
+from agents.adaptive_take import adaptive_take
 from agents.dead_letters import send_dead_letter as dead_letter_to
 from streamapp.agent_supervision import AgentHealth
 from streamapp.analytics.offset_ranges import add_offsets, covers
@@ -169,8 +170,9 @@ async def guarded_batches(
     agent: str,
     handle: Callable[[PipelineContext, Sequence[EventT]], Awaitable[None]],
 ) -> None:
-    """The loop of a raw-topic agent: micro-batches, each run under the agent's guard
-    (streamapp/agent_supervision.py), acknowledged only once handled. (`take_events`
+    """The loop of a raw-topic agent: adaptive micro-batches (agents/adaptive_take.py),
+    each run under the agent's guard (streamapp/agent_supervision.py), acknowledged only
+    once handled. (`take_events`
     would ack a batch even when its loop body raised or was cancelled: lost posts.)"""
     settings = ctx.settings.pipeline
     guard = ctx.guard(agent)
@@ -184,8 +186,8 @@ async def guarded_batches(
     started(ctx.health, agent)
     pending: Sequence[EventT] = ()
     try:
-        async for events in stream.noack_take(
-            settings.classify_batch_size, within=settings.classify_batch_seconds
+        async for events in adaptive_take(
+            stream, settings.classify_batch_size, settings.classify_batch_seconds
         ):
             pending = events
             await guard.run(body, events, dead_letter)

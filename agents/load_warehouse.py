@@ -1,7 +1,9 @@
 """Sink agents: micro-batches from the topics into the warehouse, exactly once.
 
-One agent per target table, concurrency 1, reading with `noack_take`: events are
-acknowledged only after the warehouse committed them (or they were dead-lettered).
+One agent per target table, concurrency 1, reading adaptive batches
+(agents/adaptive_take.py: what is waiting, up to the batch size; no ack on its own):
+events are acknowledged only after the warehouse committed them (or they were
+dead-lettered).
 While the warehouse is down the agent retries with jittered exponential back-off and
 acknowledges nothing; its buffer fills, Faust stops fetching those partitions, so
 memory stays bounded and nothing is lost. The sink runs in its own consumer group
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 import faust
 from faust.types import EventT, Message
 
+from agents.adaptive_take import adaptive_take
 from agents.batches import record_limits
 from agents.dead_letters import send_dead_letter
 from loaders import BatchSink, RowError, SourceRow, StaleOffsets, TableSpec, to_row
@@ -171,7 +174,7 @@ class TableLoad:
         async def letter(event: EventT, reason: str) -> None:
             await dead_letter(self.ctx, event.message, reason)
 
-        async for events in stream.noack_take(sink.batch_size, within=sink.flush_seconds):
+        async for events in adaptive_take(stream, sink.batch_size, sink.flush_seconds):
             batch = list(events)
             self._by_position = {(e.message.partition, e.message.offset): e.message for e in batch}
             await guard.run(self.load, batch, letter)

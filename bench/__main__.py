@@ -13,6 +13,8 @@ BENCHMARKS = {
     "classify": "bench.classify",
     "notify": "bench.notify",
     "viewers": "bench.viewers",
+    "soak": "bench.soak",
+    "peers": "bench.peers",
 }
 
 

@@ -1,10 +1,11 @@
 """`python -m bench sink`: what the exactly-once path costs against a plain INSERT.
 
 The same signal rows go into the local warehouse (fakesnow's server, through the real
-Snowflake connector) twice per batch size: once through our path (stage, MERGE on the
-event id, compare-and-set of the offsets, one transaction per batch) and once as a
-plain multi-row INSERT per batch into a table of the same shape. Each run gets a fresh
-schema. Last line:
+Snowflake connector) three times per batch size: twice through our path (stage, MERGE
+on the event id, compare-and-set of the offsets, one transaction per batch), staging by
+the bulk path (PUT + COPY INTO, what the sink chooses where it works) and by multi-row
+INSERTs (its fallback), and once as a plain multi-row INSERT per batch into a table of
+the same shape. Each run gets a fresh schema. Last line (ours: the bulk path):
 
     sink: rows_per_s=<ours at 5000> plain_rows_per_s=<plain at 5000> ratio=<ours/plain>
 """
@@ -74,15 +75,21 @@ def settings_for(port: int, schema: str) -> WarehouseSettings:
     )
 
 
-def run_ours(port: int, rows: list[SourceRow], batch: int) -> float:
+def run_ours(port: int, rows: list[SourceRow], batch: int, bulk: bool) -> float:
     settings = settings_for(port, f"OURS_{uuid.uuid4().hex[:8].upper()}")
-    loader = SnowflakeLoader(lambda: open_connection(settings))
+    loader = SnowflakeLoader(lambda: open_connection(settings), bulk=None if bulk else False)
     try:
         loader.init_schema()
         started = time.perf_counter()
         for i in range(0, len(rows), batch):
             loader.commit(loader.stage(POSTS, rows[i : i + batch]))
-        return len(rows) / (time.perf_counter() - started)
+        took = time.perf_counter() - started
+        if loader.bulk.enabled is not bulk:
+            raise BenchError(f"the sink's bulk path was {loader.bulk.enabled}, expected {bulk}")
+        [[loaded]] = loader._run(f"SELECT COUNT(*) FROM {POSTS.name}").fetchall()
+        if loaded != len(rows):
+            raise BenchError(f"{loaded} rows in the warehouse, expected {len(rows)}")
+        return len(rows) / took
     finally:
         loader.close()
 
@@ -117,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     batches = args.batch or [500, 5000]
     rows = signal_rows(args.rows)
-    results: dict[int, tuple[float, float]] = {}
+    results: dict[int, tuple[float, float, float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-sink-") as tmp:
         port = free_port()
         try:
@@ -127,8 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for batch in batches:
                 plain = run_plain(port, rows, batch)
-                ours = run_ours(port, rows, batch)
-                results[batch] = (ours, plain)
+                inserts = run_ours(port, rows, batch, bulk=False)
+                ours = run_ours(port, rows, batch, bulk=True)
+                results[batch] = (ours, inserts, plain)
         finally:
             process.terminate()
             process.wait(30)
@@ -136,12 +144,19 @@ def main(argv: list[str] | None = None) -> int:
     print(
         table(
             [
-                [batch, fmt_rate(ours), fmt_rate(plain), fmt_ratio(ours / plain)]
-                for batch, (ours, plain) in results.items()
+                [batch, fmt_rate(o), fmt_rate(i), fmt_rate(p), fmt_ratio(o / p), fmt_ratio(i / p)]
+                for batch, (o, i, p) in results.items()
             ],
-            ["batch", "exactly-once rows/s", "plain INSERT rows/s", "ratio"],
+            [
+                "batch",
+                "exactly-once bulk rows/s",
+                "exactly-once INSERT rows/s",
+                "plain INSERT rows/s",
+                "bulk/plain",
+                "INSERT/plain",
+            ],
         )
     )
-    ours, plain = results[max(results)]
+    ours, _, plain = results[max(results)]
     print(sink_line(ours, plain))
     return 0

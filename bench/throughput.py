@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,8 +120,13 @@ def stop_profiler(profiler: subprocess.Popen | None) -> None:
 
 
 async def run_pipeline(
-    env: BenchEnv, worker: Worker, n: int, profile: Path | None = None
+    env: BenchEnv,
+    worker: Worker,
+    n: int,
+    profile: Path | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> PipelineResult:
+    """`progress(distinct signals so far)` after every fetch (bench soak samples RSS)."""
     signals_topic = env.topic(topics.DISCUSSION_SIGNALS)
     signals = new_consumer(env.bootstrap, signals_topic)
     outputs = new_consumer(
@@ -148,6 +154,8 @@ async def run_pipeline(
                     ts_first = ts if ts_first is None else min(ts_first, ts)
                     ts_last = ts if ts_last is None else max(ts_last, ts)
             if batches:
+                if progress is not None:
+                    progress(len(ids))
                 last_progress = time.monotonic()
                 if cpu_start is None:
                     cpu_start = (last_progress, cpu_seconds(worker.pid), cpu_seconds(broker_pid))
@@ -352,13 +360,19 @@ def run(
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench throughput", description=__doc__)
-    parser.add_argument("--posts", type=int, default=DEFAULT_POSTS)
+def backlog_parser(name: str, doc: str | None, posts: int) -> argparse.ArgumentParser:
+    """The options of the benches that run a worker over a pre-produced backlog."""
+    parser = argparse.ArgumentParser(prog=f"python -m bench {name}", description=doc)
+    parser.add_argument("--posts", type=int, default=posts)
     parser.add_argument("--bootstrap", help="use this broker instead of an embedded Kafka")
     parser.add_argument(
         "--worker-env", action="append", metavar="NAME=VALUE", help="extra worker env (repeat)"
     )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = backlog_parser("throughput", __doc__, DEFAULT_POSTS)
     parser.add_argument(
         "--profile",
         type=Path,

@@ -3,9 +3,12 @@
 A batch is loaded in two steps, so the caller can dead-letter rejected rows *before*
 the warehouse moves its offsets past them:
 
-1. `stage(spec, rows)`: read the stored offsets and drop rows already loaded; insert
-   the rest into a typed temporary stage table. A chunk the warehouse refuses for its
-   data is split until the refused rows are found; they come back as `rejected`.
+1. `stage(spec, rows)`: read the stored offsets and drop rows already loaded; put the
+   rest into a typed temporary stage table, by the bulk path (one gzipped file, PUT +
+   COPY: loaders/bulk_stage.py) where the warehouse has it, else by multi-row INSERTs
+   (chosen on the first batch and logged). A batch the bulk path refuses goes through
+   INSERTs: a chunk the warehouse refuses for its data is split until the refused rows
+   are found; they come back as `rejected`.
 2. `commit(staged)`: in one transaction, MERGE the stage into the target on EVENT_ID
    (the newest offset wins within the batch) and move each partition's row in
    KAFKA_OFFSETS with a compare-and-set (`... WHERE LAST_OFFSET = <what we read>`),
@@ -25,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from loaders.bulk_stage import BulkPath
 from loaders.identifiers import checked
 from loaders.rows import SourceRow
 from loaders.schema import (
@@ -95,10 +99,13 @@ class SnowflakeLoader:
         connect: Callable[[], Any],
         init_schema: bool = True,
         schema_gate: SchemaGate | None = None,
+        bulk: bool | None = None,
     ) -> None:
         self._connect = connect
         self._conn: Any = None
         self._staged_tables: set[str] = set()
+        # bulk None: try the bulk path and keep it if it works; False: INSERTs only.
+        self.bulk = BulkPath(bulk)
         # Create missing tables/columns on the first connection (idempotent), so a sink
         # started before `streamapp warehouse init` still has somewhere to load.
         self._schema = schema_gate or SchemaGate(done=not init_schema)
@@ -112,6 +119,7 @@ class SnowflakeLoader:
             except Exception as exc:
                 raise WarehouseUnavailable(f"cannot connect to the warehouse: {exc}") from exc
             self._staged_tables.clear()
+            self.bulk.new_session()
             with self._schema.lock:
                 if not self._schema.done:
                     self.init_schema()
@@ -211,8 +219,11 @@ class SnowflakeLoader:
             self._staged_tables.add(spec.name)
         self._run(f"TRUNCATE TABLE {spec.stage_name}")
         rejected: list[tuple[SourceRow, str]] = []
-        for start in range(0, len(fresh), ROWS_PER_INSERT):
-            self._insert_bisecting(spec, fresh[start : start + ROWS_PER_INSERT], rejected)
+        bulk_refused = self.bulk.stage(self._run, spec, fresh)
+        if bulk_refused is not None:
+            for start in range(0, len(fresh), ROWS_PER_INSERT):
+                self._insert_bisecting(spec, fresh[start : start + ROWS_PER_INSERT], rejected)
+            self.bulk.inserted(spec, bulk_refused, found_refused_rows=bool(rejected))
         refused = {id(row) for row, _ in rejected}
         return StagedBatch(
             spec=spec,

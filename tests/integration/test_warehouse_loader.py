@@ -45,11 +45,15 @@ def rows(spec, records, partition=0, first_offset=0):  # type: ignore[no-untyped
     return [to_row(spec, r, TOPIC, partition, first_offset + i) for i, r in enumerate(records)]
 
 
-@pytest.fixture
-def wh(local_warehouse):  # type: ignore[no-untyped-def]
+@pytest.fixture(params=["bulk", "inserts"])
+def wh(local_warehouse, request):  # type: ignore[no-untyped-def]
+    """Every test on both ways of staging: the bulk path (PUT + COPY, the sink's choice
+    on this warehouse) and multi-row INSERTs (its fallback)."""
     settings = schema_settings(local_warehouse)
-    loader = loader_for(settings)
+    loader = loader_for(settings, bulk=None if request.param == "bulk" else False)
     yield settings, loader
+    # The path under test was the one taken (never a silent fallback).
+    assert loader.bulk.enabled in ((True, None) if request.param == "bulk" else (False,))
     loader.close()
 
 

@@ -46,8 +46,9 @@ def env_of(settings: WarehouseSettings) -> dict[str, str]:
     }
 
 
-def loader_for(settings: WarehouseSettings) -> SnowflakeLoader:
-    return SnowflakeLoader(lambda: open_connection(settings))
+def loader_for(settings: WarehouseSettings, bulk: bool | None = None) -> SnowflakeLoader:
+    """bulk None: the sink's own choice (the bulk path where it works); False: INSERTs."""
+    return SnowflakeLoader(lambda: open_connection(settings), bulk=bulk)
 
 
 def query(settings: WarehouseSettings, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
