@@ -92,6 +92,8 @@ TRENDS = TableSpec(
         col("GEO", "VARCHAR(16)"),
         col("POINT_AT", "TIMESTAMP_NTZ", "timestamp"),
         col("INTEREST", "FLOAT"),
+        # Set on interest-by-region points: GEO is a region of it (a country or "world").
+        col("REGION_OF", "VARCHAR(16)"),
     ),
     "Google Trends search interest points (0-100 on Google scale), UTC.",
 )

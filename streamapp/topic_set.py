@@ -23,6 +23,7 @@ class PipelineTopics:
     dead_letters: faust.TopicT
     contributions: faust.TopicT
     forecasts: faust.TopicT
+    regions: faust.TopicT  # JSON bytes, built in streamapp.analytics.regions
 
 
 def declare(app: faust.App, settings: Settings) -> PipelineTopics:
@@ -52,4 +53,5 @@ def declare(app: faust.App, settings: Settings) -> PipelineTopics:
         dead_letters=topic(names.DEAD_LETTERS, DeadLetter),
         contributions=topic(names.PLATFORM_CONTRIBUTIONS, Contribution),
         forecasts=topic(names.PLATFORM_FORECASTS, PlatformForecast),
+        regions=topic(names.REGION_INTEREST),
     )

@@ -19,6 +19,9 @@ COLLECTOR_CHECKPOINTS = "collector-checkpoints"
 # Compacted, one partition: demand drivers keyed by date|platform|name (`streamapp drivers
 # load` writes it; the forecaster reads it before every refit).
 FORECAST_DRIVERS = "forecast-drivers"
+# The latest search interest by region of one keyword, keyed by keyword (a snapshot per
+# fetch; docs/topics-and-schemas.md).
+REGION_INTEREST = "region-interest"
 
 SOURCE_TOPICS = (REDDIT_DISCUSSIONS, STREAMING_TRENDS)
 OUTPUT_TOPICS = (
@@ -28,5 +31,6 @@ OUTPUT_TOPICS = (
     STREAMING_ALERTS,
     DEAD_LETTERS,
     PLATFORM_FORECASTS,
+    REGION_INTEREST,
 )
 ALL_TOPICS = SOURCE_TOPICS + OUTPUT_TOPICS + (PLATFORM_CONTRIBUTIONS,)

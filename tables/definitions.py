@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import faust
 
 from streamapp.config import Settings
-from tables.source_offsets import define_source_offsets
+from tables.source_offsets import define_partition_keyed, define_source_offsets
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,10 @@ class PipelineTables:
     alert_state: faust.Table
     # "topic:partition" -> highest raw offset whose contributions were delivered
     contributed: faust.Table
+    # "keyword:partition" (its streaming-trends partition) -> its latest search interest by
+    # region (streamapp.analytics.regions);
+    # None only in unit tests that do not look at regions
+    region_latest: faust.Table | None = None
 
 
 def define_tables(app: faust.App, settings: Settings) -> PipelineTables:
@@ -43,4 +47,7 @@ def define_tables(app: faust.App, settings: Settings) -> PipelineTables:
         platform_marks=table("platform-marks", "last closed window and late events"),
         alert_state=table("alert-state", "alert rule state per platform"),
         contributed=define_source_offsets(app, "contributed-offsets", partitions),
+        region_latest=define_partition_keyed(
+            app, "region-interest-latest", partitions, "latest interest by region per keyword"
+        ),
     )
