@@ -157,8 +157,13 @@ FORECASTS = TableSpec(
         col("WINDOW_SECONDS", "FLOAT"),
         col("BACKTEST_MASE", "FLOAT"),
         col("DRIVERS", "ARRAY"),  # known drivers active over the fit, with `used`
+        # `streamapp forecast FILE --warehouse`: the file's series and the run it belongs
+        # to (null on the live forecasts); EVENT_ID is then file|run key|series|model.
+        col("SERIES", "VARCHAR(200)"),
+        col("RUN_KEY", "VARCHAR(64)"),
     ),
-    "Forecasts per platform and metric; POINTS holds timestamp, yhat and its band per step.",
+    "Forecasts per platform and metric or per file series and run; POINTS holds timestamp,"
+    " yhat and its band per step.",
 )
 
 TABLES: tuple[TableSpec, ...] = (POSTS, TRENDS, ALERTS, PLATFORM_WINDOWS, FORECASTS)

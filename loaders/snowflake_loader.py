@@ -19,6 +19,7 @@ settings.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -244,6 +245,28 @@ class SnowflakeLoader:
             middle = len(rows) // 2
             self._insert_bisecting(spec, rows[:middle], rejected)
             self._insert_bisecting(spec, rows[middle:], rejected)
+
+    def upsert(self, spec: TableSpec, rows: Sequence[SourceRow]) -> int:
+        """Rows that come from no Kafka offset (`streamapp forecast --warehouse`): staged
+        and MERGEd by EVENT_ID in one transaction, so writing them again replaces them."""
+        if spec.name not in self._staged_tables:
+            self._run(create_stage_sql(spec))
+            self._staged_tables.add(spec.name)
+        self._run(f"TRUNCATE TABLE {spec.stage_name}")
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            chunk = rows[start : start + ROWS_PER_INSERT]
+            sql = insert_rows_sql(spec.stage_name, spec, len(chunk))
+            self._run(sql, [value for row in chunk for value in row.values])
+        self._run("BEGIN TRANSACTION")
+        try:
+            self._run(merge_sql(spec))
+            self._run("COMMIT")
+        except BaseException:
+            if self._conn is not None:
+                with contextlib.suppress(Exception):  # the server rolls back a lost session
+                    self._run("ROLLBACK")
+            raise
+        return len({row.event_id for row in rows})
 
     def commit(self, staged: StagedBatch) -> int:
         """MERGE and move the offsets in one transaction; returns the rows merged."""
