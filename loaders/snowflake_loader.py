@@ -38,6 +38,7 @@ from loaders.schema import (
     create_table_sql,
     insert_rows_sql,
     merge_sql,
+    widen_columns_sql,
 )
 from loaders.views import VIEWS, create_view_sql
 
@@ -162,6 +163,8 @@ class SnowflakeLoader:
             self._run(create_table_sql(spec))
             for alter in add_columns_sql(spec, self._columns(spec.name)):
                 self._run(alter)
+            for alter in widen_columns_sql(spec, self._lengths(spec.name)):
+                self._run(alter)
             done.append(spec.name)
         for name, body in VIEWS.items():
             self._run(create_view_sql(checked(name), body))
@@ -175,6 +178,17 @@ class SnowflakeLoader:
             (table,),
         )
         return {str(row[0]).upper() for row in cur.fetchall()}
+
+    def _lengths(self, table: str) -> dict[str, int | None]:
+        cur = self._run(
+            "SELECT COLUMN_NAME, CHARACTER_MAXIMUM_LENGTH FROM INFORMATION_SCHEMA.COLUMNS "
+            "WHERE TABLE_NAME = %s AND TABLE_SCHEMA = CURRENT_SCHEMA()",
+            (table,),
+        )
+        return {
+            str(name).upper(): None if length is None else int(length)
+            for name, length in cur.fetchall()
+        }
 
     # -- offsets -------------------------------------------------------------------
 
