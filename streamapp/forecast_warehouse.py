@@ -22,7 +22,17 @@ from streamapp.analytics.platforms import find_platforms
 
 SOURCE = "streamapp-forecast"  # KAFKA_TOPIC of these rows: they come from no topic
 # The options that change what is forecast (output options such as --out do not).
-RUN_OPTIONS = ("column", "freq", "horizon", "origins", "level", "no_prophet", "country", "platform")
+RUN_OPTIONS = (
+    "column",
+    "freq",
+    "horizon",
+    "origins",
+    "level",
+    "no_prophet",
+    "no_seed_arima",
+    "country",
+    "platform",
+)
 
 
 def run_key(args: argparse.Namespace) -> str:
