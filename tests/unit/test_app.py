@@ -19,10 +19,12 @@ def test_create_app_wires_every_agent_table_and_topic():
         "alert-state",
         "contributed-offsets",
         "forecast-state",
+        "region-interest-latest",
     }
     topics = app.pipeline.topics
     assert topics.reddit.get_topic_name() == "t1.reddit-discussions"
     assert topics.alerts.get_topic_name() == "t1.streaming-alerts"
+    assert topics.regions.get_topic_name() == "t1.region-interest"
 
 
 def test_faust_options_follow_settings(monkeypatch):
