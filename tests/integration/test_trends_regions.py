@@ -148,11 +148,16 @@ async def test_region_points_reach_region_interest_and_not_the_national_windows(
 
             # The national windows: netflix's one point (100 on the shared scale), and
             # not the three region points of the same keyword (75 on average).
-            windows = await read_until(
+            await read_until(
                 bootstrap,
                 prefix + topics.PLATFORM_WINDOWS,
                 lambda rs: any(w["interest_count"] for w in rs if w["platform"] == "hulu"),
                 40,
+            )
+            # then long enough for any window of the region points' hour to close too
+            # (idle partitions close by the wall clock after 5 s here)
+            windows = await read_until(
+                bootstrap, prefix + topics.PLATFORM_WINDOWS, lambda rs: False, 15
             )
             counted = [w for w in windows if w["interest_count"]]
             by_platform = {w["platform"]: w for w in counted}
