@@ -38,3 +38,21 @@ def test_snapshot_ranks_highest_first_and_ties_share_a_rank() -> None:
     ranked = [(r["geo"], r["rank"]) for r in snapshot(state)["regions"]]
     assert ranked == [("US-TX", 1), ("US-CA", 2), ("US-NY", 2), ("US-WA", 4)]
     assert snapshot(state)["region_of"] == "US" and snapshot(state)["platform"] is None
+
+
+def test_a_region_point_is_its_own_warehouse_row() -> None:
+    import json
+
+    from loaders import TABLES_BY_NAME, to_row
+    from streamapp.records import parse_trend_point
+
+    spec = TABLES_BY_NAME["TRENDS"]
+    names = [c.name for c in spec.all_columns]
+    base = {"keyword": "netflix", "platform": "netflix", "geo": "US", "interest": 40.0}
+    base["timestamp"] = "2026-12-06T01:00:00Z"
+    national = parse_trend_point(json.dumps(base)).asdict()
+    region = parse_trend_point(json.dumps(base | {"region_of": "world"})).asdict()
+    a, b = (to_row(spec, r, "streaming-trends", 0, 1) for r in (national, region))
+    assert a.event_id != b.event_id and b.event_id.endswith("|region")
+    assert a.values[names.index("REGION_OF")] is None
+    assert b.values[names.index("REGION_OF")] == "world"
