@@ -34,7 +34,10 @@ def _derived(spec: TableSpec, record: dict[str, Any]) -> dict[str, Any]:
         # A point is identified by what Google was asked and when: re-fetched points
         # replace the earlier value instead of adding a row.
         when = _timestamp(record.get("timestamp"))
-        return {"event_id": f"{record.get('keyword')}|{record.get('geo') or ''}|{when}"}
+        event_id = f"{record.get('keyword')}|{record.get('geo') or ''}|{when}"
+        # Interest by region is another measure than interest over time at the same geo
+        # and hour (STREAMAPP_TRENDS_REGIONS=US,GB and STREAMAPP_TRENDS_GEO=US): its own id.
+        return {"event_id": event_id + ("|region" if record.get("region_of") else "")}
     if spec.name == "ALERTS":
         return {"event_id": f"{record.get('alert_id')}:{record.get('status')}"}
     if spec.name == "CHURN_SCORES":

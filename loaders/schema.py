@@ -5,12 +5,14 @@ the MERGE idempotent) and remembers where it came from (`KAFKA_TOPIC`,
 `KAFKA_PARTITION`, `KAFKA_OFFSET`). Semi-structured fields travel through the stage as
 JSON text and become VARIANT/ARRAY/OBJECT in the target via PARSE_JSON.
 
-Columns are only ever added (with `ADD COLUMN IF NOT EXISTS`), and every INSERT and
-MERGE names its columns, so a column someone adds later never breaks a running loader.
+Columns are only ever added (with `ADD COLUMN IF NOT EXISTS`) or widened (a VARCHAR
+shorter than declared here, `ALTER COLUMN ... SET DATA TYPE`), and every INSERT and MERGE
+names its columns, so a column someone adds later never breaks a running loader.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from loaders.identifiers import checked
@@ -77,7 +79,8 @@ POSTS = TableSpec(
         col("SCORE", "NUMBER(38,0)"),
         col("TEXT", "VARCHAR"),
         col("AUTHOR_HASH", "VARCHAR(64)"),
-        col("CLASSIFIER_VERSION", "VARCHAR(32)"),
+        # 32 was too short: the shipped version is 33 characters, a user model's about 41
+        col("CLASSIFIER_VERSION", "VARCHAR(128)"),
     ),
     "Classified Reddit submissions and comments, one row per post (UTC times).",
 )
@@ -92,6 +95,8 @@ TRENDS = TableSpec(
         col("GEO", "VARCHAR(16)"),
         col("POINT_AT", "TIMESTAMP_NTZ", "timestamp"),
         col("INTEREST", "FLOAT"),
+        # Set on interest-by-region points: GEO is a region of it (a country or "world").
+        col("REGION_OF", "VARCHAR(16)"),
     ),
     "Google Trends search interest points (0-100 on Google scale), UTC.",
 )
@@ -155,8 +160,13 @@ FORECASTS = TableSpec(
         col("WINDOW_SECONDS", "FLOAT"),
         col("BACKTEST_MASE", "FLOAT"),
         col("DRIVERS", "ARRAY"),  # known drivers active over the fit, with `used`
+        # `streamapp forecast FILE --warehouse`: the file's series and the run it belongs
+        # to (null on the live forecasts); EVENT_ID is then file|run key|series|model.
+        col("SERIES", "VARCHAR(200)"),
+        col("RUN_KEY", "VARCHAR(64)"),
     ),
-    "Forecasts per platform and metric; POINTS holds timestamp, yhat and its band per step.",
+    "Forecasts per platform and metric or per file series and run; POINTS holds timestamp,"
+    " yhat and its band per step.",
 )
 
 CHURN_SCORES = TableSpec(
@@ -231,6 +241,27 @@ def add_columns_sql(spec: TableSpec, existing: set[str]) -> list[str]:
         for c in wanted
         if c.name not in existing
     ]
+
+
+def varchar_length(sql_type: str) -> int | None:
+    """n of `VARCHAR(n)`; None for any other type (a bare VARCHAR is Snowflake's maximum)."""
+    match = re.fullmatch(r"VARCHAR\((\d+)\)", sql_type.strip().upper())
+    return int(match.group(1)) if match else None
+
+
+def widen_columns_sql(spec: TableSpec, lengths: dict[str, int | None]) -> list[str]:
+    """ALTERs for the VARCHAR columns an older release made shorter than the spec says
+    (`lengths`: the table's declared character lengths). Only ever wider: Snowflake
+    refuses to shorten, and a shorter column would refuse rows loaded before."""
+    alters = []
+    for c in spec.all_columns:
+        wanted = varchar_length(c.sql_type)
+        have = lengths.get(c.name)
+        if wanted is not None and have is not None and have < wanted:
+            alters.append(
+                f"ALTER TABLE {spec.name} ALTER COLUMN {c.name} SET DATA TYPE {c.sql_type}"
+            )
+    return alters
 
 
 def create_stage_sql(spec: TableSpec) -> str:

@@ -22,6 +22,7 @@ settings.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -41,6 +42,7 @@ from loaders.schema import (
     create_table_sql,
     insert_rows_sql,
     merge_sql,
+    widen_columns_sql,
 )
 from loaders.views import VIEWS, create_view_sql
 
@@ -169,6 +171,8 @@ class SnowflakeLoader:
             self._run(create_table_sql(spec))
             for alter in add_columns_sql(spec, self._columns(spec.name)):
                 self._run(alter)
+            for alter in widen_columns_sql(spec, self._lengths(spec.name)):
+                self._run(alter)
             done.append(spec.name)
         for name, body in VIEWS.items():
             self._run(create_view_sql(checked(name), body))
@@ -182,6 +186,17 @@ class SnowflakeLoader:
             (table,),
         )
         return {str(row[0]).upper() for row in cur.fetchall()}
+
+    def _lengths(self, table: str) -> dict[str, int | None]:
+        cur = self._run(
+            "SELECT COLUMN_NAME, CHARACTER_MAXIMUM_LENGTH FROM INFORMATION_SCHEMA.COLUMNS "
+            "WHERE TABLE_NAME = %s AND TABLE_SCHEMA = CURRENT_SCHEMA()",
+            (table,),
+        )
+        return {
+            str(name).upper(): None if length is None else int(length)
+            for name, length in cur.fetchall()
+        }
 
     # -- offsets -------------------------------------------------------------------
 
@@ -255,6 +270,28 @@ class SnowflakeLoader:
             middle = len(rows) // 2
             self._insert_bisecting(spec, rows[:middle], rejected)
             self._insert_bisecting(spec, rows[middle:], rejected)
+
+    def upsert(self, spec: TableSpec, rows: Sequence[SourceRow]) -> int:
+        """Rows that come from no Kafka offset (`streamapp forecast --warehouse`): staged
+        and MERGEd by EVENT_ID in one transaction, so writing them again replaces them."""
+        if spec.name not in self._staged_tables:
+            self._run(create_stage_sql(spec))
+            self._staged_tables.add(spec.name)
+        self._run(f"TRUNCATE TABLE {spec.stage_name}")
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            chunk = rows[start : start + ROWS_PER_INSERT]
+            sql = insert_rows_sql(spec.stage_name, spec, len(chunk))
+            self._run(sql, [value for row in chunk for value in row.values])
+        self._run("BEGIN TRANSACTION")
+        try:
+            self._run(merge_sql(spec))
+            self._run("COMMIT")
+        except BaseException:
+            if self._conn is not None:
+                with contextlib.suppress(Exception):  # the server rolls back a lost session
+                    self._run("ROLLBACK")
+            raise
+        return len({row.event_id for row in rows})
 
     def commit(self, staged: StagedBatch) -> int:
         """MERGE and move the offsets in one transaction; returns the rows merged."""

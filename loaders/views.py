@@ -62,16 +62,18 @@ SELECT f.ALERT_ID, f.RULE, f.PLATFORM, f.SEVERITY, f.MESSAGE,
 FROM ALERTS f
 LEFT JOIN ALERTS r ON r.ALERT_ID = f.ALERT_ID AND r.STATUS = 'resolved'
 WHERE f.STATUS = 'firing'""",
-    # One row per forecast step: the latest forecast of each platform and metric, flat.
+    # One row per forecast step: the latest forecast of each platform and metric (and of
+    # each file series and run of `streamapp forecast --warehouse`), flat.
     "FORECAST_POINTS": """
-SELECT f.PLATFORM, f.METRIC, f.MODEL, f.GENERATED_AT, f.BACKTEST_MASE,
+SELECT f.PLATFORM, f.METRIC, f.MODEL, f.GENERATED_AT, f.BACKTEST_MASE, f.SERIES, f.RUN_KEY,
        p.VALUE:timestamp::TIMESTAMP_NTZ AS POINT_AT,
        p.VALUE:yhat::FLOAT AS YHAT,
        p.VALUE:yhat_lower::FLOAT AS YHAT_LOWER,
        p.VALUE:yhat_upper::FLOAT AS YHAT_UPPER
 FROM FORECASTS f,
      LATERAL FLATTEN(INPUT => f.POINTS) p
-QUALIFY f.GENERATED_AT = MAX(f.GENERATED_AT) OVER (PARTITION BY f.PLATFORM, f.METRIC)""",
+QUALIFY f.GENERATED_AT = MAX(f.GENERATED_AT)
+        OVER (PARTITION BY f.PLATFORM, f.METRIC, f.SERIES, f.RUN_KEY)""",
 }
 
 

@@ -193,10 +193,29 @@ class TrendsSettings(BaseSettings):
     request_pause_seconds: float = Field(default=5.0, ge=0)
     timeout_seconds: float = Field(default=15.0, gt=0)
     base_url: str = "https://trends.google.com/trends"
+    # Interest by region as well (docs/collectors.md): one country code (`US`) for its
+    # subregions (US states), a comma list of country codes for those countries; empty: off.
+    regions: str = ""
 
     @property
     def keyword_list(self) -> list[str]:
         return list(dict.fromkeys(k.strip() for k in self.keywords.split(",") if k.strip()))
+
+    @property
+    def region_codes(self) -> list[str]:
+        return list(dict.fromkeys(c.strip().upper() for c in self.regions.split(",") if c.strip()))
+
+    @field_validator("regions")
+    @classmethod
+    def _check_regions(cls, value: str) -> str:
+        # A typo would otherwise only show as an empty map, poll after poll.
+        for code in value.split(","):
+            code = code.strip()
+            if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
+                raise ValueError(
+                    f"STREAMAPP_TRENDS_REGIONS: {code!r} is not a two-letter country code"
+                )
+        return value
 
 
 class DashboardSettings(BaseSettings):

@@ -36,6 +36,7 @@ class SeriesResult:
     skipped: dict[str, str] | None = None  # driver columns not used, and why
     usable: tuple[str, ...] = ()  # driver columns a driver model could use
     plain_choice: str = ""  # what the choice would have been without driver models
+    seed_candidate: bool = True  # the seed's ARIMA is a candidate (else a reference row)
 
     @property
     def chosen_mase(self) -> float | None:
@@ -75,6 +76,11 @@ def add_driver_options(parser: Any) -> None:
     parser.add_argument(
         "--platform", help="platform of series whose name names none (e.g. netflix)"
     )
+    parser.add_argument(
+        "--no-seed-arima",
+        action="store_true",
+        help="the seed's ARIMA(1,1,1) not a candidate (backtest: still a reference row)",
+    )
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
@@ -94,6 +100,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         results = []
         for s in series:
             freq, horizon, models, context = plan_series(s, args, drivers)
+            seed_candidate = any(m.name == SEED for m in models)
             try:
                 backtest = run_backtest(
                     s.timestamps,
@@ -103,7 +110,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                     horizon,
                     origins=args.origins,
                     holdout=args.holdout,
-                    references=(SeedArima(),),
+                    references=() if seed_candidate else (SeedArima(),),
                 )
             except ValueError as exc:
                 raise ForecastInputError(f"{args.file}: series {s.name!r}: {exc}") from None
@@ -116,6 +123,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             result = SeriesResult(
                 s.name, freq.name, len(s.values), season, backtest, s.timestamps, s.values
             )
+            result.seed_candidate = seed_candidate
             if context is not None:
                 last = backtest.holdout[-1]
                 design = context.design(s.timestamps[:last], horizon, freq)
@@ -150,7 +158,12 @@ def plan_series(s: Any, args: argparse.Namespace, drivers: list[Any] | None) -> 
     freq = by_name(args.freq) if args.freq else detect(s.timestamps)
     horizon = args.horizon or DEFAULT_HORIZON.get(freq.name, 8)
     models, context = candidate_models(
-        s.name, drivers, not args.no_prophet, args.country, args.platform
+        s.name,
+        drivers,
+        not args.no_prophet,
+        args.country,
+        args.platform,
+        with_arima=not getattr(args, "no_seed_arima", False),
     )
     return freq, horizon, with_drivers(models, context, s.timestamps, horizon, freq), context
 
@@ -207,7 +220,8 @@ def report_lines(results: list[SeriesResult]) -> list[str]:
         lines.append(f"  {'model':<16}{'MAE':>12}{'MAPE %':>10}{'MASE':>9}")
         for name, score in b.scores.items():
             mark = "  <- chosen" if name == b.chosen else ""
-            mark = "  (seed's ARIMA(1,1,1), not a candidate)" if name == SEED else mark
+            if name == SEED and not r.seed_candidate:
+                mark = "  (seed's ARIMA(1,1,1), not a candidate)"
             lines.append(
                 f"  {name:<16}{score.mae:>12.4g}{_fmt(score.mape, 2):>10}{_fmt(score.mase):>9}{mark}"
             )

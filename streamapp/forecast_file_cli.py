@@ -36,6 +36,15 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--no-prophet", action="store_true", help="no Prophet candidates")
     parser.add_argument("--out", metavar="CSV", help="write here instead of standard output")
     parser.add_argument("--plot", metavar="PNG", help="history, forecast and band per series")
+    parser.add_argument(
+        "--warehouse",
+        action="store_true",
+        help="also MERGE the forecasts into the warehouse's FORECASTS table",
+    )
+    parser.add_argument("--run-key", help="names the run in FORECASTS (default: a digest)")
+    parser.add_argument(
+        "--data-dir", help="the local warehouse of this data directory (default: SNOWFLAKE_*)"
+    )
     add_driver_options(parser)
     parser.set_defaults(func=cmd_forecast)
 
@@ -92,6 +101,23 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     for s, f in done:
         used = f", drivers {', '.join(f.drivers)}" if f.drivers else ""
         print(f"forecast: {s.name}: {f.model}{used}, {len(f.points)} points", file=sys.stderr)
+    if args.warehouse:
+        return _to_warehouse(args, done)
+    return 0
+
+
+def _to_warehouse(args: argparse.Namespace, done: list[Any]) -> int:
+    from streamapp.forecast_warehouse import forecast_records, now_utc, run_key, write_forecasts
+    from streamapp.warehouse_cli import warehouse_settings
+
+    settings = warehouse_settings(args.data_dir)
+    key = run_key(args)
+    try:
+        merged = write_forecasts(settings, forecast_records(done, key, args.platform, now_utc()))
+    except (RuntimeError, ValueError) as exc:  # the warehouse's own reason, no secrets
+        print(f"streamapp forecast: the warehouse refused the forecasts: {exc}", file=sys.stderr)
+        return 1
+    print(f"forecast: {merged} forecast(s) merged into FORECASTS, run key {key}", file=sys.stderr)
     return 0
 
 

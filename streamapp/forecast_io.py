@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from streamapp.analytics.forecasting.drivers import Driver, DriverError, parse_drivers
-from streamapp.analytics.forecasting.models import Model, default_models
+from streamapp.analytics.forecasting.models import BASELINES, Model, default_models
 from streamapp.analytics.forecasting.regressors import DriverContext
 from streamapp.analytics.platforms import find_platforms
 from streamapp.config import ForecastSettings
@@ -187,11 +187,18 @@ def candidate_models(
     with_prophet: bool,
     country: str | None = None,
     platform: str | None = None,
+    with_arima: bool = True,
 ) -> tuple[tuple[Model, ...], DriverContext | None]:
     """The models a file's series is backtested with, and with drivers (None: no driver
     models) its driver context: the platform its name names (`--platform` otherwise).
-    `with_drivers` adds the driver models once the series' stamps are known."""
+    `with_drivers` adds the driver models once the series' stamps are known. The seed's
+    ARIMA(1,1,1) is a candidate after the baselines (simpler models win ties) unless
+    `with_arima` is False."""
+    from streamapp.analytics.forecasting.driver_models import SeedArima
+
     models = default_models(with_prophet)
+    if with_arima:
+        models = (*models[: len(BASELINES)], SeedArima(), *models[len(BASELINES) :])
     if drivers is None:
         return models, None
     found = find_platforms(series_name)

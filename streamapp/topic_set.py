@@ -27,6 +27,7 @@ class PipelineTopics:
     viewing: faust.TopicT
     churn_risk: faust.TopicT
     sessions: faust.TopicT
+    regions: faust.TopicT  # JSON bytes, built in streamapp.analytics.regions
 
 
 def declare(app: faust.App, settings: Settings) -> PipelineTopics:
@@ -59,4 +60,5 @@ def declare(app: faust.App, settings: Settings) -> PipelineTopics:
         viewing=topic(names.VIEWING_EVENTS),
         churn_risk=topic(names.CHURN_RISK, ChurnRisk),
         sessions=topic(names.VIEWING_SESSIONS, ViewingSession),
+        regions=topic(names.REGION_INTEREST),
     )

@@ -26,6 +26,9 @@ COLLECTOR_CHECKPOINTS = "collector-checkpoints"
 # Compacted, one partition: demand drivers keyed by date|platform|name (`streamapp drivers
 # load` writes it; the forecaster reads it before every refit).
 FORECAST_DRIVERS = "forecast-drivers"
+# The latest search interest by region of one keyword, keyed by keyword (a snapshot per
+# fetch; docs/topics-and-schemas.md).
+REGION_INTEREST = "region-interest"
 
 # The raw topics whose partitions are lanes of the per-platform windows.
 SOURCE_TOPICS = (REDDIT_DISCUSSIONS, STREAMING_TRENDS)
@@ -40,5 +43,6 @@ OUTPUT_TOPICS = (
     PLATFORM_FORECASTS,
     CHURN_RISK,
     VIEWING_SESSIONS,
+    REGION_INTEREST,
 )
 ALL_TOPICS = (*REPLAY_TOPICS, *OUTPUT_TOPICS, PLATFORM_CONTRIBUTIONS)

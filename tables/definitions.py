@@ -9,7 +9,7 @@ from typing import Any
 import faust
 
 from streamapp.config import Settings
-from tables.source_offsets import define_source_offsets
+from tables.source_offsets import define_partition_keyed, define_source_offsets
 from tables.viewer_state import define_viewer_state
 
 
@@ -27,6 +27,10 @@ class PipelineTables:
     contributed: faust.Table
     # "account|platform" -> features; "__model__|<partition>" -> churn model (viewer_state.py)
     viewer_state: Any = None
+    # "keyword:partition" (its streaming-trends partition) -> its latest search interest by
+    # region (streamapp.analytics.regions);
+    # None only in unit tests that do not look at regions
+    region_latest: faust.Table | None = None
 
 
 def define_tables(app: faust.App, settings: Settings) -> PipelineTables:
@@ -48,4 +52,7 @@ def define_tables(app: faust.App, settings: Settings) -> PipelineTables:
         alert_state=table("alert-state", "alert rule state per platform"),
         contributed=define_source_offsets(app, "contributed-offsets", partitions),
         viewer_state=define_viewer_state(app, partitions),
+        region_latest=define_partition_keyed(
+            app, "region-interest-latest", partitions, "latest interest by region per keyword"
+        ),
     )

@@ -38,11 +38,16 @@ def read_marks(value: Any) -> tuple[Ranges, float | None]:
 
 
 class SourceOffsetTable(faust.Table):
+    """A table whose keys end in `:<partition>`: written from micro-batches, where Faust's
+    "partition of the current event" is not known (the region table uses it too)."""
+
     def partition_for_key(self, key: Any) -> int:
         return int(str(key).rsplit(":", 1)[1])
 
 
-def define_source_offsets(app: faust.App, name: str, partitions: int) -> faust.Table:
+def define_partition_keyed(
+    app: faust.App, name: str, partitions: int, help_text: str
+) -> faust.Table:
     table = SourceOffsetTable(
         app,
         name=name,
@@ -50,6 +55,12 @@ def define_source_offsets(app: faust.App, name: str, partitions: int) -> faust.T
         key_type=str,
         beacon=app.tables.beacon,
         partitions=partitions,
-        help="highest raw offset per partition whose contributions are delivered",
+        help=help_text,
     )
     return app.tables.add(table)
+
+
+def define_source_offsets(app: faust.App, name: str, partitions: int) -> faust.Table:
+    return define_partition_keyed(
+        app, name, partitions, "highest raw offset per partition whose contributions are delivered"
+    )

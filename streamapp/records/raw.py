@@ -94,6 +94,10 @@ class TrendPoint(faust.Record, serializer="json", include_metadata=False):
     timestamp: str  # ISO-8601 with a UTC offset
     interest: float  # 0-100, Google's scale
     schema_version: int = RAW_SCHEMA_VERSION
+    # None: interest over time in `geo`. Set: interest by region, `geo` being a region of
+    # `region_of` (a country code, or "world" for countries), compared with the other
+    # regions for this keyword only; these points never reach the per-platform windows.
+    region_of: str | None = None
 
     @property
     def epoch(self) -> float:
@@ -281,4 +285,5 @@ def parse_trend_point(raw: bytes | str | None, limits: RecordLimits = DEFAULT_LI
         geo=_text(data, "geo", MAX_GEO_CHARS, required=False) or "",
         timestamp=timestamp,
         interest=interest,
+        region_of=_text(data, "region_of", MAX_GEO_CHARS, required=False) or None,
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from streamapp.records.raw import RAW_SCHEMA_VERSION, iso_utc, parse_iso_utc
 from streamapp.sources.backoff import parse_retry_after
 from streamapp.sources.collector_runner import OutRecord, Round, SourceError
 from streamapp.sources.trend_model import BRAND_KEYWORDS
+from streamapp.sources.trends_regions import fetch_regions, region_identity, region_scope
 
 # Words that make a term about leaving or getting around a platform, not the platform.
 CHURN_WORDS = ("cancel", "free", "watch", "vs", "alternative", "pirate", "piracy", "torrent")
@@ -76,11 +78,14 @@ class TrendsSource:
         *,
         client_factory: Callable[[TrendsSettings], Any] = make_client,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.topic = topic
         self.client_factory = client_factory
         self.sleep = sleep
+        self.clock = clock
+        self.regions = region_scope(settings.region_codes)
         self.keywords = settings.keyword_list
         self.anchor = settings.anchor.strip() or (self.keywords[0] if self.keywords else "")
         self._client: Any = None
@@ -95,11 +100,7 @@ class TrendsSource:
         for index, group in enumerate(groups):
             if index:
                 await self.sleep(self.settings.request_pause_seconds)
-            try:
-                series, partial_times = await asyncio.to_thread(self._fetch_group, group)
-            except Exception as exc:
-                self._client = None  # a fresh client (and cookie) next round
-                raise _as_source_error(exc) from None
+            series, partial_times = await self._in_thread(self._fetch_group, group)
             results.append(series)
             partial |= partial_times
         complete = [
@@ -113,12 +114,64 @@ class TrendsSource:
                 f"anchor {self.anchor!r} is zero throughout in a group; not sent this round: "
                 + ", ".join(scaled.unscaled)
             )
-        return self._round(scaled.series, cursor, notes)
+        round_ = self._round(scaled.series, cursor, notes)
+        if self.regions is not None:
+            await self._add_regions(round_, cursor, pause=bool(groups))
+        return round_
+
+    async def _in_thread(self, fetch: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return await asyncio.to_thread(fetch, *args)
+        except Exception as exc:
+            self._client = None  # a fresh client (and cookie) next round
+            raise _as_source_error(exc) from None
+
+    async def _add_regions(self, round_: Round, cursor: dict[str, Any], pause: bool) -> None:
+        """Each keyword's regions, once per hour (the hour of the fetch stamps them)."""
+        scope = self.regions
+        assert scope is not None
+        hour = self.clock() // 3600 * 3600
+        stamp = iso_utc(hour)
+        done: dict[str, float] = dict(cursor.get("regions") or {})
+        seen = cursor.get("seen") or {}
+        for kw in self.keywords:
+            if done.get(kw, float("-inf")) >= hour:
+                continue
+            if pause:
+                await self.sleep(self.settings.request_pause_seconds)
+            pause = True
+            found = await self._in_thread(self._fetch_regions, kw)
+            for geo, interest in sorted(found.items()):
+                identity = region_identity(kw, geo, stamp)
+                if identity in seen:  # delivered before a crash (see the runner)
+                    continue
+                value = self._point(kw, geo, stamp, interest) | {"region_of": scope.region_of}
+                round_.records.append(OutRecord(self.topic, kw, value, identity))
+            done[kw] = hour
+        round_.cursor["regions"] = done
+
+    def _fetch_regions(self, keyword: str) -> dict[str, float]:
+        if self._client is None:
+            self._client = self.client_factory(self.settings)
+        assert self.regions is not None
+        return fetch_regions(self._client, keyword, self.regions, self.settings.timeframe)
+
+    def _point(self, kw: str, geo: str, stamp: str, interest: float) -> dict[str, Any]:
+        return {
+            "keyword": kw,
+            "platform": platform_for_keyword(kw),
+            "geo": geo,
+            "timestamp": stamp,
+            "interest": interest,
+            "schema_version": RAW_SCHEMA_VERSION,
+        }
 
     def _fetch_group(self, group: list[str]) -> GroupResult:
         if self._client is None:
             self._client = self.client_factory(self.settings)
         client = self._client
+        # pytrends keeps its previous geo when given "" (worldwide), e.g. after a region fetch
+        client.geo = self.settings.geo
         client.build_payload(group, timeframe=self.settings.timeframe, geo=self.settings.geo)
         frame = client.interest_over_time()
         series: dict[str, dict[float, float]] = {kw: {} for kw in group}
@@ -148,19 +201,15 @@ class TrendsSource:
                 identity = f"{kw}|{stamp}"
                 if t <= last.get(kw, float("-inf")) or identity in seen:
                     continue
-                value = {
-                    "keyword": kw,
-                    "platform": platform_for_keyword(kw),
-                    "geo": self.settings.geo,
-                    "timestamp": stamp,
-                    "interest": interest,
-                    "schema_version": RAW_SCHEMA_VERSION,
-                }
+                value = self._point(kw, self.settings.geo, stamp, interest)
                 records.append(OutRecord(self.topic, kw, value, identity))
             if points:
                 last[kw] = max(points[-1][0], last.get(kw, float("-inf")))
         seen = {i: t for i, t in seen.items() if t > last.get(i.split("|", 1)[0], float("-inf"))}
-        return Round(records, {"last": last, "seen": seen}, notes)
+        cursor_out = {"last": last, "seen": seen}
+        if "regions" in cursor:
+            cursor_out["regions"] = cursor["regions"]
+        return Round(records, cursor_out, notes)
 
     def absorb(self, cursor: dict[str, Any], delivered: dict[str, float]) -> dict[str, Any]:
         seen = dict(cursor.get("seen") or {})
@@ -171,6 +220,8 @@ class TrendsSource:
         try:
             data = json.loads(value or b"")
             stamp = data["timestamp"]
+            if data.get("region_of"):
+                return region_identity(data["keyword"], data["geo"], stamp), parse_iso_utc(stamp)
             return f"{data['keyword']}|{stamp}", parse_iso_utc(stamp)
         except (ValueError, KeyError, TypeError):
             return None

@@ -131,8 +131,8 @@ def test_topics_create_and_check(kafka_broker, unique_topic_prefix):
     again = run_streamapp(["topics", "check"], env)
     assert again.returncode == 0, again.stdout + again.stderr
     *lines, verdict = again.stdout.splitlines()
-    assert len(lines) == 23 and all(line.startswith("ok ") for line in lines), again.stdout
-    assert verdict == "topics: 23 checked, 0 missing or unusable, all served"
+    assert len(lines) == 25 and all(line.startswith("ok ") for line in lines), again.stdout
+    assert verdict == "topics: 25 checked, 0 missing or unusable, all served"
 
     # A changelog with another partition count than its table would stop Faust: check
     # says so and fails, before any worker meets it.

@@ -21,12 +21,14 @@ def test_create_app_wires_every_agent_table_and_topic():
         "contributed-offsets",
         "forecast-state",
         "viewer-state",
+        "region-interest-latest",
     }
     topics = app.pipeline.topics
     assert topics.reddit.get_topic_name() == "t1.reddit-discussions"
     assert topics.alerts.get_topic_name() == "t1.streaming-alerts"
     assert topics.viewing.get_topic_name() == "t1.viewing-events"
     assert topics.churn_risk.get_topic_name() == "t1.churn-risk"
+    assert topics.regions.get_topic_name() == "t1.region-interest"
 
 
 def test_faust_options_follow_settings(monkeypatch):

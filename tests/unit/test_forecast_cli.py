@@ -46,9 +46,22 @@ def test_json_report_and_plot(capsys, tmp_path):
         "ensemble",
         "seed_arima",
     }
-    assert series["chosen"] != "seed_arima"  # a reference row, never a candidate
     assert report["summary"]["series"] == 1
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_seeds_arima_is_a_candidate_unless_told_not_to(capsys):
+    data = ROOT / "tests" / "data" / "forecast" / "netflix_quarterly_2019_2024.csv"
+    args = ["backtest", str(data), "--column", "APAC Members", "--no-prophet"]
+    assert main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "  chosen: seed_arima" in lines  # it wins the choosing origins of this series
+    assert main([*args, "--no-seed-arima"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "  chosen: drift" in lines
+    [row] = [line for line in lines if line.strip().startswith("seed_arima")]
+    assert row.endswith("(seed's ARIMA(1,1,1), not a candidate)")
+    assert LAST_LINE.match(lines[-1]), lines[-1]
 
 
 def test_bad_files_exit_2_with_the_reason(capsys, tmp_path):
