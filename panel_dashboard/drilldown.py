@@ -37,9 +37,15 @@ def post_html(post_id: str, post: Signal | None, examples: dict[str, str] | None
     )
 
 
+def evidence_ids(alert: dict[str, Any]) -> list[str]:
+    """The alert's evidence ids (a topic may hold anything: a non-list is none)."""
+    found = alert.get("evidence")
+    return [str(e) for e in found] if isinstance(found, list) else []
+
+
 def evidence_html(state: DashboardState, alert: dict[str, Any]) -> str:
     """The alert's evidence posts, resolved by id (the worker cites up to a few)."""
-    ids = [str(e) for e in alert.get("evidence") or []]
+    ids = evidence_ids(alert)
     if not ids:
         return "<b>Evidence posts:</b> none cited."
     examples = {

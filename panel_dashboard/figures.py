@@ -71,6 +71,19 @@ def line_chart(
     return fig, src
 
 
+def add_markers(fig: figure, name: str) -> ColumnDataSource:
+    """Dots at each value of a sparse series (search interest comes every few minutes: a
+    lone value between gaps draws no line). Joined to each platform's legend entry, so the
+    entry hides both. Columns: x, y, platform (one row per point)."""
+    src = source(name, "x", "y", "platform")
+    for item in fig.legend[0].items:
+        platform = item.name.split(":", 1)[1]
+        view = CDSView(filter=GroupFilter(column_name="platform", group=platform))
+        dots = fig.scatter("x", "y", source=src, view=view, size=6, color=colour(platform))
+        item.renderers = [*item.renderers, dots]
+    return src
+
+
 def show_legend_items(fig: figure, present: set[str]) -> None:
     """Legend entries only for platforms with a line now (ten idle entries are noise)."""
     for item in fig.legend[0].items:
@@ -110,6 +123,7 @@ def switching_chart() -> tuple[figure, ColumnDataSource]:
         x_axis_location="above",
         **SIZE,
     )
+    fig.xaxis.major_label_orientation = 0.8  # ten platform names side by side overlap
     fig.rect(x="to", y="from", width=0.95, height=0.95, source=src, fill_alpha="alpha")
     fig.text(
         x="to", y="from", text="moves", source=src, text_align="center", text_baseline="middle"
@@ -160,7 +174,7 @@ def alert_table() -> tuple[DataTable, ColumnDataSource]:
     return table, src
 
 
-ALERT_HINT = "<i>Click an alert to see what explains it.</i>"
+ALERT_HINT = "<i>Click an alert to see what explains it and the posts behind it.</i>"
 
 # In the browser, no round trip: the clicked row's `explanation` goes into the Div. The
 # table is redrawn with new data several times a second, so the choice is kept by alert

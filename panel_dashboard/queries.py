@@ -76,6 +76,20 @@ def lines(
     return data
 
 
+def points(line_data: dict) -> dict:
+    """The non-empty values of a `lines` result, one row each (for markers)."""
+    found: dict[str, list[Any]] = {"x": [], "y": [], "platform": []}
+    for platform, xs, ys in zip(
+        line_data["platform"], line_data["xs"], line_data["ys"], strict=True
+    ):
+        for x, y in zip(xs, ys, strict=True):
+            if y == y:  # not NaN
+                found["x"].append(x)
+                found["y"].append(y)
+                found["platform"].append(platform)
+    return found
+
+
 def totals(
     state: DashboardState, platforms: list[str], range_s: float, end: float | None = None
 ) -> dict[str, list[float]]:

@@ -219,11 +219,14 @@ class DashboardState:
         in at most `max_points` steps; computed once per state version and range, however
         many sessions ask."""
         indexes, step = self.bucket_range(range_s, max_points, end)
-        key = (self.version, indexes.start, len(indexes), step)
-        slot = (range_s, max_points, end is None, posts)
+        key = (self.version, len(indexes), step)
+        # By start too: the headline reads the range and the one before it at each redraw.
+        slot = (range_s, max_points, posts, indexes.start)
         cached = self._window_cache.get(slot)
         if cached is not None and cached[0] == key:
             return cached[1]
+        if len(self._window_cache) > 64:  # old starts: the clock moved on
+            self._window_cache.clear()
         ring = self.posts if posts else self.ring
         stats = ring.window(indexes.start, len(indexes), step)
         ends_ms = [(i + step) * self.bucket_s * 1000 for i in indexes]

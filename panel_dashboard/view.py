@@ -40,6 +40,13 @@ def _epoch(value: datetime | None) -> float | None:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
 
 
+def _unresolved(state: DashboardState) -> int:
+    """Evidence ids of the remembered alerts not (yet) among the recent posts."""
+    return sum(
+        1 for a in state.alerts for e in drilldown.evidence_ids(a) if e not in state.recent_posts
+    )
+
+
 class DashboardView(pn.viewable.Viewer):
     platforms = param.ListSelector(default=list(PLATFORMS), objects=list(PLATFORMS))
     range_s = param.Integer(default=900, bounds=(0, None))  # CUSTOM: custom_start..custom_end
@@ -54,6 +61,7 @@ class DashboardView(pn.viewable.Viewer):
         self.clock = clock
         self._drawn: tuple[Any, ...] | None = None
         self._badges_drawn: tuple[int, int] | None = None
+        self._alerts_drawn: tuple[Any, ...] | None = None
         series = dict(PLATFORMS)
         self.time_range = Range1d(name="time_range")  # one time axis: zoom one, zoom all
         charts = {
@@ -71,6 +79,7 @@ class DashboardView(pn.viewable.Viewer):
         self.mentions_fig, self.mentions = self.lines["mentions"]
         self.interest_fig, self.interest = self.lines["interest"]
         self.piracy_fig, self.piracy = self.lines["piracy"]
+        self.interest_points = figures.add_markers(self.interest_fig, "interest_points")
         self.mention_share_fig, self.share = figures.share_chart(
             "mention_share", "Share of mentions", "mention_share"
         )
@@ -146,6 +155,7 @@ class DashboardView(pn.viewable.Viewer):
             wanted = [*chosen, ALT] if metric == "interest" else chosen
             src.data = queries.lines(state, metric, wanted, span, live_end)
             figures.show_legend_items(fig, set(src.data["platform"]))
+        self.interest_points.data = queries.points(self.interest.data)
         # The x axis is the picked range, not the data's extent ("5 min" shows 5 minutes).
         self.time_range.update(start=start * 1000, end=end * 1000)
         found = headline.metrics(state, chosen, start, end)
@@ -163,9 +173,14 @@ class DashboardView(pn.viewable.Viewer):
         self.switching.data = matrix
         self._factors(self.switching_fig.x_range, matrix["to"])
         self._factors(self.switching_fig.y_range, matrix["from"], reverse=True)
-        alerts = listings.alert_rows(state, chosen)
-        self.alerts.data = alerts
-        self.alert_table.height = figures.table_height(len(alerts["rule"]))
+        # The rows carry their explanation and evidence posts (kilobytes each): resent only
+        # when the alerts, the platforms or the posts their evidence resolves to changed.
+        alerts_key = (tuple(chosen), state.freshness["alerts"].messages, _unresolved(state))
+        if alerts_key != self._alerts_drawn:
+            self._alerts_drawn = alerts_key
+            alerts = listings.alert_rows(state, chosen)
+            self.alerts.data = alerts
+            self.alert_table.height = figures.table_height(len(alerts["rule"]))
         windows = listings.window_rows(state, chosen)
         self.windows.data = windows
         self.window_table.height = figures.table_height(len(windows["platform"]))

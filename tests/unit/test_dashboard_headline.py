@@ -82,6 +82,7 @@ def test_an_alerts_evidence_and_a_points_posts_resolve_to_what_they_said():
     assert "Evidence posts (2):" in shown and "[piracy; sentiment -0.30]: text of t3_p" in shown
     assert "href='https://www.reddit.com/r/cordcutters/comments/t3_p/'" in shown
     assert "t3_gone: <i>no longer" in shown
+    assert "none cited" in drilldown.evidence_html(state, {"evidence": 7})  # not a list
     assert [p for p, _ in drilldown.point_posts(state, "netflix", "piracy", NOW - 25, NOW)] == [
         "t3_p"
     ]

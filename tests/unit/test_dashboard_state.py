@@ -138,6 +138,11 @@ def test_interest_lines_are_means_and_alternative_terms_get_their_own_line():
         for p, ys in zip(lines["platform"], lines["ys"], strict=True)
     }
     assert values == {"netflix": [50], "_alternative": [7]}
+    dots = queries.points(lines)  # a lone value draws no line: it gets a dot
+    assert sorted(zip(dots["platform"], dots["y"], strict=True)) == [
+        ("_alternative", 7),
+        ("netflix", 50),
+    ]
 
 
 def test_switch_matrix_keeps_moves_touching_the_selection():
