@@ -39,6 +39,7 @@ def to_signal(post: RedditPost, result: Classification, salt: str) -> Discussion
         score=post.score,
         text=post.text[:TEXT_LIMIT],
         author_hash=author,
+        permalink=post.permalink,
     )
 
 

@@ -6,18 +6,27 @@ BokehJS (`Bokeh.documents[0].get_model_by_name(...)`), since Panel renders in sh
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from bokeh.events import Tap
 from bokeh.models import (
+    CDSView,
     ColumnDataSource,
     CustomJS,
     DataTable,
     Div,
     FactorRange,
+    GroupFilter,
     HoverTool,
+    Legend,
+    LegendItem,
     NumberFormatter,
     StringFormatter,
     TableColumn,
 )
 from bokeh.plotting import figure
+
+from panel_dashboard.palette import colour
 
 LINE_COLUMNS = ("xs", "ys", "platform", "label", "colour")
 SIZE = {"height": 260, "sizing_mode": "stretch_width", "toolbar_location": "above"}
@@ -27,18 +36,60 @@ def source(name: str, *columns: str) -> ColumnDataSource:
     return ColumnDataSource({c: [] for c in columns}, name=name)
 
 
-def line_chart(name: str, title: str, y_label: str) -> tuple[figure, ColumnDataSource]:
-    """One line per platform over time (multi_line, legend from the `label` column)."""
+def line_chart(
+    name: str, title: str, y_label: str, series: dict[str, str]
+) -> tuple[figure, ColumnDataSource]:
+    """One line per platform over time, all drawn from one source (one row per line).
+
+    Each platform is its own renderer (a view of its rows), so a click on its legend entry
+    hides that platform alone (one grouped renderer would hide every line at once).
+    `series`: platform id -> legend label, in legend order."""
     src = source(name, *LINE_COLUMNS)
-    fig = figure(title=title, x_axis_type="datetime", y_axis_label=y_label, **SIZE)
-    fig.multi_line("xs", "ys", source=src, line_color="colour", line_width=2, legend_field="label")
-    legend = fig.legend[0]
+    fig = figure(
+        title=title,
+        x_axis_type="datetime",
+        y_axis_label=y_label,
+        name=name.replace("_lines", "_chart"),
+        **SIZE,
+    )
+    items = []
+    for platform, label in series.items():
+        view = CDSView(filter=GroupFilter(column_name="platform", group=platform))
+        line = fig.multi_line(
+            "xs", "ys", source=src, view=view, line_color=colour(platform), line_width=2
+        )
+        items.append(LegendItem(label=label, renderers=[line], name=f"{name}:{platform}"))
+    legend = Legend(
+        items=items,
+        name=name.replace("_lines", "_legend"),
+        click_policy="hide",
+        label_text_font_size="8pt",
+        spacing=0,
+    )
     fig.add_layout(legend, "right")  # beside the plot: ten platforms would hide the lines
-    legend.click_policy = "hide"
-    legend.label_text_font_size = "8pt"
-    legend.spacing = 0
-    fig.add_tools(HoverTool(tooltips=[("platform", "@label")]))
+    fig.add_tools(HoverTool(tooltips=[("platform", "@label"), ("value", "$y{0.[00]}")]))
     return fig, src
+
+
+def add_markers(fig: figure, name: str) -> ColumnDataSource:
+    """Dots at each value of a sparse series (search interest comes every few minutes: a
+    lone value between gaps draws no line). Joined to each platform's legend entry, so the
+    entry hides both. Columns: x, y, platform (one row per point)."""
+    src = source(name, "x", "y", "platform")
+    for item in fig.legend[0].items:
+        platform = item.name.split(":", 1)[1]
+        view = CDSView(filter=GroupFilter(column_name="platform", group=platform))
+        dots = fig.scatter("x", "y", source=src, view=view, size=6, color=colour(platform))
+        item.renderers = [*item.renderers, dots]
+    return src
+
+
+def show_legend_items(fig: figure, present: set[str]) -> None:
+    """Legend entries only for platforms with a line now (ten idle entries are noise)."""
+    for item in fig.legend[0].items:
+        shown = item.name.split(":", 1)[1] in present
+        if item.visible != shown:
+            item.visible = shown
 
 
 def share_chart(name: str, title: str, column: str) -> tuple[figure, ColumnDataSource]:
@@ -72,6 +123,7 @@ def switching_chart() -> tuple[figure, ColumnDataSource]:
         x_axis_location="above",
         **SIZE,
     )
+    fig.xaxis.major_label_orientation = 0.8  # ten platform names side by side overlap
     fig.rect(x="to", y="from", width=0.95, height=0.95, source=src, fill_alpha="alpha")
     fig.text(
         x="to", y="from", text="moves", source=src, text_align="center", text_baseline="middle"
@@ -86,6 +138,7 @@ def forecast_chart() -> tuple[figure, ColumnDataSource]:
     fig.patches("band_xs", "band_ys", source=src, fill_color="colour", fill_alpha=0.2, line_alpha=0)
     fig.multi_line("xs", "ys", source=src, line_color="colour", line_width=2, legend_field="label")
     fig.legend.location = "top_left"
+    fig.legend.click_policy = "hide"
     return fig, src
 
 
@@ -121,7 +174,7 @@ def alert_table() -> tuple[DataTable, ColumnDataSource]:
     return table, src
 
 
-ALERT_HINT = "<i>Click an alert to see what explains it.</i>"
+ALERT_HINT = "<i>Click an alert to see what explains it and the posts behind it.</i>"
 
 # In the browser, no round trip: the clicked row's `explanation` goes into the Div. The
 # table is redrawn with new data several times a second, so the choice is kept by alert
@@ -178,3 +231,26 @@ def badges() -> tuple[Div, ColumnDataSource]:
     numbers = source("freshness", "source", "newest_ms", "age_s", "messages")
     # Referenced from the Div's tags so the source travels to the page (nothing draws it).
     return Div(text="", name="badges", tags=[numbers]), numbers
+
+
+def headline() -> tuple[Div, ColumnDataSource]:
+    """The headline cards, and their numbers in a source the browser test reads."""
+    numbers = source("headline", "metric", "value", "previous", "change")
+    return Div(text="", name="headline_cards", sizing_mode="stretch_width", tags=[numbers]), numbers
+
+
+POINT_HINT = "<i>Click a point on the piracy, cancellation or switching chart for its posts.</i>"
+
+
+def point_posts_div() -> Div:
+    return Div(text=POINT_HINT, name="point_posts", sizing_mode="stretch_width")
+
+
+def on_point_click(fig: figure, show: Callable[[float, float], None]) -> None:
+    """A tap on the chart calls `show(x in epoch ms, y)` on the server."""
+    fig.on_event(Tap, lambda event: show(float(event.x), float(event.y)))
+
+
+def table_height(rows: int, row_px: int = 25, most: int = 8) -> int:
+    """A table as tall as its rows (up to `most`): no empty block under two alerts."""
+    return 30 + row_px * max(1, min(rows, most))

@@ -7,7 +7,9 @@ import html
 from datetime import UTC, datetime
 from typing import Any
 
-from panel_dashboard.queries import SEVERITY_COLOURS, colour, name
+from panel_dashboard import drilldown
+from panel_dashboard.palette import colour
+from panel_dashboard.queries import SEVERITY_COLOURS, name
 from panel_dashboard.state import SOURCES, DashboardState
 
 FRESH_S, STALE_S = 30.0, 300.0  # badge colours: green under 30 s, amber under 5 min, red
@@ -28,7 +30,9 @@ def alert_rows(state: DashboardState, platforms: list[str], limit: int = 100) ->
         "message": [str(a.get("message", "")) for a in alerts],
         "alert_id": [a["alert_id"] for a in alerts],
         "colour": [SEVERITY_COLOURS.get(a["severity"], "#555555") for a in alerts],
-        "explanation": [explanation_html(a) for a in alerts],
+        "explanation": [
+            f"{explanation_html(a)}<br>{drilldown.evidence_html(state, a)}" for a in alerts
+        ],
     }
 
 

@@ -10,23 +10,22 @@ from typing import Any
 
 import numpy as np
 
+from panel_dashboard.palette import colour
+from panel_dashboard.ring import STATS
 from panel_dashboard.state import (
     ALT,
+    CANCELLATION,
     INTEREST_N,
     INTEREST_SUM,
     MENTIONS,
     PIRACY,
     SENT_N,
     SENT_SUM,
+    SWITCHING,
     DashboardState,
 )
 from streamapp.analytics.platforms import PLATFORMS
 
-PALETTE = (
-    "#e50914", "#113ccf", "#1ce783", "#7b2ff7", "#00a8e1",
-    "#555555", "#f5a623", "#0064ff", "#ff0000", "#8b572a",
-)  # fmt: skip
-COLOURS = dict(zip(PLATFORMS, PALETTE, strict=True))
 SEVERITY_COLOURS = {"critical": "#c62828", "warning": "#ef6c00", "info": "#2e7d32"}
 MAX_POINTS = 300  # per line: a 6-hour range at 5-s buckets is merged into 75-s steps
 
@@ -35,11 +34,9 @@ def name(platform: str) -> str:
     return PLATFORMS.get(platform, "Alternative viewing" if platform == ALT else platform)
 
 
-def colour(platform: str) -> str:
-    return COLOURS.get(platform, "#999999")
-
-
-COUNTS = {"mentions": MENTIONS, "piracy": PIRACY}
+COUNTS = {
+    "mentions": MENTIONS, "piracy": PIRACY, "cancellation": CANCELLATION, "switching": SWITCHING,
+}  # fmt: skip
 MEANS = {"interest": (INTEREST_SUM, INTEREST_N), "sentiment": (SENT_SUM, SENT_N)}
 
 
@@ -52,9 +49,16 @@ def _series(stats: np.ndarray, metric: str) -> np.ndarray:
         return np.where(stats[counts] > 0, stats[sums] / stats[counts], np.nan)
 
 
-def lines(state: DashboardState, metric: str, platforms: list[str], range_s: float) -> dict:
-    """One line per platform (multi_line columns): counts per step, or means (gaps as NaN)."""
-    window = state.window(range_s, MAX_POINTS)
+def lines(
+    state: DashboardState,
+    metric: str,
+    platforms: list[str],
+    range_s: float,
+    end: float | None = None,
+) -> dict:
+    """One line per platform (multi_line columns): counts per step, or means (gaps as NaN),
+    over `range_s` up to `end` (None: now; the same for every function here)."""
+    window = state.window(range_s, MAX_POINTS, end)
     data: dict[str, list[Any]] = {"xs": [], "ys": [], "platform": [], "label": [], "colour": []}
     for platform in platforms:
         stats = window.stats.get(platform)
@@ -72,18 +76,36 @@ def lines(state: DashboardState, metric: str, platforms: list[str], range_s: flo
     return data
 
 
-def totals(state: DashboardState, platforms: list[str], range_s: float) -> dict[str, list[float]]:
+def points(line_data: dict) -> dict:
+    """The non-empty values of a `lines` result, one row each (for markers)."""
+    found: dict[str, list[Any]] = {"x": [], "y": [], "platform": []}
+    for platform, xs, ys in zip(
+        line_data["platform"], line_data["xs"], line_data["ys"], strict=True
+    ):
+        for x, y in zip(xs, ys, strict=True):
+            if y == y:  # not NaN
+                found["x"].append(x)
+                found["y"].append(y)
+                found["platform"].append(platform)
+    return found
+
+
+def totals(
+    state: DashboardState, platforms: list[str], range_s: float, end: float | None = None
+) -> dict[str, list[float]]:
     """The stats summed over the whole range, per platform (zeros for one without data)."""
-    window = state.window(range_s, MAX_POINTS)
-    empty = [0.0] * 6
+    window = state.window(range_s, MAX_POINTS, end)
+    empty = [0.0] * STATS
     return {
         p: window.stats[p].sum(axis=1).tolist() if p in window.stats else empty for p in platforms
     }
 
 
-def shares(state: DashboardState, platforms: list[str], range_s: float) -> dict:
+def shares(
+    state: DashboardState, platforms: list[str], range_s: float, end: float | None = None
+) -> dict:
     """Share of mentions and of search interest per platform (each sums to 100 %)."""
-    sums = totals(state, platforms, range_s)
+    sums = totals(state, platforms, range_s, end)
     platforms = [p for p in platforms if sums[p][MENTIONS] or sums[p][INTEREST_N]]
     mentions = {p: sums[p][MENTIONS] for p in platforms}
     interest = {
@@ -120,21 +142,25 @@ def leader_ratio(share_data: dict) -> str:
     return text
 
 
-def sentiment_bars(state: DashboardState, platforms: list[str], range_s: float) -> dict:
-    sums = totals(state, platforms, range_s)
+def sentiment_bars(
+    state: DashboardState, platforms: list[str], range_s: float, end: float | None = None
+) -> dict:
+    sums = totals(state, platforms, range_s, end)
     chosen = [p for p in platforms if sums[p][SENT_N]]
     means = [sums[p][SENT_SUM] / sums[p][SENT_N] for p in chosen]
     return {
         "label": [name(p) for p in chosen],
         "sentiment": means,
         "posts": [sums[p][SENT_N] for p in chosen],
-        "colour": ["#2e7d32" if m >= 0 else "#c62828" for m in means],
+        "colour": [colour(p) for p in chosen],  # the sign is the bar's side of zero
     }
 
 
-def switch_matrix(state: DashboardState, platforms: list[str], range_s: float) -> dict:
+def switch_matrix(
+    state: DashboardState, platforms: list[str], range_s: float, end: float | None = None
+) -> dict:
     """Cells of the from -> to matrix (moves touching a selected platform)."""
-    window = state.window(range_s, MAX_POINTS)
+    window = state.window(range_s, MAX_POINTS, end)
     pairs = state.switching_between(window.start, window.stop)
     wanted = set(platforms)
     cells = sorted((k, n) for k, n in pairs.items() if k[0] in wanted or k[1] in wanted)

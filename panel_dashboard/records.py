@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+TEXT_KEPT = 400  # characters of a post's text kept for the drill-down (bounded memory)
 INTENTS = ("piracy", "switching", "cancellation", "price_complaint", "content_gap")
 
 
@@ -65,6 +66,10 @@ class Signal:
     switch_from: str | None
     switch_to: str | None
     event_id: str | None = None  # the post's id: a signal delivered again repeats it
+    # For the drill-down (the posts behind an alert or a point): what the post said.
+    text: str = ""
+    subreddit: str = ""
+    permalink: str | None = None  # https://www.reddit.com/... when it came from Reddit
 
 
 def parse_signal(raw: bytes | str) -> Signal:
@@ -81,6 +86,9 @@ def parse_signal(raw: bytes | str) -> Signal:
         switch_from=value.get("switch_from") or None,
         switch_to=value.get("switch_to") or None,
         event_id=value["event_id"] if isinstance(value.get("event_id"), str) else None,
+        text=str(value.get("text") or "")[:TEXT_KEPT],
+        subreddit=str(value.get("subreddit") or ""),
+        permalink=value["permalink"] if isinstance(value.get("permalink"), str) else None,
     )
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-STATS = 6  # per platform and bucket: see the slot numbers in `state`
+STATS = 8  # per platform and bucket: see the slot numbers in `state`
 MAX_ROWS = 64  # platforms (unknown ids from bad input are refused past this many)
 
 
 class BucketRing:
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, max_rows: int = MAX_ROWS) -> None:
         self.capacity = capacity
+        self.max_rows = max_rows
         self.owner = np.full(capacity, np.iinfo(np.int64).min, dtype=np.int64)
         self.values = np.zeros((0, STATS, capacity))
         self.rows: dict[str, int] = {}
@@ -25,7 +26,7 @@ class BucketRing:
     def _row(self, platform: str) -> int | None:
         row = self.rows.get(platform)
         if row is None:
-            if len(self.rows) >= MAX_ROWS:
+            if len(self.rows) >= self.max_rows:
                 return None
             row = self.rows[platform] = len(self.rows)
             grown = np.zeros((row + 1, STATS, self.capacity))

@@ -21,10 +21,12 @@ import numpy as np
 from panel_dashboard.records import Forecast, Interest, Signal
 from panel_dashboard.ring import BucketRing
 
-# Slots of a bucket's per-platform stats list.
-MENTIONS, SENT_SUM, SENT_N, PIRACY, INTEREST_SUM, INTEREST_N = range(6)
+# Slots of a bucket's per-platform stats list (ring.STATS of them).
+MENTIONS, SENT_SUM, SENT_N, PIRACY, INTEREST_SUM, INTEREST_N, CANCELLATION, SWITCHING = range(8)
+INTENT_SLOTS = {"piracy": PIRACY, "cancellation": CANCELLATION, "switching": SWITCHING}
 ALT = "_alternative"  # interest in platform-less alternative-viewing terms ("free streaming")
 FUTURE_SLACK_S = 300.0  # events dated further ahead than this are dropped, not kept forever
+POST_ROWS = 128  # platform sets (singles and pairs fit; rarer triples past this are refused)
 SOURCES = ("signals", "trends", "windows", "alerts", "forecasts")
 
 
@@ -64,6 +66,10 @@ class DashboardState:
     # within seconds to minutes of the original, and memory must stay flat for hours.
     max_recent_ids: int = 100_000
     duplicates: int = 0  # signals skipped as repeats
+    # The newest posts by id, for the drill-down (an alert's evidence, a point's posts):
+    # bounded (about 20 MB at 400 characters each); alerts cite posts of the last minutes.
+    max_posts: int = 20_000
+    recent_posts: OrderedDict[str, Signal] = field(default_factory=OrderedDict)
     _recent_ids: OrderedDict[str, None] = field(default_factory=OrderedDict)
     _alert_keys: set[tuple[str, str]] = field(default_factory=set)
     _oldest: int | None = None
@@ -73,6 +79,9 @@ class DashboardState:
         self.freshness = {name: Freshness() for name in SOURCES}
         span = self.history_s + FUTURE_SLACK_S
         self.ring = BucketRing(int(math.ceil(span / self.bucket_s)) + 2)
+        # The same buckets keyed by each post's set of platforms ("disney_plus+netflix"):
+        # a post naming two chosen platforms is one post in the headline, not two.
+        self.posts = BucketRing(self.ring.capacity, max_rows=POST_ROWS)
 
     # -- applying records ----------------------------------------------------------------
 
@@ -92,9 +101,11 @@ class DashboardState:
             return None
         return int(event_time // self.bucket_s)
 
-    def _add(self, index: int, platform: str, amounts: dict[int, float]) -> None:
+    def _add(
+        self, index: int, platform: str, amounts: dict[int, float], ring: BucketRing | None = None
+    ) -> None:
         for slot, amount in amounts.items():
-            if not self.ring.add(index, platform, slot, amount):
+            if not (ring or self.ring).add(index, platform, slot, amount):
                 self.rejected += 1
                 return
 
@@ -116,11 +127,18 @@ class DashboardState:
         index = self._bucket(signal.event_time)
         if index is None:
             return
+        if signal.event_id is not None:
+            self.recent_posts[signal.event_id] = signal
+            if len(self.recent_posts) > self.max_posts:
+                self.recent_posts.popitem(last=False)
         amounts = {MENTIONS: 1.0, SENT_SUM: signal.sentiment, SENT_N: 1.0}
-        if "piracy" in signal.intents:
-            amounts[PIRACY] = 1.0
+        for intent in signal.intents:
+            if intent in INTENT_SLOTS:
+                amounts[INTENT_SLOTS[intent]] = 1.0
         for platform in signal.platforms:
             self._add(index, platform, amounts)
+        if signal.platforms:
+            self._add(index, "+".join(sorted(set(signal.platforms))), amounts, self.posts)
         if signal.switch_from and signal.switch_to and signal.platforms:
             pairs = self.switching.get(index)
             if pairs is None:
@@ -182,27 +200,38 @@ class DashboardState:
 
     # -- reading -------------------------------------------------------------------------
 
-    def bucket_range(self, range_s: float, max_points: int) -> tuple[range, int]:
-        """Bucket indexes covering the last `range_s`, stepped so at most `max_points`."""
-        last = int(self.clock() // self.bucket_s)  # the charts end now
+    def bucket_range(
+        self, range_s: float, max_points: int, end: float | None = None
+    ) -> tuple[range, int]:
+        """Bucket indexes covering the `range_s` up to `end` (default: now), stepped so at
+        most `max_points`."""
+        last = int((self.clock() if end is None else end) // self.bucket_s)
         count = max(1, int(math.ceil(min(range_s, self.history_s) / self.bucket_s)))
         step = max(1, int(math.ceil(count / max_points)))
-        first = last - count + 1
-        first -= (first - last) % step  # align so the newest bucket closes a step
+        points = int(math.ceil(count / step))
+        first = last - points * step + 1  # whole steps, the newest closed by the newest bucket
         return range(first, last + 1, step), step
 
-    def window(self, range_s: float, max_points: int) -> Window:
-        """The last `range_s` per platform in at most `max_points` steps; computed once per
-        state version and range, however many sessions ask."""
-        indexes, step = self.bucket_range(range_s, max_points)
-        key = (self.version, indexes.start, len(indexes), step)
-        cached = self._window_cache.get((range_s, max_points))
+    def window(
+        self, range_s: float, max_points: int, end: float | None = None, posts: bool = False
+    ) -> Window:
+        """`range_s` up to `end` (default: now) per platform (or, `posts`, per platform set)
+        in at most `max_points` steps; computed once per state version and range, however
+        many sessions ask."""
+        indexes, step = self.bucket_range(range_s, max_points, end)
+        key = (self.version, len(indexes), step)
+        # By start too: the headline reads the range and the one before it at each redraw.
+        slot = (range_s, max_points, posts, indexes.start)
+        cached = self._window_cache.get(slot)
         if cached is not None and cached[0] == key:
             return cached[1]
-        stats = self.ring.window(indexes.start, len(indexes), step)
+        if len(self._window_cache) > 64:  # old starts: the clock moved on
+            self._window_cache.clear()
+        ring = self.posts if posts else self.ring
+        stats = ring.window(indexes.start, len(indexes), step)
         ends_ms = [(i + step) * self.bucket_s * 1000 for i in indexes]
         window = Window(indexes.start, indexes.start + len(indexes) * step, ends_ms, stats)
-        self._window_cache[(range_s, max_points)] = (key, window)
+        self._window_cache[slot] = (key, window)
         return window
 
     def switching_between(self, start: int, stop: int) -> Counter[tuple[str, str]]:

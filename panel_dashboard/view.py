@@ -3,24 +3,28 @@
 All sessions of a process read one shared `DashboardState` (filled by one feed). A
 session never redraws per event: `refresh()` runs from a periodic callback a few times a
 second and swaps the sources' data only when the state, the filters or the clock's bucket
-moved, inside one `hold()` so a refresh reaches the browser as one message.
+moved, inside one `hold()` so a refresh reaches the browser as one message. The layout
+(tabs, exports, the link to this view) is in `layout`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import panel as pn
 import param
-from bokeh.models import FactorRange
+from bokeh.models import FactorRange, Range1d
 
-from panel_dashboard import figures, listings, queries
+from panel_dashboard import drilldown, figures, headline, listings, queries
 from panel_dashboard.state import ALT, DashboardState
 from streamapp.analytics.platforms import PLATFORMS
 
-RANGES = {"5 min": 300, "15 min": 900, "1 h": 3600, "6 h": 21600}
+CUSTOM = 0  # `range_s` of the custom range (the date-time pickers)
+RANGES = {"5 min": 300, "15 min": 900, "1 h": 3600, "6 h": 21600, "Custom": CUSTOM}
+INTENT_CHARTS = ("piracy", "cancellation", "switching")  # a point click lists its posts
 
 
 class Feed(Protocol):
@@ -29,9 +33,25 @@ class Feed(Protocol):
     state: DashboardState
 
 
+def _epoch(value: datetime | None) -> float | None:
+    """The pickers' naive date-times are UTC, like every time on the page."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+
+
+def _unresolved(state: DashboardState) -> int:
+    """Evidence ids of the remembered alerts not (yet) among the recent posts."""
+    return sum(
+        1 for a in state.alerts for e in drilldown.evidence_ids(a) if e not in state.recent_posts
+    )
+
+
 class DashboardView(pn.viewable.Viewer):
     platforms = param.ListSelector(default=list(PLATFORMS), objects=list(PLATFORMS))
-    range_s = param.Integer(default=900, bounds=(60, None))
+    range_s = param.Integer(default=900, bounds=(0, None))  # CUSTOM: custom_start..custom_end
+    custom_start = param.Date(default=None, allow_None=True)
+    custom_end = param.Date(default=None, allow_None=True)
     # Forecasts of counts and of interest (0-100) on one axis would squash one of them.
     forecast_metric = param.Selector(default="mentions", objects=["mentions", "interest"])
 
@@ -41,17 +61,25 @@ class DashboardView(pn.viewable.Viewer):
         self.clock = clock
         self._drawn: tuple[Any, ...] | None = None
         self._badges_drawn: tuple[int, int] | None = None
-        self.mentions_fig, self.mentions = figures.line_chart(
-            "mention_lines", "Mentions per platform", "posts per step"
-        )
-        self.interest_fig, self.interest = figures.line_chart(
-            "interest_lines", "Search interest per platform (Google Trends, 0-100)", "interest"
-        )
-        self.piracy_fig, self.piracy = figures.line_chart(
-            "piracy_lines", "Piracy posts per platform", "piracy posts per step"
-        )
-        # One time axis for the three time charts: panning or zooming one moves all.
-        self.interest_fig.x_range = self.piracy_fig.x_range = self.mentions_fig.x_range
+        self._alerts_drawn: tuple[Any, ...] | None = None
+        series = dict(PLATFORMS)
+        self.time_range = Range1d(name="time_range")  # one time axis: zoom one, zoom all
+        charts = {
+            "mentions": ("mention_lines", "Mentions per platform", "posts per step", series),
+            "interest": ("interest_lines", "Search interest per platform (Google Trends, "
+                         "0-100)", "interest", {**series, ALT: queries.name(ALT)}),
+            **{i: (f"{i}_lines", f"{i.capitalize()} posts per platform (click a point for "
+                   "its posts)", f"{i} posts per step", series) for i in INTENT_CHARTS},
+        }  # fmt: skip
+        self.lines: dict[str, Any] = {}  # metric -> (figure, source)
+        for metric, (name, title, y_label, legend) in charts.items():
+            fig, src = figures.line_chart(name, title, y_label, legend)
+            fig.x_range = self.time_range
+            self.lines[metric] = (fig, src)
+        self.mentions_fig, self.mentions = self.lines["mentions"]
+        self.interest_fig, self.interest = self.lines["interest"]
+        self.piracy_fig, self.piracy = self.lines["piracy"]
+        self.interest_points = figures.add_markers(self.interest_fig, "interest_points")
         self.mention_share_fig, self.share = figures.share_chart(
             "mention_share", "Share of mentions", "mention_share"
         )
@@ -67,6 +95,10 @@ class DashboardView(pn.viewable.Viewer):
         self.alert_detail = figures.alert_detail(self.alerts)
         self.window_table, self.windows = figures.window_table()
         self.badges, self.freshness = figures.badges()
+        self.headline, self.headline_numbers = figures.headline()
+        self.point_posts = figures.point_posts_div()
+        for intent in INTENT_CHARTS:
+            figures.on_point_click(self.lines[intent][0], self._clicked(intent))
         self.ratio = pn.pane.Markdown("", name="ratio")
         self.forecast_note = pn.pane.Markdown("No forecasts on `platform-forecasts` yet.")
         # In a Column: a Bokeh pane shown again after hiding stays hidden (Panel 1.9).
@@ -75,6 +107,22 @@ class DashboardView(pn.viewable.Viewer):
             sizing_mode="stretch_width",
         )
 
+    # -- what is shown --------------------------------------------------------------------
+
+    def span(self) -> tuple[float, float]:
+        """The picked range as (start, end) epoch seconds: ending now, or the custom range
+        clipped to the dashboard's history (a reversed or empty one falls back to 15 min)."""
+        state, now = self.feed.state, self.clock()
+        if self.range_s != CUSTOM:
+            return now - self.range_s, now
+        start, end = _epoch(self.custom_start), _epoch(self.custom_end)
+        oldest = now - state.history_s
+        start = max(start if start is not None else now - 900, oldest)
+        end = min(end if end is not None else now, now)
+        if end - start < state.bucket_s:
+            return now - 900, now
+        return start, end
+
     # -- refreshing ---------------------------------------------------------------------
 
     def refresh(self) -> bool:
@@ -82,7 +130,7 @@ class DashboardView(pn.viewable.Viewer):
         state = self.feed.state
         now = self.clock()
         redraw = False
-        filters = (tuple(self.platforms), self.range_s, self.forecast_metric)
+        filters = (tuple(self.platforms), self.span_key(), self.forecast_metric)
         key = (state.version, filters, int(now // state.bucket_s))
         with pn.io.hold():
             if key != self._drawn:
@@ -95,25 +143,47 @@ class DashboardView(pn.viewable.Viewer):
                 self.freshness.data = listings.freshness_rows(state)
         return redraw
 
+    def span_key(self) -> tuple[Any, ...]:
+        return (self.range_s, self.custom_start, self.custom_end)
+
     def _draw(self, state: DashboardState) -> None:
-        chosen, span = list(self.platforms), float(self.range_s)
-        self.mentions.data = queries.lines(state, "mentions", chosen, span)
-        self.interest.data = queries.lines(state, "interest", [*chosen, ALT], span)
-        self.piracy.data = queries.lines(state, "piracy", chosen, span)
-        share = queries.shares(state, chosen, span)
+        chosen = list(self.platforms)
+        start, end = self.span()
+        span = float(self.range_s) if self.range_s != CUSTOM else end - start
+        live_end = None if self.range_s != CUSTOM else end  # None: the cached "now" window
+        for metric, (fig, src) in self.lines.items():
+            wanted = [*chosen, ALT] if metric == "interest" else chosen
+            src.data = queries.lines(state, metric, wanted, span, live_end)
+            figures.show_legend_items(fig, set(src.data["platform"]))
+        self.interest_points.data = queries.points(self.interest.data)
+        # The x axis is the picked range, not the data's extent ("5 min" shows 5 minutes).
+        self.time_range.update(start=start * 1000, end=end * 1000)
+        found = headline.metrics(state, chosen, start, end)
+        self.headline_numbers.data = headline.columns(found)
+        self.headline.text = headline.cards_html(found, headline.firing_now(state, chosen))
+        share = queries.shares(state, chosen, span, live_end)
         self.share.data = share
         labels = share["label"][::-1]
         self.mention_share_fig.y_range.factors = labels
         self.interest_share_fig.y_range.factors = labels
         self.ratio.object = f"**{queries.leader_ratio(share)}**"
-        self.sentiment.data = queries.sentiment_bars(state, chosen, span)
+        self.sentiment.data = queries.sentiment_bars(state, chosen, span, live_end)
         self.sentiment_fig.y_range.factors = self.sentiment.data["label"][::-1]
-        matrix = queries.switch_matrix(state, chosen, span)
+        matrix = queries.switch_matrix(state, chosen, span, live_end)
         self.switching.data = matrix
         self._factors(self.switching_fig.x_range, matrix["to"])
         self._factors(self.switching_fig.y_range, matrix["from"], reverse=True)
-        self.alerts.data = listings.alert_rows(state, chosen)
-        self.windows.data = listings.window_rows(state, chosen)
+        # The rows carry their explanation and evidence posts (kilobytes each): resent only
+        # when the alerts, the platforms or the posts their evidence resolves to changed.
+        alerts_key = (tuple(chosen), state.freshness["alerts"].messages, _unresolved(state))
+        if alerts_key != self._alerts_drawn:
+            self._alerts_drawn = alerts_key
+            alerts = listings.alert_rows(state, chosen)
+            self.alerts.data = alerts
+            self.alert_table.height = figures.table_height(len(alerts["rule"]))
+        windows = listings.window_rows(state, chosen)
+        self.windows.data = windows
+        self.window_table.height = figures.table_height(len(windows["platform"]))
         bands = listings.forecast_bands(state, chosen, self.forecast_metric)
         self.forecasts.data = bands
         self.forecast_note.visible = not bands["label"]
@@ -122,52 +192,34 @@ class DashboardView(pn.viewable.Viewer):
         )
         self.forecast_pane.visible = bool(bands["label"])  # an empty chart has no ranges
 
+    def _clicked(self, intent: str) -> Callable[[float, float], None]:
+        def show(x_ms: float, y: float) -> None:
+            self.show_point(intent, x_ms / 1000, y)
+
+        return show
+
+    def show_point(self, intent: str, at: float, y: float) -> None:
+        """A click on an intent chart: the posts of the nearest line's step under it."""
+        src = self.lines[intent][1].data
+        if not src["platform"]:
+            return
+        step = (src["xs"][0][1] - src["xs"][0][0]) / 1000 if len(src["xs"][0]) > 1 else 5.0
+        # the step whose end is the first one at or after the click
+        ends = [e / 1000 for e in src["xs"][0]]
+        end = next((e for e in ends if e >= at), ends[-1])
+        k = ends.index(end)
+        nearest = min(range(len(src["platform"])), key=lambda i: abs(src["ys"][i][k] - y))
+        state = self.feed.state
+        platform = src["platform"][nearest]
+        self.point_posts.text = drilldown.point_html(state, platform, intent, end - step, end)
+
     @staticmethod
     def _factors(axis: FactorRange, values: list[str], reverse: bool = False) -> None:
         factors = sorted(set(values), reverse=reverse)
         if list(axis.factors) != factors:
             axis.factors = factors
 
-    # -- layout -------------------------------------------------------------------------
-
-    def _filters(self) -> pn.Row:
-        platform_picker = pn.widgets.CheckButtonGroup.from_param(
-            self.param.platforms,
-            options={name: pid for pid, name in PLATFORMS.items()},
-            color="primary",
-            variant="outline",
-            name="Platforms",
-        )
-        range_picker = pn.widgets.RadioButtonGroup.from_param(
-            self.param.range_s, options=RANGES, color="primary", name="Time range"
-        )
-        return pn.Row(platform_picker, range_picker, sizing_mode="stretch_width")
-
-    def _forecast_picker(self) -> pn.widgets.RadioButtonGroup:
-        return pn.widgets.RadioButtonGroup.from_param(
-            self.param.forecast_metric, color="light", name="Forecast of"
-        )
-
     def __panel__(self) -> pn.viewable.Viewable:
-        def bokeh(model: Any) -> pn.pane.Bokeh:
-            return pn.pane.Bokeh(model, sizing_mode="stretch_width")
+        from panel_dashboard.layout import page
 
-        return pn.Column(
-            pn.pane.Markdown("# Streaming platforms, live"),
-            bokeh(self.badges),
-            self._filters(),
-            pn.Row(bokeh(self.mentions_fig), bokeh(self.interest_fig)),
-            pn.Row(bokeh(self.mention_share_fig), bokeh(self.interest_share_fig)),
-            self.ratio,
-            pn.Row(bokeh(self.sentiment_fig), bokeh(self.piracy_fig)),
-            pn.Row(
-                bokeh(self.switching_fig),
-                pn.Column(self._forecast_picker(), self.forecast_pane, self.forecast_note),
-            ),
-            pn.pane.Markdown("### Alerts (newest first)"),
-            bokeh(self.alert_table),
-            bokeh(self.alert_detail),
-            pn.pane.Markdown("### Newest closed window per platform (the worker's tables)"),
-            bokeh(self.window_table),
-            sizing_mode="stretch_width",
-        )
+        return page(self)

@@ -31,6 +31,7 @@ class DiscussionSignal(_JsonRecord):
     text: str
     author_hash: str | None = None
     schema_version: int = DERIVED_SCHEMA_VERSION
+    permalink: str | None = None  # the post on reddit.com (the dashboard links to it)
 
 
 class Contribution(_JsonRecord):

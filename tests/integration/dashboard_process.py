@@ -17,6 +17,14 @@ from streamapp.embedded import free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # git-ignored
 
+# A chart's plotting area on the page (x, y, width, height), scrolled into view.
+CHART_BOX = """(name) => {
+  const [view] = [...Bokeh.index.query((v) => v.model.name === name)];
+  view.el.scrollIntoView();
+  const r = view.el.getBoundingClientRect(), f = view.frame.bbox;
+  return [r.left + f.left, r.top + f.top, f.width, f.height];
+}"""
+
 # What the page holds, read through BokehJS (Panel renders into shadow DOM).
 READ_PAGE = """() => {
   const doc = window.Bokeh && Bokeh.documents[0];
@@ -29,11 +37,21 @@ READ_PAGE = """() => {
   const moves = data('switching'), interest = data('interest_lines');
   const bands = data('forecasts');
   const lines = data('mention_lines');
+  // The colour each shown platform's line is drawn in: its renderer's glyph, by legend label.
+  const lineColours = (legend) => Object.fromEntries(legend.items.filter((it) => it.visible)
+    .map((it) => [typeof it.label === 'object' ? it.label.value : it.label,
+                  (it.renderers[0].glyph.line_color || {}).value]));
   const xs = lines && lines.xs.length ? Array.from(lines.xs[0]) : [];
   return {
     forecasts: bands ? Array.from(bands.label) : [],
+    x_range_s: (doc.get_model_by_name('time_range').end - doc.get_model_by_name('time_range').start) / 1000,
+    x_end_lag_s: (Date.now() - doc.get_model_by_name('time_range').end) / 1000,
+    headline: Object.fromEntries(Array.from(data('headline').metric).map(
+      (m, i) => [m, data('headline').value[i]])),
     span_s: xs.length ? (xs[xs.length - 1] - xs[0]) / 1000 : 0,
     mentions: totals(lines),
+    line_colours: lineColours(doc.get_model_by_name('mention_legend')),
+    legend_hides: doc.get_model_by_name('mention_legend').click_policy,
     interest: interest ? Array.from(interest.platform) : [],
     switching: moves ? Array.from(moves.moves).map((n, i) => [moves.from[i], moves.to[i], n]) : [],
     piracy: totals(data('piracy_lines')),

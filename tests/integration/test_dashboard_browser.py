@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import csv
 import http.client
 import json
 import time
@@ -18,6 +19,7 @@ from bench.dashboard_page import CHROMIUM, CHROMIUM_FLAGS  # one browser set-up 
 from streamapp import topics
 from tests.integration.dashboard_process import (
     ARTIFACTS,
+    CHART_BOX,
     READ_PAGE,
     Dashboard,
     own_origin,
@@ -161,7 +163,8 @@ def test_posts_and_an_alert_appear_live_in_the_browser(
         [alert] = [a for a in seen["alerts"] if a["status"] == "firing"]
         assert alert["rule"] == "piracy_surge" and alert["platform"] == "Netflix"
         assert alert["colour"] == "#c62828"  # critical: red
-        # Clicked, the alert shows what explains it (the words the surge posts used).
+        # Clicked, the alert shows what explains it (the words the surge posts used) and
+        # the posts behind it: its evidence ids resolved to what they said.
         watched.page.locator(".slick-cell", has_text="piracy_surge").first.click()
         detail = watched.page.wait_for_function(
             "() => { const d = Bokeh.documents[0].get_model_by_name('alert_detail');"
@@ -169,7 +172,26 @@ def test_posts_and_an_alert_appear_live_in_the_browser(
             timeout=10_000,
         ).json_value()
         assert detail.startswith("<b>piracy_surge on Netflix</b>") and "Example: " in detail
+        assert "Evidence posts (" in detail and "no longer in the dashboard" not in detail
+        evidence = detail.split("Evidence posts", 1)[1]
+        assert evidence.count("<li>") >= 1 and "piracy; sentiment" in evidence
+        # The headline: every post once (the switches name two platforms), shares of them.
+        assert seen["headline"]["posts"] == total
+        assert seen["headline"]["piracy"] == pytest.approx(100 * piracy / total)
+        assert seen["headline"]["switching"] == pytest.approx(100 * 6 / total)
+        assert seen["headline"]["alerts"] >= 1
+        # The CSV of the mentions chart, downloaded as a user would, holds the counts sent.
+        with watched.page.expect_download() as download:
+            watched.page.get_by_role("button", name="mentions CSV").click()
+        rows = list(csv.DictReader(open(download.value.path())))  # noqa: SIM115
+        sums: dict[str, float] = {}
+        for row in rows:
+            sums[row["platform"]] = sums.get(row["platform"], 0) + float(row["value"])
+        assert sums == {"netflix": total, "disney_plus": 6}
         assert seen["freshness"]["signals"] == total
+        # One colour per platform, as drawn (each line's renderer), and a legend that hides.
+        assert seen["line_colours"] == {"Netflix": "#D55E00", "Disney+": "#0072B2"}
+        assert seen["legend_hides"] == "hide"
         assert seen["switching"] == [["Netflix", "Disney+", 6]]
         assert set(seen["interest"]) == {"netflix", "disney_plus"}
         assert seen["freshness"]["trends"] == len(points)
@@ -180,6 +202,22 @@ def test_posts_and_an_alert_appear_live_in_the_browser(
         watched.page.get_by_role("button", name="5 min", exact=True).click()
         narrow = watched.wait_for(lambda s: 0 < s["span_s"] <= 300)
         assert narrow["mentions"]["netflix"] == total  # the posts are under a minute old
+        # "5 min" is an axis of 5 minutes ending now (one bucket of slack for the clock).
+        assert narrow["x_range_s"] == 300 and abs(narrow["x_end_lag_s"]) < 5
+        assert "range_s=300" in watched.page.url  # the address is a link to this view
+        # A click on a point of the piracy chart lists that step's posts (a server trip).
+        box = watched.page.evaluate(CHART_BOX, "piracy_chart")
+        watched.page.mouse.click(box[0] + box[2] * 0.97, box[1] + box[3] * 0.5)
+        watched.page.wait_for_function(
+            "() => Bokeh.documents[0].get_model_by_name('point_posts').text"
+            ".includes('piracy posts in this step')",
+            timeout=10_000,
+        )
+        # The charts as one PNG, captured in the page.
+        with watched.page.expect_download() as png:
+            watched.page.get_by_role("button", name="Charts as PNG").click()
+        image = open(png.value.path(), "rb").read()  # noqa: SIM115
+        assert image[:8] == b"\x89PNG\r\n\x1a\n" and len(image) > 20_000
         watched.page.wait_for_timeout(1500)  # let the last redraw and layout settle first
         ARTIFACTS.mkdir(exist_ok=True)
         watched.page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
@@ -204,6 +242,12 @@ def test_posts_and_an_alert_appear_live_in_the_browser(
         )
         assert again["switching"] == seen["switching"]
         assert other.errors == []
+        # A colleague's link (platforms and range in the query string) reopens that view.
+        shared = Watched(browser.new_page())
+        shared.page.goto(replica.url + '?platforms=["disney_plus"]&range_s=300')
+        view = shared.wait_for(lambda s: s["mentions"].get("disney_plus") == 6, timeout=30)
+        assert set(view["mentions"]) == {"disney_plus"} and view["x_range_s"] == 300
+        assert shared.errors == []
 
         # The worker dies and another takes over: the open page just keeps following.
         worker.kill()

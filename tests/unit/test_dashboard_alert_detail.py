@@ -48,7 +48,10 @@ def test_every_row_carries_its_explanation_and_the_detail_follows_clicks():
     state = DashboardState()
     state.apply_alert(parse_alert(json.dumps(EXPLAINED)))
     rows = alert_rows(state, ["netflix"])
-    assert rows["explanation"] == [explanation_html(parse_alert(json.dumps(EXPLAINED)))]
+    [shown] = rows["explanation"]
+    assert shown.startswith(explanation_html(parse_alert(json.dumps(EXPLAINED))))
+    # the evidence id resolved to what the post said (it is in the recent posts)
+    assert "Evidence posts (1):" in shown and "no longer in the dashboard" in shown
     _, src = alert_table()
     div = alert_detail(src)
     assert div.name == "alert_detail" and "Click an alert" in div.text

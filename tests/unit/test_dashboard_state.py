@@ -90,7 +90,7 @@ def test_posts_fold_into_buckets_per_platform():
     piracy = queries.lines(state, "piracy", ["netflix"], 60)
     assert sum(piracy["ys"][0]) == 1
     [bars] = [queries.sentiment_bars(state, ["netflix"], 60)]
-    assert bars["sentiment"] == [pytest.approx(0.2)] and bars["colour"] == ["#2e7d32"]
+    assert bars["sentiment"] == [pytest.approx(0.2)] and bars["colour"] == ["#D55E00"]
 
 
 def test_memory_stays_bounded_by_the_history_however_long_it_runs():
@@ -99,7 +99,7 @@ def test_memory_stays_bounded_by_the_history_however_long_it_runs():
     for step in range(20_000):  # ~28 hours at one post every 5 s
         clock.now = NOW + step * 5
         state.apply_signal(signal(clock.now, move=("netflix", "hulu")))
-    assert state.ring.values.nbytes == 6 * state.ring.capacity * 8  # one platform, fixed size
+    assert state.ring.values.nbytes == 8 * state.ring.capacity * 8  # one platform, fixed size
     assert state.ring.capacity <= (600 + 300) / 5 + 2  # the history plus the future slack
     assert len(state.switching) <= 600 / 5 + 1
     lines = queries.lines(state, "mentions", ["netflix"], 300)
@@ -138,6 +138,11 @@ def test_interest_lines_are_means_and_alternative_terms_get_their_own_line():
         for p, ys in zip(lines["platform"], lines["ys"], strict=True)
     }
     assert values == {"netflix": [50], "_alternative": [7]}
+    dots = queries.points(lines)  # a lone value draws no line: it gets a dot
+    assert sorted(zip(dots["platform"], dots["y"], strict=True)) == [
+        ("_alternative", 7),
+        ("netflix", 50),
+    ]
 
 
 def test_switch_matrix_keeps_moves_touching_the_selection():

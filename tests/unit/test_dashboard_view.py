@@ -12,6 +12,7 @@ from panel_dashboard.login_page import login_template
 from panel_dashboard.server import AuthConfigError, auth_options
 from panel_dashboard.state import DashboardState
 from panel_dashboard.view import DashboardView
+from streamapp.analytics.platforms import PLATFORMS
 from streamapp.cli import build_parser
 from streamapp.config import DashboardSettings
 from streamapp.dashboard_cli import settings_from
@@ -61,6 +62,20 @@ def test_a_refresh_shows_what_the_feed_brought(feed):
     assert view.alerts.data["colour"] == ["#c62828"]
     assert "signals: newest" in view.badges.text
     assert view.freshness.data["messages"][0] == 40
+
+
+def test_each_platform_is_its_own_line_with_its_own_colour_and_legend_entry(feed):
+    view = DashboardView(feed, clock=lambda: feed.now)
+    feed.state.apply_signal(post(NOW - 10, "netflix"))
+    feed.state.apply_signal(post(NOW - 10, "youtube_tv"))
+    view.refresh()
+    items = view.mentions_fig.legend[0].items
+    assert len(items) == 10 and view.mentions_fig.legend[0].click_policy == "hide"
+    shown = {i.label.value: i.renderers[0].glyph.line_color for i in items if i.visible}
+    assert shown == {"Netflix": "#D55E00", "YouTube TV": "#882255"}
+    # every entry hides only its own platform: one renderer each, filtered to its rows
+    assert len({id(i.renderers[0]) for i in items}) == 10
+    assert {i.renderers[0].view.filter.group for i in items} == set(PLATFORMS)
 
 
 def test_a_burst_of_events_is_one_redraw_not_one_per_event(feed):

@@ -1,0 +1,131 @@
+"""The page of one session: filters, headline, tabs of charts, exports, a link to the view.
+
+Tabs are a list of (title, builder): another view (Viewers, say) is one more entry in
+`TABS`, a function taking the `DashboardView` and returning a Panel object. The URL's
+query string follows the filters (`?platforms=[...]&range_s=300`, or `range_s=0` with
+`custom_start`/`custom_end` in UTC), so the address bar is a link that reopens this view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import panel as pn
+
+from panel_dashboard import exports
+from streamapp.analytics.platforms import PLATFORMS
+
+if TYPE_CHECKING:
+    from panel_dashboard.view import DashboardView
+
+COPY_LINK = """
+window.__view_link = window.location.href;
+if (navigator.clipboard) { navigator.clipboard.writeText(window.location.href).catch(() => {}); }
+"""
+SYNCED = ("platforms", "range_s", "custom_start", "custom_end")
+
+
+def bokeh(model: Any) -> pn.pane.Bokeh:
+    return pn.pane.Bokeh(model, sizing_mode="stretch_width")
+
+
+def csv_button(view: DashboardView, src: Any, filename: str, label: str) -> pn.widgets.FileDownload:
+    """A download of what the chart's source holds right now."""
+
+    def make() -> Any:
+        import io
+
+        return io.StringIO(exports.csv_text(src.data))
+
+    return pn.widgets.FileDownload(
+        callback=make, filename=filename, label=label, color="light", embed=False, width=150,
+    )  # fmt: skip
+
+
+def filters(view: DashboardView) -> pn.Row:
+    from panel_dashboard.view import CUSTOM, RANGES
+
+    platform_picker = pn.widgets.CheckButtonGroup.from_param(
+        view.param.platforms,
+        options={name: pid for pid, name in PLATFORMS.items()},
+        color="primary",
+        variant="outline",
+        name="Platforms",
+    )
+    range_picker = pn.widgets.RadioButtonGroup.from_param(
+        view.param.range_s, options=RANGES, color="primary", name="Time range"
+    )
+    start = pn.widgets.DatetimePicker.from_param(view.param.custom_start, name="From (UTC)")
+    end = pn.widgets.DatetimePicker.from_param(view.param.custom_end, name="To (UTC)")
+    custom = pn.Row(start, end, visible=pn.bind(lambda r: r == CUSTOM, view.param.range_s))
+    return pn.Row(platform_picker, range_picker, custom, sizing_mode="stretch_width")
+
+
+def live_tab(view: DashboardView) -> pn.Column:
+    lines = view.lines
+    return pn.Column(
+        pn.Row(bokeh(lines["mentions"][0]), bokeh(lines["interest"][0])),
+        pn.Row(bokeh(view.mention_share_fig), bokeh(view.interest_share_fig),
+               bokeh(view.sentiment_fig)),
+        view.ratio,
+        pn.Row(*(bokeh(lines[i][0]) for i in ("piracy", "cancellation", "switching"))),
+        bokeh(view.point_posts),
+        pn.Row(
+            pn.Column(pn.pane.Markdown("### Alerts (newest first; click one for its posts)"),
+                      bokeh(view.alert_table), bokeh(view.alert_detail),
+                      sizing_mode="stretch_width"),
+            pn.Column(bokeh(view.switching_fig), sizing_mode="stretch_width", max_width=520),
+        ),
+        pn.pane.Markdown("### Newest closed window per platform (the worker's tables)"),
+        bokeh(view.window_table),
+        sizing_mode="stretch_width",
+    )  # fmt: skip
+
+
+def forecast_tab(view: DashboardView) -> pn.Column:
+    picker = pn.widgets.RadioButtonGroup.from_param(
+        view.param.forecast_metric, color="light", name="Forecast of"
+    )
+    return pn.Column(picker, view.forecast_pane, view.forecast_note, sizing_mode="stretch_width")
+
+
+def exports_row(view: DashboardView) -> pn.Row:
+    buttons = [csv_button(view, src, f"{metric}.csv", f"{metric} CSV")
+               for metric, (_, src) in view.lines.items()]  # fmt: skip
+    buttons += [
+        csv_button(view, view.share, "shares.csv", "shares CSV"),
+        csv_button(view, view.switching, "switching.csv", "switching CSV"),
+        csv_button(view, view.alerts, "alerts.csv", "alerts CSV"),
+        csv_button(view, view.headline_numbers, "headline.csv", "headline CSV"),
+    ]
+    png = pn.widgets.Button(label="Charts as PNG", color="light", width=150)
+    png.js_on_click(code=exports.PNG_CAPTURE)
+    return pn.Row(*buttons, png, sizing_mode="stretch_width")
+
+
+TABS: list[tuple[str, Callable[[DashboardView], Any]]] = [
+    ("Live", live_tab),
+    ("Forecasts", forecast_tab),
+    # ("Viewers", viewers_tab),  <- a view of its own: one entry here
+]
+
+
+def page(view: DashboardView) -> pn.Column:
+    if pn.state.location is not None:  # served: the URL follows (and sets) the filters
+        pn.state.location.sync(view, {name: name for name in SYNCED})
+    # The address bar already holds the view; the button copies it for a colleague.
+    link = pn.widgets.Button(label="Copy link to this view", color="light", width=180)
+    link.js_on_click(code=COPY_LINK)
+    tabs = pn.Tabs(*((title, build(view)) for title, build in TABS), dynamic=False,
+                   sizing_mode="stretch_width")  # fmt: skip
+    return pn.Column(
+        pn.Row(pn.pane.Markdown("# Streaming platforms, live"), link),
+        bokeh(view.badges),
+        filters(view),
+        bokeh(view.headline),
+        tabs,
+        pn.pane.Markdown("#### Take away"),
+        exports_row(view),
+        sizing_mode="stretch_width",
+    )
