@@ -100,6 +100,9 @@ class Interest:
     keyword: str
     platform: str | None
     interest: float
+    # Set on interest *by region* (STREAMAPP_TRENDS_REGIONS): a region compared with the
+    # others for one keyword, not interest over time; the national charts skip it.
+    region_of: str | None = None
 
 
 def parse_interest(raw: bytes | str) -> Interest:
@@ -109,6 +112,7 @@ def parse_interest(raw: bytes | str) -> Interest:
         keyword=_text(value, "keyword"),
         platform=value.get("platform") or None,
         interest=_number(value, "interest"),
+        region_of=value.get("region_of") or None,
     )
 
 

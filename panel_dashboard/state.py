@@ -148,6 +148,8 @@ class DashboardState:
 
     def apply_interest(self, point: Interest) -> None:
         self._seen("trends", point.event_time)
+        if point.region_of is not None:
+            return  # interest by region: not the national interest the charts show
         platform = point.platform
         if platform is None:
             if point.keyword.lower().startswith("cancel"):

@@ -132,6 +132,21 @@ def test_interest_lines_are_means_and_alternative_terms_get_their_own_line():
         state.apply_interest(records.Interest(NOW - 30, "netflix", "netflix", value))
     state.apply_interest(records.Interest(NOW - 30, "free streaming", None, 7))
     state.apply_interest(records.Interest(NOW - 30, "cancel netflix", None, 90))  # churn term
+    # interest by region (a state compared with the others): never in the national lines
+    region = records.parse_interest(
+        json.dumps(
+            {
+                "keyword": "netflix",
+                "platform": "netflix",
+                "timestamp": "2026-11-21T10:00:00Z",
+                "interest": 100,
+                "geo": "US-CA",
+                "region_of": "US",
+            }
+        )
+    )
+    assert region.region_of == "US"
+    state.apply_interest(records.Interest(NOW - 30, "netflix", "netflix", 100, region_of="US"))
     lines = queries.lines(state, "interest", ["netflix", "_alternative"], 300)
     values = {
         p: [y for y in ys if not math.isnan(y)]
