@@ -22,6 +22,7 @@ from streamapp.records.viewing import (
     parse_viewing_event,
 )
 from tables.viewer_scoring import PartitionBatch, Scored, ViewerScoring
+from tables.window_close import viewers_report
 
 _FIELDS = ("title_id", "position_s", "watched_s", "plan", "price")
 
@@ -80,7 +81,8 @@ async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
         # At least once (a batch read again re-sends its sessions); the warehouse keys
         # them by session id, so each lands once.
         pending.append(await ctx.topics.sessions.send(key=session.account.encode(), value=session))
-    for delivery in pending:
+    gauges = await send_gauges(ctx, batches)
+    for delivery in pending + gauges:
         await delivery
     for partition, batch in batches.items():
         ops.commit(partition, batch)
@@ -93,6 +95,17 @@ async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
             ctx.topics.sessions.get_topic_name(): len(sessions),
         },
     )
+
+
+async def send_gauges(ctx: PipelineContext, batches: dict[int, PartitionBatch]) -> list:
+    """Each daily tick's per-platform counts to the platform's window partition, where the
+    closer stamps them on the windows (streamapp/analytics/viewer_gauge.py)."""
+    out = []
+    for partition, batch in batches.items():
+        for platform, row in (batch.gauge or {}).items():
+            gauge = viewers_report(platform, partition, row)
+            out.append(await ctx.topics.contributions.send(key=platform, value=gauge))
+    return out
 
 
 def ended_sessions(key: str | None, batch: PartitionBatch) -> list[ViewingSession]:

@@ -142,6 +142,10 @@ PLATFORM_WINDOWS = TableSpec(
         col("LATE_EVENTS", "NUMBER(38,0)"),
         col("CLOSED_BY", "VARCHAR(16)"),
         col("CLOSED_AT", "TIMESTAMP_NTZ"),
+        # The viewers' gauge at the window's close (null: no viewers reported)
+        col("ACCOUNTS_ACTIVE", "NUMBER(38,0)"),
+        col("ACCOUNTS_AT_RISK", "NUMBER(38,0)"),
+        col("EXPECTED_CANCELLATIONS", "FLOAT"),
     ),
     "Closed event-time windows per platform: mentions, intents, sentiment, interest.",
 )

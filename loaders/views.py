@@ -74,6 +74,27 @@ FROM FORECASTS f,
      LATERAL FLATTEN(INPUT => f.POINTS) p
 QUALIFY f.GENERATED_AT = MAX(f.GENERATED_AT)
         OVER (PARTITION BY f.PLATFORM, f.METRIC, f.SERIES, f.RUN_KEY)""",
+    # The viewers per platform and week, from the gauge the platform windows carry: each
+    # day's last reading (windows are minutes, the gauge moves once a day), then the
+    # week's mean and peak. Observed cancellations are not in the warehouse.
+    "VIEWERS_AT_RISK_WEEKLY": """
+SELECT PLATFORM,
+       DATE_TRUNC('WEEK', DAY) AS WEEK,
+       COUNT(*) AS DAYS,
+       AVG(ACCOUNTS_ACTIVE) AS MEAN_ACCOUNTS_ACTIVE,
+       AVG(ACCOUNTS_AT_RISK) AS MEAN_ACCOUNTS_AT_RISK,
+       MAX(ACCOUNTS_AT_RISK) AS PEAK_ACCOUNTS_AT_RISK,
+       AVG(EXPECTED_CANCELLATIONS) AS MEAN_EXPECTED_CANCELLATIONS
+FROM (
+    SELECT PLATFORM, DATE_TRUNC('DAY', WINDOW_START) AS DAY,
+           ACCOUNTS_ACTIVE, ACCOUNTS_AT_RISK, EXPECTED_CANCELLATIONS
+    FROM PLATFORM_WINDOWS
+    WHERE ACCOUNTS_ACTIVE IS NOT NULL
+    QUALIFY ROW_NUMBER() OVER (
+        PARTITION BY PLATFORM, DATE_TRUNC('DAY', WINDOW_START) ORDER BY WINDOW_START DESC
+    ) = 1
+) d
+GROUP BY 1, 2""",
 }
 
 

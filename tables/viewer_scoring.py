@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from streamapp.analytics.platforms import PLATFORMS
 from streamapp.analytics.viewers.engine import ChurnEngine, Score
 from streamapp.analytics.viewers.features import DAY_S, day_of, new_state
 from streamapp.config import ViewerSettings
@@ -32,6 +33,8 @@ class PartitionBatch:
     states: dict[str, dict[str, Any]] = field(default_factory=dict)
     expired: set[str] = field(default_factory=set)
     day: int | None = None
+    # The last daily tick's per-platform [day, active, at_risk, expected] (None: no tick)
+    gauge: dict[str, list[float]] | None = None
 
 
 class ViewerScoring:
@@ -93,24 +96,29 @@ class ViewerScoring:
                     session.setdefault("key", key)  # ticks end sessions of many accounts
                 if score is not None:
                     daily.append(Scored(key, score))
-            self.count_accounts(partition, daily)
+            batch.gauge = self.count_accounts(partition, batch.day, daily)
             out.extend(daily)
         return out
 
-    def count_accounts(self, partition: int, daily: list[Scored]) -> None:
+    def count_accounts(
+        self, partition: int, day: int, daily: list[Scored]
+    ) -> dict[str, list[float]]:
         """Active and at-risk accounts and expected cancellations per platform, as of a
-        daily tick (every active account of the partition is scored at it)."""
-        totals: dict[str, list[float]] = {}
+        daily tick (every active account of the partition is scored at it), as metrics;
+        returns {platform: [day, active, at_risk, expected]}, every platform included (a
+        platform without accounts here reads zero, not its last figures)."""
+        totals = {platform: [float(day), 0.0, 0.0, 0.0] for platform in PLATFORMS}
         threshold = self.settings.churn_risk_threshold
         for scored in daily:
-            row = totals.setdefault(scored.key.rsplit("|", 1)[1], [0.0, 0.0, 0.0])
-            row[0] += 1
-            row[1] += scored.score.risk > threshold
-            row[2] += scored.score.risk
-        for platform, (active, at_risk, expected) in totals.items():
+            row = totals.setdefault(scored.key.rsplit("|", 1)[1], [float(day), 0.0, 0.0, 0.0])
+            row[1] += 1
+            row[2] += scored.score.risk > threshold
+            row[3] += scored.score.risk
+        for platform, (_, active, at_risk, expected) in totals.items():
             for kind, value in (("active", active), ("at_risk", at_risk)):
                 VIEWER_ACCOUNTS.labels(str(partition), platform, kind).set(value)
             VIEWER_ACCOUNTS.labels(str(partition), platform, "expected_cancellations").set(expected)
+        return totals
 
     def commit(self, partition: int, batch: PartitionBatch) -> None:
         engine = batch.engine

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from streamapp.analytics import explain
+from streamapp.analytics import explain, viewer_gauge
 from streamapp.analytics.alert_rules import Thresholds, evaluate_window, new_state
 from streamapp.analytics.windows import (
     Watermark,
@@ -85,6 +85,9 @@ class WindowCloser:
     async def on_contribution(
         self, partition: int, offset: int, contribution: Contribution
     ) -> None:
+        if contribution.viewers is not None:
+            self._viewers(contribution)  # a gauge: no lane, no counts, no offsets
+            return
         now = self.clock()
         watermark_key = f"p{partition}"
         watermark = Watermark.from_dict(
@@ -164,6 +167,12 @@ class WindowCloser:
             window["last_offset"] = offset
             self.tables.windows[key] = window
 
+    def _viewers(self, contribution: Contribution) -> None:
+        platform = contribution.platform
+        marks = self._marks(platform)
+        marks["viewers"] = viewer_gauge.fold(marks.get("viewers"), contribution.viewers or {})
+        self.tables.platform_marks[platform] = marks
+
     def _lanes_on_time(self, contribution: Contribution, watermark: Watermark) -> bool:
         """Had none of the lanes folded into this late partial passed its window's close
         point itself? Then it is late because of the others, not out of order."""
@@ -213,6 +222,9 @@ class WindowCloser:
             closed_by=closed_by,
             closed_at=iso_utc(now),
             revision=window.get("revision", 0),
+            accounts_active=window.get("accounts_active"),
+            accounts_at_risk=window.get("accounts_at_risk"),
+            expected_cancellations=window.get("expected_cancellations"),
             **summarize(window),
         )
         await self.topics.windows.send(key=platform, value=record)
@@ -226,6 +238,8 @@ class WindowCloser:
         # The late events reported with this window stay on its revisions too (subscribers
         # upsert on window_id), so mentions + late_events still add up.
         window["late_events"] = marks["late_events"]
+        # The viewers' gauge as of now: the last daily tick reported for the platform.
+        window.update(viewer_gauge.window_fields(marks.get("viewers")))
         await self._send_window(window, closed_by, now)
         state = self.tables.alert_state.get(platform) or new_state()
         state, alerts = evaluate_window(state, platform, window, self.size, self.thresholds)
@@ -251,20 +265,29 @@ class WindowCloser:
         del self.tables.windows[window_key(platform, start)]
 
 
-def tick(now: float, sources: dict[str, float] | None = None) -> Contribution:
-    """A data-free contribution that only moves the wall clock of a partition, or with
-    `sources` a worker's report of how far its input lanes' delivered events reach."""
+def _data_free(platform: str = "", **fields: Any) -> Contribution:
     return Contribution(
-        platform="",
+        platform=platform,
         window_start=0.0,
         max_event_time=0.0,
         intent_counts={},
         switching_to={},
         switching_from={},
         evidence={},
-        sources=dict(sources or {}),
-        tick_wall=now,
+        **{"sources": {}, **fields},
     )
 
 
-__all__ = ["WindowCloser", "thresholds_from", "tick"]
+def tick(now: float, sources: dict[str, float] | None = None) -> Contribution:
+    """A data-free contribution that only moves the wall clock of a partition, or with
+    `sources` a worker's report of how far its input lanes' delivered events reach."""
+    return _data_free(sources=dict(sources or {}), tick_wall=now)
+
+
+def viewers_report(platform: str, partition: int, row: list[float]) -> Contribution:
+    """A viewing partition's gauge of one platform at a daily tick: [day, active,
+    at_risk, expected_cancellations] (streamapp/analytics/viewer_gauge.py)."""
+    return _data_free(platform, viewers={str(partition): list(row)})
+
+
+__all__ = ["WindowCloser", "thresholds_from", "tick", "viewers_report"]

@@ -54,6 +54,7 @@ def window_metrics(window: dict[str, Any], min_sentiment_posts: int) -> Metrics:
     counts = window["intent_counts"]
     sentiment_count = window["sentiment_count"]
     interest_count = window["interest_count"]
+    at_risk = window.get("accounts_at_risk")  # the viewers' gauge (None: no report)
     return {
         "interest": window["interest_sum"] / interest_count if interest_count else None,
         "piracy": float(counts.get("piracy", 0)),
@@ -64,6 +65,7 @@ def window_metrics(window: dict[str, Any], min_sentiment_posts: int) -> Metrics:
             if sentiment_count >= min_sentiment_posts
             else None
         ),
+        "at_risk": None if at_risk is None else float(at_risk),
     }
 
 
@@ -106,6 +108,17 @@ def _count_verdict(metric: str, t: Thresholds) -> Judge:
         # Counts are roughly Poisson: never trust a spread smaller than sqrt(mean).
         spread = math.sqrt(max(sd * sd, mean, 1.0))
         return Verdict(observed, mean, (observed - mean) / spread, observed >= t.min_count)
+
+    return verdict
+
+
+def _gauge_verdict(metric: str, t: Thresholds) -> Judge:
+    """A count read as a gauge (accounts at risk): judged like a count, but a window
+    without a reading gives no verdict instead of a zero."""
+    count = _count_verdict(metric, t)
+
+    def verdict(current: Metrics, history: list[Metrics]) -> Verdict | None:
+        return None if current[metric] is None else count(current, history)
 
     return verdict
 
@@ -170,6 +183,8 @@ RULES: dict[str, Rule] = {
             "posts about switching away",
         ),
         Rule("sentiment_drop", "sentiment", _sentiment_verdict, "negative", "mean sentiment"),
+        # The viewers' accounts at risk of cancelling (docs/viewers.md): cites no posts.
+        Rule("churn_risk_surge", "at_risk", _gauge_verdict, None, "accounts at risk of churn"),
     )
 }
 
@@ -186,14 +201,24 @@ def new_state() -> State:
     return {"last_start": None, "history": [], "rules": {}}
 
 
+# Metrics that are readings of a level, not counts of the window's events: a window
+# without posts keeps the last reading instead of a zero (the viewers' accounts at risk
+# do not vanish in a quiet minute of the market).
+GAUGES = ("at_risk",)
+
+
 def _fill_gaps(state: State, start: float, size: float, keep: int) -> None:
-    """Windows with no events for a platform count as zero in its baseline."""
+    """Windows with no events for a platform count as zero in its baseline; gauges keep
+    their last reading (not one of a firing episode, which stays out of the baseline)."""
     last = state["last_start"]
     if last is None:
         return
     missing = round((start - last) / size) - 1
+    previous = state["history"][-1] if state["history"] else {}
+    flagged = previous.get("flagged") or ()
+    held = {g: None if g in flagged else previous.get(g) for g in GAUGES}
     for _ in range(min(max(missing, 0), keep)):
-        state["history"].append(dict(EMPTY_METRICS))
+        state["history"].append({**EMPTY_METRICS, **held})
 
 
 def evaluate_window(

@@ -66,6 +66,10 @@ class Contribution(_JsonRecord):
     # explanations (streamapp/analytics/explain.py); None from older workers and ticks.
     terms: dict[str, int] | None = None
     examples: dict[str, Any] | None = None
+    # A viewers' gauge, not a partial: {viewing-events partition: [day, accounts active,
+    # at risk, expected cancellations]} as of that partition's last daily tick
+    # (streamapp/analytics/viewer_gauge.py). Set, it carries nothing else and moves no lane.
+    viewers: dict[str, list[float]] | None = None
     schema_version: int = DERIVED_SCHEMA_VERSION
 
 
@@ -93,6 +97,11 @@ class WindowAggregate(_JsonRecord):
     # 0 when the window first closes; n for its n-th correction by late events (same
     # window_id: subscribers upsert on it).
     revision: int = 0
+    # The platform's viewers as of the last daily tick reported before the window closed
+    # (a gauge summed over the viewing-events partitions; None: no viewers reported).
+    accounts_active: int | None = None
+    accounts_at_risk: int | None = None
+    expected_cancellations: float | None = None
 
 
 class Alert(_JsonRecord):

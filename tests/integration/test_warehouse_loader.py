@@ -12,7 +12,15 @@ import sys
 import pytest
 
 from loaders import StaleOffsets, to_row
-from loaders.schema import ALERTS, CHURN_SCORES, FORECASTS, POSTS, TRENDS, VIEWING_SESSIONS
+from loaders.schema import (
+    ALERTS,
+    CHURN_SCORES,
+    FORECASTS,
+    PLATFORM_WINDOWS,
+    POSTS,
+    TRENDS,
+    VIEWING_SESSIONS,
+)
 from loaders.views import VIEWS
 from tests.integration.warehouse import env_of, loader_for, query, schema_settings
 
@@ -344,3 +352,52 @@ def test_viewing_sessions_load_once_per_session_even_when_sent_again(wh) -> None
     loader.commit(loader.stage(VIEWING_SESSIONS, rows(VIEWING_SESSIONS, batch[:1], first_offset=3)))
     found = query(settings, "SELECT EVENT_ID, PLAYS FROM VIEWING_SESSIONS ORDER BY EVENT_ID")
     assert [(e.rsplit("|", 1)[1], p) for e, p in found] == [("1", 2), ("2", 1)]
+
+
+def test_viewers_at_risk_per_platform_and_week_take_each_days_last_reading(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+
+    def window(platform: str, start: str, active: int | None, at_risk: int | None) -> dict:
+        return {
+            "window_id": f"{platform}|{start}",
+            "platform": platform,
+            "window_start": start,
+            "window_end": start,
+            "mentions": 1,
+            "intent_counts": {},
+            "sentiment_sum": 0.0,
+            "sentiment_count": 1,
+            "sentiment_mean": 0.0,
+            "interest_sum": 0.0,
+            "interest_count": 0,
+            "interest_mean": None,
+            "switching_to": {},
+            "switching_from": {},
+            "late_events": 0,
+            "closed_by": "watermark",
+            "closed_at": start,
+            "schema_version": 1,
+            "accounts_active": active,
+            "accounts_at_risk": at_risk,
+            "expected_cancellations": None if at_risk is None else at_risk * 0.5,
+        }
+
+    batch = [
+        # Monday 2026-09-07: two windows, the day's last reading (20 at risk) counts
+        window("netflix", "2026-09-07T10:00:00Z", 100, 4),
+        window("netflix", "2026-09-07T23:59:00Z", 100, 20),
+        window("netflix", "2026-09-08T12:00:00Z", 90, 10),  # Tuesday, same week
+        window("netflix", "2026-09-14T12:00:00Z", 80, 2),  # the next week
+        window("hulu", "2026-09-07T12:00:00Z", None, None),  # no viewers reported
+    ]
+    loader.commit(loader.stage(PLATFORM_WINDOWS, rows(PLATFORM_WINDOWS, batch)))
+    found = query(
+        settings,
+        "SELECT PLATFORM, WEEK, DAYS, MEAN_ACCOUNTS_ACTIVE, MEAN_ACCOUNTS_AT_RISK,"
+        " PEAK_ACCOUNTS_AT_RISK, MEAN_EXPECTED_CANCELLATIONS"
+        " FROM VIEWERS_AT_RISK_WEEKLY ORDER BY PLATFORM, WEEK",
+    )
+    assert [(p, str(w)[:10], d, a, r, m, e) for p, w, d, a, r, m, e in found] == [
+        ("netflix", "2026-09-07", 2, 95.0, 15.0, 20, 7.5),
+        ("netflix", "2026-09-14", 1, 80.0, 2.0, 2, 1.0),
+    ]

@@ -144,7 +144,37 @@ def test_every_rule_reads_a_metric_the_windows_provide():
         "cancellation_surge",
         "switching_surge",
         "sentiment_drop",
+        "churn_risk_surge",
     }
     for rule in RULES.values():
         assert rule.metric in EMPTY_METRICS
         assert rule.metric in window_metrics(window(0.0), 5)
+
+
+def viewed(start, at_risk):
+    w = window(start)
+    w["accounts_at_risk"] = at_risk
+    return w
+
+
+def test_churn_risk_surge_reads_the_viewers_gauge_and_stays_quiet_without_one():
+    steady = [viewed(i * SIZE, 20) for i in range(8)]
+    _, alerts = run(new_state(), steady + [viewed(8 * SIZE, 24)])
+    assert alerts == []  # +4 on 20: within sqrt(20) * 3
+    _, alerts = run(new_state(), steady + [viewed(8 * SIZE, 40)])
+    [surge] = alerts
+    assert surge["rule"] == "churn_risk_surge" and surge["observed"] == 40
+    assert surge["baseline"] == 20 and surge["evidence"] == []
+    # Windows with no viewers' report (None) neither fire nor count as zero.
+    _, alerts = run(new_state(), [window(i * SIZE) for i in range(8)] + [window(8 * SIZE)])
+    assert alerts == []
+    assert window_metrics(window(0.0), 5)["at_risk"] is None
+
+
+def test_a_gap_in_the_posts_keeps_the_last_reading_of_accounts_at_risk():
+    # 40 quiet windows (more than the baseline keeps) between the readings and the surge.
+    steady = [viewed(i * SIZE, 20) for i in range(6)]
+    state, alerts = run(new_state(), steady + [viewed(46 * SIZE, 40)])
+    assert [a["rule"] for a in alerts] == ["churn_risk_surge"]
+    assert alerts[0]["baseline"] == 20
+    assert [h["piracy"] for h in state["history"][:-1]] == [0.0] * 9  # counts still zero

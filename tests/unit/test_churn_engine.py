@@ -17,6 +17,7 @@ from streamapp.analytics.viewers.features import (
     new_state,
 )
 from streamapp.analytics.viewers.quality import log_loss, pr_auc, roc_auc
+from streamapp.analytics.viewers.snapshots import unpack
 
 T0 = 20_700 * DAY_S + 20 * 3600  # 20:00 UTC on some day
 F = {name: i for i, name in enumerate(FEATURES)}
@@ -72,13 +73,13 @@ def test_a_label_is_never_learned_before_its_horizon_has_passed() -> None:
     session(state, engine, T0)
     first = T0 + DAY_S - T0 % DAY_S  # the next midnight
     engine.tick(state, first)
-    snapshot = list(state["pending"][0][1])
+    snapshot = list(unpack(state["pending"])[0][1])
     for day in range(1, 30):
         session(state, engine, first + day * DAY_S - 3 * 3600)
         engine.tick(state, first + day * DAY_S)
         assert learned == [], f"learned on day {day}, before the horizon"
     engine.on_event(state, "cancel", first + 29.5 * DAY_S, {})
-    assert learned == [] and all(p[4] for p in state["pending"])  # known, not yet learned
+    assert learned == [] and all(p[4] for p in unpack(state["pending"]))  # known, not yet learned
     engine.tick(state, first + 30 * DAY_S - 1)
     assert learned == []
     engine.tick(state, first + 30 * DAY_S)

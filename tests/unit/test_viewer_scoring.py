@@ -55,9 +55,11 @@ def test_daily_ticks_count_active_and_at_risk_accounts_per_platform() -> None:
     def scored(key: str, risk: float) -> Scored:
         return Scored(key, Score(risk, 0.1, [], 0.0, "daily"))
 
-    ops.count_accounts(
-        2, [scored("a|netflix", 0.7), scored("b|netflix", 0.2), scored("c|max", 0.9)]
+    gauge = ops.count_accounts(
+        2, 20_700, [scored("a|netflix", 0.7), scored("b|netflix", 0.2), scored("c|max", 0.9)]
     )
+    assert gauge["netflix"] == [20_700, 2, 1, pytest.approx(0.9)]
+    assert gauge["hulu"] == [20_700, 0, 0, 0]  # no accounts here: zero, not stale
 
     def sample(platform: str, kind: str) -> float | None:
         labels = {"partition": "2", "platform": platform, "kind": kind}

@@ -5,7 +5,7 @@ import pytest
 from streamapp.config import Settings
 from streamapp.records import Contribution
 from tables.definitions import PipelineTables
-from tables.window_close import WindowCloser, tick
+from tables.window_close import WindowCloser, tick, viewers_report
 from tests.fakes import FakeTable, FakeTopic
 
 
@@ -296,3 +296,33 @@ async def test_lanes_learnt_after_the_app_was_built_hold_the_windows_too():
     closed = topics.windows.values
     assert [w.mentions for w in closed][:1] == [2] and len(closed) == 4
     assert sum(w.late_events for w in closed) == 0
+
+
+def gauge(platform, partition, day, at_risk, active=100):
+    return viewers_report(platform, partition, [day, active, at_risk, at_risk * 0.7])
+
+
+async def test_the_viewers_gauge_is_stamped_on_windows_and_moves_no_lane():
+    closer, tables, topics, _ = make(lanes=["raw:0"])
+    await feed(closer, 0, gauge("netflix", 0, 5, 10))
+    await feed(closer, 0, gauge("netflix", 1, 5, 4, active=50))
+    assert tables.watermarks.get("p0") is None  # a gauge is no lane's progress
+    await feed(closer, 0, gauge("netflix", 1, 4, 99))  # an older day never replaces
+    await feed(closer, 0, gauge("netflix", 0, 5, 10))  # a snapshot read twice: no change
+    first = contribution("netflix", 0, 3, mentions=2)
+    await feed(closer, 0, Contribution(**{**first.asdict(), "sources": {"raw:0": 3.0}}))
+    await feed(closer, 0, gauge("hulu", 0, 5, 1))
+    nxt = contribution("netflix", 10, 12)
+    await feed(closer, 0, Contribution(**{**nxt.asdict(), "sources": {"raw:0": 12.0}}))
+    [closed] = topics.windows.values
+    assert closed.mentions == 2  # the market's counts are untouched
+    assert (closed.accounts_active, closed.accounts_at_risk) == (150, 14)
+    assert closed.expected_cancellations == pytest.approx(14 * 0.7)
+
+
+async def test_windows_without_a_viewers_report_carry_none():
+    closer, _, topics, _ = make()
+    await feed(closer, 0, contribution("netflix", 0, 3))
+    await feed(closer, 0, contribution("netflix", 10, 12))
+    [closed] = topics.windows.values
+    assert closed.accounts_active is None and closed.accounts_at_risk is None

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from streamapp.analytics.viewers import snapshots
 from streamapp.analytics.viewers.features import (
     DAY_S,
     FEATURES,
@@ -100,9 +101,9 @@ class ChurnEngine:
         self._mature(state, ts, offset)
         was_active = state["status"] == "active"
         ended = fold(state, kind, ts, fields, self.closed)
-        if kind == "cancel" and was_active:
-            for snapshot in state["pending"]:
-                snapshot[4] = True  # cancelled within its horizon: learned when it ends
+        if kind == "cancel" and was_active and state["pending"]:
+            # cancelled within their horizons: learned as such when they end
+            state["pending"] = snapshots.mark_cancelled(state["pending"])
         if ended and state["status"] == "active":
             return self.score(state, ts, "session_end")
         return None
@@ -120,7 +121,9 @@ class ChurnEngine:
         self.model.observe(x)
         self.baseline.observe([x[RECENCY]])
         score = self._score(x, now, "daily")
-        state["pending"].append([now, x, score.risk, score.baseline, False])
+        state["pending"] = snapshots.append(
+            state["pending"], (now, x, score.risk, score.baseline, False)
+        )
         return score
 
     def score(self, state: dict[str, Any], now: float, reason: str) -> Score:
@@ -132,22 +135,22 @@ class ChurnEngine:
     # -- inside -----------------------------------------------------------------------
 
     def _score(self, x: list[float], now: float, reason: str) -> Score:
-        risk = clamp(self.model.proba(x))
+        proba, pushes = self.model.proba_and_pushes(x)
         base = clamp(self.baseline.proba([x[RECENCY]]))
-        return Score(risk, base, top_features(self.model.contributions(x)), now, reason)
+        return Score(clamp(proba), base, top_features(pushes), now, reason)
 
     def _mature(self, state: dict[str, Any], now: float, offset: int | None) -> None:
-        pending = state["pending"]
-        if not pending or pending[0][0] + self.horizon_s > now:
+        oldest = snapshots.first_time(state["pending"])
+        if oldest is None or oldest + self.horizon_s > now:
             return
         keep = []
-        for snapshot in pending:
+        for snapshot in snapshots.unpack(state["pending"]):
             t, x, risk, base, cancelled = snapshot
             if t + self.horizon_s <= now:
                 self._learn(x, cancelled, risk, base, offset, t)
             else:
                 keep.append(snapshot)
-        state["pending"] = keep
+        state["pending"] = snapshots.pack(keep)
 
     def _learn(
         self, x: list[float], label: bool, risk: float, base: float, offset: int | None, t: float

@@ -59,7 +59,7 @@ def new_state(ts: float, partition: int | None = None) -> dict[str, Any]:
         "price_change": 0.0,
         "price_change_ts": None,
         "status": "active",
-        "pending": [],
+        "pending": "",  # packed daily snapshots awaiting their label (snapshots.py)
         "sampled_day": None,
         "risk": None,
     }

@@ -46,8 +46,14 @@ class OnlineLogit:
 
     def contributions(self, values: Sequence[float]) -> dict[str, float]:
         """Each feature's push on the log-odds (weight x scaled value)."""
+        return self.proba_and_pushes(values)[1]
+
+    def proba_and_pushes(self, values: Sequence[float]) -> tuple[float, dict[str, float]]:
+        """`proba` and `contributions` from one scaling (a score needs both)."""
+        scaled = self.scaler.transform_one(self._x(values))
+        proba = float(self.model.predict_proba_one(scaled).get(True, 0.0))
         weights = self.model._weights
-        return {name: weights.get(name, 0.0) * v for name, v in self.scaled(values).items()}
+        return proba, {name: weights.get(name, 0.0) * v for name, v in scaled.items()}
 
     def export(self) -> dict[str, Any]:
         s, m = self.scaler, self.model
