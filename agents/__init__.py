@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents import (
+from streamapp.agents import (
     aggregate_windows,
     classify_posts,
     collect_sources,

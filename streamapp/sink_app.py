@@ -14,8 +14,13 @@ from collections.abc import Callable
 
 import faust
 
-from agents.load_warehouse import SinkContext, register_sink_agents
-from loaders import (
+from streamapp.agents.load_warehouse import SinkContext, register_sink_agents
+from streamapp.app import faust_options
+from streamapp.config import Settings
+from streamapp.faust_fixes import never_skip_messages
+from streamapp.head_watch import install_head_watch
+from streamapp.health import register_health
+from streamapp.loaders import (
     TABLES,
     BatchSink,
     SchemaGate,
@@ -23,11 +28,6 @@ from loaders import (
     TableSpec,
     open_connection,
 )
-from streamapp.app import faust_options
-from streamapp.config import Settings
-from streamapp.faust_fixes import never_skip_messages
-from streamapp.head_watch import install_head_watch
-from streamapp.health import register_health
 from streamapp.metrics_view import register_metrics
 from streamapp.topic_set import declare
 
