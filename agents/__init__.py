@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from streamapp.agents import (
+from agents import (
     aggregate_windows,
     classify_posts,
     collect_sources,

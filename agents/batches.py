@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 
 from faust.types import EventT, Message
 
+from agents.adaptive_take import adaptive_take
+from agents.dead_letters import send_dead_letter as dead_letter_to
 from streamapp.agent_supervision import AgentHealth
-from streamapp.agents.adaptive_take import adaptive_take
-from streamapp.agents.dead_letters import send_dead_letter as dead_letter_to
 from streamapp.analytics.offset_ranges import add_offsets, covers
 from streamapp.analytics.windows import ContributionBuilder
 from streamapp.config import PipelineSettings
@@ -20,7 +20,7 @@ from streamapp.context import PipelineContext
 from streamapp.head_watch import read_again
 from streamapp.metrics import AGENT_RESTARTS, EVENTS_OUT
 from streamapp.records import Contribution, InvalidRecord, RecordLimits
-from streamapp.tables.source_offsets import marks_value, read_marks, source_key
+from tables.source_offsets import marks_value, read_marks, source_key
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

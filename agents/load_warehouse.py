@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 import faust
 from faust.types import EventT, Message
 
+from agents.adaptive_take import adaptive_take
+from agents.batches import record_limits
+from agents.dead_letters import send_dead_letter
+from loaders import BatchSink, RowError, SourceRow, StaleOffsets, TableSpec, to_row
 from streamapp.agent_supervision import AgentGuard, AgentHealth
-from streamapp.agents.adaptive_take import adaptive_take
-from streamapp.agents.batches import record_limits
-from streamapp.agents.dead_letters import send_dead_letter
 from streamapp.config import Settings
-from streamapp.loaders import BatchSink, RowError, SourceRow, StaleOffsets, TableSpec, to_row
 from streamapp.metrics import SINK_BATCH_SECONDS, SINK_LAG_SECONDS, SINK_ROWS_LOADED
 from streamapp.records import InvalidRecord, RecordLimits, parse_trend_point
 

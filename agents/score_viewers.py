@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from faust.types import EventT
 
-from streamapp.agents.batches import failed, guarded_batches, valid_records
+from agents.batches import failed, guarded_batches, valid_records
 from streamapp.context import PipelineContext
 from streamapp.metrics import observe_batch
 from streamapp.records.raw import iso_utc
@@ -21,8 +21,8 @@ from streamapp.records.viewing import (
     account_hash,
     parse_viewing_event,
 )
-from streamapp.tables.viewer_scoring import PartitionBatch, Scored, ViewerScoring
-from streamapp.tables.window_close import viewers_report
+from tables.viewer_scoring import PartitionBatch, Scored, ViewerScoring
+from tables.window_close import viewers_report
 
 _FIELDS = ("title_id", "position_s", "watched_s", "plan", "price")
 

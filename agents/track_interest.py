@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 from faust.types import EventT
 
-from streamapp.agents.batches import BatchContributions, failed, guarded_batches, valid_records
+from agents.batches import BatchContributions, failed, guarded_batches, valid_records
 from streamapp.analytics.regions import merge_region_point, snapshot
 from streamapp.context import PipelineContext
 from streamapp.metrics import observe_batch
 from streamapp.records import TrendPoint, parse_trend_point
-from streamapp.tables.source_offsets import source_key
+from tables.source_offsets import source_key
 
 
 async def track_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:

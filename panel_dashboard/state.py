@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from streamapp.panel_dashboard.records import Forecast, Interest, Signal
-from streamapp.panel_dashboard.ring import BucketRing
+from panel_dashboard.records import Forecast, Interest, Signal
+from panel_dashboard.ring import BucketRing
 
 # Slots of a bucket's per-platform stats list (ring.STATS of them).
 MENTIONS, SENT_SUM, SENT_N, PIRACY, INTEREST_SUM, INTEREST_N, CANCELLATION, SWITCHING = range(8)

@@ -18,8 +18,8 @@ from streamapp.head_watch import install_head_watch
 from streamapp.health import register_health
 from streamapp.kafka_security import client_options, faust_credentials
 from streamapp.metrics_view import register_metrics
-from streamapp.tables import define_tables
 from streamapp.topic_set import declare
+from tables import define_tables
 
 
 def faust_options(settings: Settings) -> dict[str, object]:
@@ -60,8 +60,8 @@ def create_app(
 
     topics = declare(app, settings)
     # Imported here: agents sit above the app in the dependency order.
-    from streamapp.agents import register_agents
-    from streamapp.agents.takeovers import Takeovers
+    from agents import register_agents
+    from agents.takeovers import Takeovers
 
     contribution_log = ContributionLog(
         settings.kafka.bootstrap_servers,

@@ -12,8 +12,8 @@ import faust
 from streamapp.agent_supervision import AgentGuard, AgentHealth
 from streamapp.analytics.windows import LaneProgress
 from streamapp.config import Settings
-from streamapp.tables import PipelineTables
 from streamapp.topic_set import PipelineTopics
+from tables import PipelineTables
 
 
 @dataclass

@@ -58,10 +58,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
+    from panel_dashboard.feed import KafkaFeed
+    from panel_dashboard.server import AuthConfigError, DashboardServer
+    from panel_dashboard.state import DashboardState
     from streamapp.kafka_security import client_options
-    from streamapp.panel_dashboard.feed import KafkaFeed
-    from streamapp.panel_dashboard.server import AuthConfigError, DashboardServer
-    from streamapp.panel_dashboard.state import DashboardState
 
     settings = settings_from(args)
     board = settings.dashboard

@@ -84,7 +84,7 @@ def forecast_records(
 
 def write_forecasts(settings: Any, records: list[dict[str, Any]]) -> int:
     """MERGE the records into FORECASTS (creating missing tables and columns first)."""
-    from streamapp.loaders import TABLES_BY_NAME, SnowflakeLoader, open_connection, to_row
+    from loaders import TABLES_BY_NAME, SnowflakeLoader, open_connection, to_row
 
     spec = TABLES_BY_NAME["FORECASTS"]
     rows = [to_row(spec, r, SOURCE, 0, i) for i, r in enumerate(records)]

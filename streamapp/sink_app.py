@@ -14,13 +14,8 @@ from collections.abc import Callable
 
 import faust
 
-from streamapp.agents.load_warehouse import SinkContext, register_sink_agents
-from streamapp.app import faust_options
-from streamapp.config import Settings
-from streamapp.faust_fixes import never_skip_messages
-from streamapp.head_watch import install_head_watch
-from streamapp.health import register_health
-from streamapp.loaders import (
+from agents.load_warehouse import SinkContext, register_sink_agents
+from loaders import (
     TABLES,
     BatchSink,
     SchemaGate,
@@ -28,6 +23,11 @@ from streamapp.loaders import (
     TableSpec,
     open_connection,
 )
+from streamapp.app import faust_options
+from streamapp.config import Settings
+from streamapp.faust_fixes import never_skip_messages
+from streamapp.head_watch import install_head_watch
+from streamapp.health import register_health
 from streamapp.metrics_view import register_metrics
 from streamapp.topic_set import declare
 

@@ -152,7 +152,7 @@ class Supervisor:
         sink that loads it, in its own consumer group."""
         if not self.options.warehouse:
             return []
-        from streamapp.loaders.local_warehouse import LocalEndpoint
+        from loaders.local_warehouse import LocalEndpoint
 
         children = []
         warehouse_env: dict[str, str] = {}

@@ -26,7 +26,7 @@ from streamapp.unreachable import CONNECT_TIMEOUT_S, Unreachable, call_within, h
 def warehouse_settings(data_dir: str | None) -> WarehouseSettings:
     """Snowflake from SNOWFLAKE_*; else (or with an explicit --data-dir) the local
     warehouse that `up` or `warehouse serve` runs in that data directory."""
-    from streamapp.loaders.local_warehouse import LOCAL_PASSWORD, read_endpoint
+    from loaders.local_warehouse import LOCAL_PASSWORD, read_endpoint
 
     configured = WarehouseSettings()
     if configured.configured and data_dir is None:
@@ -61,7 +61,7 @@ def _fail(exc: Exception) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from streamapp.loaders import SnowflakeLoader, WarehouseConfigError, open_connection
+    from loaders import SnowflakeLoader, WarehouseConfigError, open_connection
 
     settings = warehouse_settings(args.data_dir)
     loader = SnowflakeLoader(lambda: open_connection(settings), init_schema=False)
@@ -76,7 +76,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from streamapp.loaders.local_warehouse import serve
+    from loaders.local_warehouse import serve
 
     print(
         f"warehouse: local Snowflake emulator on 127.0.0.1:{args.port}, data in "
@@ -130,7 +130,7 @@ def _unreachable(settings: WarehouseSettings, data_dir: str | None, reason: str)
 def cmd_sql(args: argparse.Namespace) -> int:
     import snowflake.connector.errors as errors
 
-    from streamapp.loaders import WarehouseConfigError, open_connection
+    from loaders import WarehouseConfigError, open_connection
 
     settings = warehouse_settings(args.data_dir)
     try:

@@ -25,9 +25,9 @@ from streamapp.config import Settings
 from streamapp.metrics import EVENTS_OUT
 from streamapp.records import Contribution, WindowAggregate
 from streamapp.records.raw import iso_utc
-from streamapp.tables.alerts import publish_alert
-from streamapp.tables.definitions import PipelineTables
 from streamapp.topic_set import PipelineTopics
+from tables.alerts import publish_alert
+from tables.definitions import PipelineTables
 
 
 def thresholds_from(settings: Settings) -> Thresholds:

@@ -116,7 +116,7 @@ class FakeWarehouse:
         self.calls: list[str] = []
 
     def stage(self, spec: Any, rows: Any) -> Any:
-        from streamapp.loaders import StagedBatch, WarehouseUnavailable
+        from loaders import StagedBatch, WarehouseUnavailable
 
         self.calls.append("stage")
         if self.outages:
@@ -142,7 +142,7 @@ class FakeWarehouse:
         )
 
     def commit(self, staged: Any) -> int:
-        from streamapp.loaders import StaleOffsets
+        from loaders import StaleOffsets
 
         self.calls.append("commit")
         for key in staged.ends:

@@ -65,7 +65,7 @@ def lose_changelog(suffix: bytes) -> None:
 
 
 def die_after_contributions(key: bytes) -> None:
-    import streamapp.agents.batches as batches
+    import agents.batches as batches
     from streamapp.analytics.windows import ContributionBuilder
 
     add_signal = ContributionBuilder.add_signal
@@ -90,7 +90,7 @@ def die_after_contributions(key: bytes) -> None:
 def failing_batches(key: bytes, times: int | None) -> None:
     """The classification agent's body raises on a batch holding that post: `times`
     times, or on every try (None). A bug of ours, as the agent's guard meets one."""
-    import streamapp.agents.classify_posts as classify_posts
+    import agents.classify_posts as classify_posts
 
     classify_batch = classify_posts.classify_batch
     failures = 0
@@ -110,7 +110,7 @@ def cancel_agent(key: bytes) -> None:
     """The classification agent's task is cancelled once, from inside, on that post."""
     import asyncio
 
-    import streamapp.agents.classify_posts as classify_posts
+    import agents.classify_posts as classify_posts
 
     classify_batch = classify_posts.classify_batch
     cancelled = False

@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from streamapp.loaders import StaleOffsets, to_row
-from streamapp.loaders.schema import (
+from loaders import StaleOffsets, to_row
+from loaders.schema import (
     ALERTS,
     CHURN_SCORES,
     FORECASTS,
@@ -21,7 +21,7 @@ from streamapp.loaders.schema import (
     TRENDS,
     VIEWING_SESSIONS,
 )
-from streamapp.loaders.views import VIEWS
+from loaders.views import VIEWS
 from tests.integration.warehouse import env_of, loader_for, query, schema_settings
 
 TOPIC = "t-discussion-signals"

@@ -150,7 +150,7 @@ def test_the_windows_expect_every_partition_the_cluster_serves(
     worker learns before it starts makes every one of them a lane the windows wait for."""
     import logging
 
-    from streamapp.agents.aggregate_windows import input_lanes
+    from agents.aggregate_windows import input_lanes
     from streamapp.app import create_app
     from streamapp.config import Settings
     from streamapp.topic_plan import prepare_start

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from types import SimpleNamespace
 
-from streamapp.loaders.local_warehouse import DetachedTransactionReaper
+from loaders.local_warehouse import DetachedTransactionReaper
 
 
 class DuckConn:
