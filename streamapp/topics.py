@@ -29,6 +29,12 @@ FORECAST_DRIVERS = "forecast-drivers"
 # The latest search interest by region of one keyword, keyed by keyword (a snapshot per
 # fetch; docs/topics-and-schemas.md).
 REGION_INTEREST = "region-interest"
+# Compacted, keyed by title id: which platform carries each title now (genre, episodes),
+# one record per change; the worker's recommender reads it (docs/recommendations.md).
+TITLE_CATALOGUE = "title-catalogue"
+# Per platform and window: the most-played titles and those rising fastest, keyed by
+# platform (docs/recommendations.md).
+TITLE_TRENDS = "title-trends"
 
 # The raw topics whose partitions are lanes of the per-platform windows.
 SOURCE_TOPICS = (REDDIT_DISCUSSIONS, STREAMING_TRENDS)
