@@ -12,6 +12,7 @@ class TitleInfo:
     platform: str | None  # the platform carrying it now; None: on no platform
     genre: str | None = None
     episodes: int | None = None  # 1 = a film; None: not known
+    episode_s: float | None = None  # running time of one episode (or the film), seconds
     ts: float = 0.0  # event time of the change (epoch seconds)
 
 
