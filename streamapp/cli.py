@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "streamapp.brief_cli",
     "streamapp.classifier_cli",
     "streamapp.drivers_cli",
+    "streamapp.catalogue_cli",
     "streamapp.label_cli",
 )
 

@@ -21,6 +21,7 @@ from streamapp.sources.scenarios import Scenario
 from streamapp.sources.simulator import SimEvent
 from streamapp.sources.viewers.behaviour import Emitted, live_day
 from streamapp.sources.viewers.catalogue import build_catalogue, exit_titles, weekly_moves
+from streamapp.sources.viewers.catalogue_feed import CatalogueFeed
 from streamapp.sources.viewers.population import DAY_S, build_population
 
 DEFAULT_ACCOUNTS = 2000
@@ -45,6 +46,7 @@ class ViewerSimulator:
         self.start = start
         self._salt = salt
         self._catalogue = build_catalogue(seed)
+        self.titles = CatalogueFeed(self._catalogue)  # its `title-catalogue` records
         self._population: list | None = None  # built on the first day asked for
         self._next_day: int | None = None
         self._pending: list[SimEvent] = []
@@ -73,11 +75,16 @@ class ViewerSimulator:
         due, self._pending = self._pending[:cut], self._pending[cut:]
         return [e for e in due if e.event_time >= t0]
 
+    def catalogue_updates(self) -> list[SimEvent]:
+        """The `title-catalogue` records of the days generated so far, each once."""
+        return self.titles.drain()
+
     # -- one day ----------------------------------------------------------------------
 
     def _day(self, day: int) -> list[SimEvent]:
         assert self._population is not None
         self._market(day)
+        self.titles.note(max(day * DAY_S, self.start or 0.0))
         out: list[SimEvent] = []
         for account in self._population:
             rng = random.Random(stable_hash(self.seed, "viewer", account.index, day))
