@@ -18,6 +18,7 @@ from streamapp.head_watch import install_head_watch
 from streamapp.health import register_health
 from streamapp.kafka_security import client_options, faust_credentials
 from streamapp.metrics_view import register_metrics
+from streamapp.recommend_view import register_recommendations
 from streamapp.topic_set import declare
 from tables import define_tables
 
@@ -83,6 +84,7 @@ def create_app(
     app.agent_health = ctx.health  # type: ignore[attr-defined]  # read by /healthz
     register_health(app)
     register_metrics(app)
+    register_recommendations(app, ctx)
     never_skip_messages(app)
     install_head_watch(app, settings.pipeline.stalled_head_seconds, time.monotonic)
     app.pipeline = ctx  # type: ignore[attr-defined]  # for tests and the CLI

@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "streamapp.classifier_cli",
     "streamapp.drivers_cli",
     "streamapp.catalogue_cli",
+    "streamapp.recommend_cli",
     "streamapp.label_cli",
 )
 

@@ -8,7 +8,7 @@ working (`KAFKA_BOOTSTRAP_SERVERS`, later `SNOWFLAKE_*`, `REDDIT_*`). Secrets ar
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -429,6 +429,9 @@ class ViewerSettings(BaseSettings):
     churn_risk_threshold: float = Field(default=0.5, gt=0, lt=1)
     # A score goes to `churn-risk` when it moved by more than this since the last one sent.
     churn_risk_min_change: float = Field(default=0.05, ge=0, lt=1)
+    # What GET /recommendations serves: the blend, or the popularity baseline it is
+    # measured against (docs/recommendations.md).
+    recommender: Literal["blend", "popularity"] = "blend"
 
 
 class Settings(BaseSettings):
