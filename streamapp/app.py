@@ -23,6 +23,16 @@ from streamapp.topic_set import declare
 from tables import define_tables
 
 
+def advertised_host(web_host: str, advertised: str) -> str:
+    if advertised:
+        return advertised
+    if web_host in ("0.0.0.0", "::", ""):
+        import socket
+
+        return socket.gethostname()
+    return web_host
+
+
 def faust_options(settings: Settings) -> dict[str, object]:
     p = settings.pipeline
     return {
@@ -43,6 +53,8 @@ def faust_options(settings: Settings) -> dict[str, object]:
         "web_host": p.web_host,
         "web_bind": p.web_host,
         "web_port": p.web_port,
+        # Where the other workers forward requests for this worker's accounts to.
+        "canonical_url": f"http://{advertised_host(p.web_host, p.web_advertised_host)}:{p.web_port}",
         # One data directory per worker web port, so several workers can share a machine.
         "datadir": str(p.data_dir / f"worker-{p.web_port}"),
         "autodiscover": False,

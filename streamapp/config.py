@@ -105,6 +105,10 @@ class PipelineSettings(BaseSettings):
     create_topics: bool = True
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=DEFAULT_WEB_PORT, ge=1, le=65535)
+    # The host the other workers reach this one's web port at (they forward it requests
+    # for the accounts it owns: GET /recommendations). Empty: `web_host`, or this
+    # machine's name when that binds every interface (0.0.0.0). On Kubernetes: the pod IP.
+    web_advertised_host: str = ""
     data_dir: Path = DEFAULT_DATA_DIR
     # `memory://` recovers tables from their changelogs on start; `rocksdb://` keeps them on disk.
     store: str = "memory://"

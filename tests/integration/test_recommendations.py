@@ -1,7 +1,8 @@
 """GET /recommendations/<account> on two real workers and the real Kafka: simulated viewers
 and their catalogue in; the same answer from either worker (the other one forwards to the
 owner), 404 and 400 with reasons, never a title the account cannot watch, a catalogue
-move followed live by both workers, and the latency of local and forwarded requests."""
+move followed live by both workers, the latency of local and forwarded requests, and
+the same answers after one worker is killed and the other takes its partitions over."""
 
 from __future__ import annotations
 
@@ -213,6 +214,24 @@ async def test_two_workers_give_the_same_recommendations_routed_to_the_owner(
         )
         # Generous: a shared 2-core machine; the issue's 20 ms is measured in the bench.
         assert percentile(local, 0.99) < 250 and percentile(routed, 0.99) < 250
+
+        # b dies without a word: a takes its partitions over, restores their profiles from
+        # the changelog and rebuilds their models, and answers as b did.
+        before = {account: ca.get(account)[1] for account in accounts}
+        b.kill()
+
+        def a_serves_all() -> bool:
+            return all(ca.get(account)[1].get("served_by") == ca.url for account in accounts)
+
+        until(a_serves_all, 60, f"a took b's partitions over\n{a.log_tail()}")
+        for account in accounts:
+            after = ca.get(account)[1]
+            old = before[account]["recommendations"]
+            new = after["recommendations"]
+            assert [(r["title_id"], r["reason"]) for r in new] == [
+                (r["title_id"], r["reason"]) for r in old
+            ], account
+            assert all(abs(x["score"] - y["score"]) < 1e-4 for x, y in zip(new, old, strict=True))
     finally:
         a.stop()
         b.stop()

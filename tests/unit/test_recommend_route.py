@@ -88,3 +88,16 @@ def test_who_answers(owner: str | None, mine: bool, routed: bool, decision: str)
 
 def test_the_same_worker_is_recognised_whatever_the_url_spelling() -> None:
     assert decide(ME, "http://127.0.0.1:6066/", False, False) == "unavailable"
+
+
+def test_the_other_workers_are_told_an_address_they_can_reach() -> None:
+    from streamapp.app import faust_options
+    from streamapp.config import Settings
+
+    settings = Settings()
+    settings.pipeline.web_host, settings.pipeline.web_port = "127.0.0.1", 6070
+    assert faust_options(settings)["canonical_url"] == "http://127.0.0.1:6070"
+    settings.pipeline.web_host = "0.0.0.0"  # binds every interface: not an address to call
+    assert faust_options(settings)["canonical_url"] != "http://0.0.0.0:6070"
+    settings.pipeline.web_advertised_host = "10.1.2.3"  # the pod IP, on Kubernetes
+    assert faust_options(settings)["canonical_url"] == "http://10.1.2.3:6070"
