@@ -16,8 +16,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
-from aiokafka.partitioner import murmur2
 from yarl import URL
+
+from streamapp.analytics.recommend.partitions import partition_of
 
 DEFAULT_N = 10
 MAX_N = 100
@@ -28,6 +29,7 @@ ACCOUNT = re.compile(r"[A-Za-z0-9._:@+-]+")
 ROUTED_HEADER = "X-Streamapp-Routed"
 
 Decision = Literal["local", "forward", "unavailable"]
+__all__ = ["BadRequest", "decide", "owner_of", "parse_query", "partition_of", "same_worker"]
 
 
 class BadRequest(ValueError):
@@ -54,11 +56,6 @@ def parse_query(account: str, n: str | None) -> tuple[str, int]:
     if not 1 <= count <= MAX_N:
         raise BadRequest(f"n must be within 1-{MAX_N}, got {count}")
     return account, count
-
-
-def partition_of(key: str, partitions: int) -> int:
-    """The partition Kafka's default partitioner gives a keyed record."""
-    return (murmur2(key.encode("utf-8")) & 0x7FFFFFFF) % partitions
 
 
 def owner_of(

@@ -12,7 +12,7 @@ What the recommender needs to know about an account, and no more, all bounded:
   finished (at most STARTED_TITLES, the least recent dropped).
 - `finished`: titles whose every episode was completed (at most FINISHED_TITLES, oldest
   dropped): never recommended again.
-- `genres`, `platforms`: play counts per genre and sessions per platform, halved whenever
+- `genres`, `platforms`: titles chosen per genre and sessions per platform, halved whenever
   their total passes TASTE_TOTAL, so they follow a change of habits and stay bounded.
 - `o`: the highest raw offset folded in; an event at or below it (read again after a
   crash) is skipped.
@@ -79,10 +79,11 @@ def fold_event(
     if kind != "play":
         return None, None
     profile["plays"] += 1
-    genre = catalogue.genre_of(title)
-    if genre is not None:
-        _bump(profile["genres"], genre)
     started = profile["started"]
+    genre = catalogue.genre_of(title)
+    if genre is not None and title not in started and all(e[0] != title for e in profile["recent"]):
+        # A title chosen, not an episode played: a binge says little about taste.
+        _bump(profile["genres"], genre)
     if title not in started and title not in profile["finished"]:
         started[title] = [0, ts]
         if len(started) > STARTED_TITLES:

@@ -5,7 +5,7 @@ finished, and at most ceil(n / 3) titles of one genre."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
 from streamapp.analytics.recommend.catalogue import Recommendation, TitleCatalogue
@@ -30,25 +30,27 @@ def candidates(profile: dict[str, Any], catalogue: TitleCatalogue) -> dict[str, 
 
 
 def top_diverse(
-    scored: Iterable[tuple[float, str, str]],
+    scores: dict[str, float],
+    reason: Callable[[str], str],
     where: dict[str, str],
     catalogue: TitleCatalogue,
     n: int,
 ) -> list[Recommendation]:
-    """The best `n` of (score, title, reason), walking down the scores and skipping a
-    title whose genre already has its cap. Ties break on the title id, so a list is
-    a function of the scores alone. Fewer than `n` when the cap leaves no more."""
+    """The best `n` titles by score, walking down the scores and skipping a title whose
+    genre already has its cap; `reason` is asked only for those listed. Ties break on the
+    title id, so a list is a function of the scores alone. Fewer than `n` when the cap
+    leaves no more."""
     if n <= 0:
         return []
     cap = genre_cap(n)
     per_genre: dict[str, int] = {}
     out: list[Recommendation] = []
-    for score, title, reason in sorted(scored, key=lambda s: (-s[0], s[1])):
+    for title, score in sorted(scores.items(), key=lambda s: (-s[1], s[0])):
         genre = catalogue.genre_of(title) or UNKNOWN_GENRE
         if per_genre.get(genre, 0) >= cap:
             continue
         per_genre[genre] = per_genre.get(genre, 0) + 1
-        out.append(Recommendation(title, where[title], round(score, 6), reason))
+        out.append(Recommendation(title, where[title], round(score, 6), reason(title)))
         if len(out) == n:
             break
     return out

@@ -9,22 +9,9 @@ worker cannot tell a simulated catalogue from a loaded one.
 from __future__ import annotations
 
 from streamapp import topics
-from streamapp.analytics.recommend.catalogue import TitleInfo
 from streamapp.records.catalogue import title_record
 from streamapp.sources.simulator import SimEvent
 from streamapp.sources.viewers.catalogue import Catalogue
-
-
-def title_info(catalogue: Catalogue, title_id: str, t: float) -> TitleInfo:
-    title = catalogue.titles[title_id]
-    return TitleInfo(
-        title_id=title_id,
-        platform=catalogue.home[title_id],
-        genre=title.genre,
-        episodes=title.episodes,
-        episode_s=title.episode_s,
-        ts=t,
-    )
 
 
 class CatalogueFeed:
@@ -44,7 +31,7 @@ class CatalogueFeed:
             sorted(home) if said is None else sorted(i for i in home if said.get(i) != home[i])
         )
         for title_id in changed:
-            value = title_record(title_info(self.catalogue, title_id, t))
+            value = title_record(self.catalogue.info(title_id, t))
             self._due.append(SimEvent(topics.TITLE_CATALOGUE, title_id, value, t))
         self._said = dict(home)
 
