@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -24,7 +26,7 @@ from streamapp.records.raw import hash_author, iso_utc
 from streamapp.records.viewing import VIEWING_SCHEMA_VERSION
 from streamapp.sources.producer import encode_value
 from streamapp.sources.viewers.simulator import ViewerSimulator
-from tests.integration.pipeline import Worker, prepare_topics, produce
+from tests.integration.pipeline import Worker, prepare_topics, produce, read_until
 
 pytestmark = pytest.mark.integration
 DAY = 86_400.0
@@ -185,6 +187,26 @@ async def test_two_workers_give_the_same_recommendations_routed_to_the_owner(
             )
 
         until(left, 20, f"{gone} dropped after it left its platform")
+
+        # A catalogue of your own: `streamapp catalogue load` writes it where they read.
+        example = Path(__file__).resolve().parents[2] / "examples" / "catalogue.csv"
+        loaded = subprocess.run(
+            [sys.executable, "-m", "streamapp", "catalogue", "load", str(example)]
+            + ["--bootstrap", bootstrap],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "STREAMAPP_TOPIC_PREFIX": prefix},
+        )
+        assert loaded.returncode == 0, loaded.stderr
+        assert "11 titles loaded" in loaded.stdout
+        records = await read_until(
+            bootstrap,
+            prefix + topics.TITLE_CATALOGUE,
+            lambda r: any(x["title_id"] == "old-com-001" for x in r),
+            timeout=20,
+        )
+        assert {x["title_id"]: x["platform"] for x in records}["old-com-001"] is None
 
         # The command asks the cluster the same way.
         done = subprocess.run(
