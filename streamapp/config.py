@@ -8,7 +8,7 @@ working (`KAFKA_BOOTSTRAP_SERVERS`, later `SNOWFLAKE_*`, `REDDIT_*`). Secrets ar
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -105,6 +105,10 @@ class PipelineSettings(BaseSettings):
     create_topics: bool = True
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=DEFAULT_WEB_PORT, ge=1, le=65535)
+    # The host the other workers reach this one's web port at (they forward it requests
+    # for the accounts it owns: GET /recommendations). Empty: `web_host`, or this
+    # machine's name when that binds every interface (0.0.0.0). On Kubernetes: the pod IP.
+    web_advertised_host: str = ""
     data_dir: Path = DEFAULT_DATA_DIR
     # `memory://` recovers tables from their changelogs on start; `rocksdb://` keeps them on disk.
     store: str = "memory://"
@@ -429,6 +433,9 @@ class ViewerSettings(BaseSettings):
     churn_risk_threshold: float = Field(default=0.5, gt=0, lt=1)
     # A score goes to `churn-risk` when it moved by more than this since the last one sent.
     churn_risk_min_change: float = Field(default=0.05, ge=0, lt=1)
+    # What GET /recommendations serves: the blend, or the popularity baseline it is
+    # measured against (docs/recommendations.md).
+    recommender: Literal["blend", "popularity"] = "blend"
 
 
 class Settings(BaseSettings):
