@@ -65,6 +65,8 @@ class ContributionBuilder:
     partials: dict[tuple[str, float], Window] = field(default_factory=dict)
     # Newest event time per input lane (a raw topic partition) seen in this batch.
     sources: dict[str, float] = field(default_factory=dict)
+    # Earliest event time per input lane in this batch (see agents/batches.py `flush`).
+    earliest: dict[str, float] = field(default_factory=dict)
     # Per partial, the input offsets folded into it: sent along, so that a worker taking
     # over a lane can tell exactly what its predecessor already delivered.
     offsets: dict[tuple[str, float], dict[str, set[int]]] = field(default_factory=dict)
@@ -72,6 +74,8 @@ class ContributionBuilder:
     def saw(self, source: str, event_time: float) -> None:
         if event_time > self.sources.get(source, float("-inf")):
             self.sources[source] = event_time
+        if event_time < self.earliest.get(source, float("inf")):
+            self.earliest[source] = event_time
 
     def _partial(self, platform: str, event_time: float, at: Position | None) -> Window:
         start = window_start_of(event_time, self.size)
@@ -151,6 +155,7 @@ class ContributionBuilder:
             partials.append(partial)
         self.partials.clear()
         self.sources.clear()
+        self.earliest.clear()
         self.offsets.clear()
         return partials
 
