@@ -83,6 +83,12 @@ class PipelineSettings(BaseSettings):
     # up on a backlog (a replay, a restart): while one is, idle partitions are not projected
     # with the wall clock, so no window closes before the backlog has been read.
     backlog_seconds: float = Field(default=300.0, gt=0)
+    # Search-interest points (Google Trends: hourly, complete an hour after their event time,
+    # fetched every STREAMAPP_TRENDS_POLL_SECONDS) do not hold the windows' first close:
+    # they are taken into closed windows as revisions, and judged by the interest rules,
+    # once the Trends lanes pass the window, or at the latest once a quiet Trends lane is
+    # this far behind the wall clock. Keep it above 1 h + the poll interval + Google's delay.
+    interest_lateness_seconds: float = Field(default=10_800.0, ge=0)
     # Wall-clock ticks that close windows when a stream goes quiet.
     tick_seconds: float = Field(default=1.0, gt=0)
     # How often consumed offsets are committed (smaller = fewer duplicates after a crash).

@@ -11,7 +11,7 @@ import faust
 
 from streamapp.agent_supervision import AgentGuard, AgentHealth
 from streamapp.analytics.recommend.catalogue import TitleCatalogue
-from streamapp.analytics.windows import LaneProgress
+from streamapp.analytics.watermark import LaneProgress
 from streamapp.config import Settings
 from streamapp.topic_set import PipelineTopics
 from tables import PipelineTables
