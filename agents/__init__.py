@@ -9,6 +9,7 @@ from agents import (
     forecast_demand,
     score_viewers,
     track_interest,
+    trend_titles,
 )
 from streamapp.context import PipelineContext
 
@@ -20,3 +21,4 @@ def register_agents(ctx: PipelineContext) -> None:
     collect_sources.register(ctx)
     forecast_demand.register(ctx)
     score_viewers.register(ctx)
+    trend_titles.register(ctx)

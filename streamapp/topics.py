@@ -35,6 +35,10 @@ TITLE_CATALOGUE = "title-catalogue"
 # Per platform and window: the most-played titles and those rising fastest, keyed by
 # platform (docs/recommendations.md).
 TITLE_TRENDS = "title-trends"
+# Internal, keyed by platform: each viewing-events partition's running play counts per
+# (platform, window) and its progress, regrouped to the worker that closes the platform's
+# trend windows (docs/viewers.md#trending).
+TITLE_PLAYS = "title-plays"
 
 # The raw topics whose partitions are lanes of the per-platform windows.
 SOURCE_TOPICS = (REDDIT_DISCUSSIONS, STREAMING_TRENDS)
@@ -50,5 +54,6 @@ OUTPUT_TOPICS = (
     CHURN_RISK,
     VIEWING_SESSIONS,
     REGION_INTEREST,
+    TITLE_TRENDS,
 )
-ALL_TOPICS = (*REPLAY_TOPICS, *OUTPUT_TOPICS, PLATFORM_CONTRIBUTIONS)
+ALL_TOPICS = (*REPLAY_TOPICS, *OUTPUT_TOPICS, PLATFORM_CONTRIBUTIONS, TITLE_PLAYS)

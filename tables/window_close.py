@@ -28,6 +28,7 @@ from streamapp.records.raw import iso_utc
 from streamapp.topic_set import PipelineTopics
 from tables.alerts import publish_alert
 from tables.definitions import PipelineTables
+from tables.partition_watermarks import PartitionWatermarks
 
 
 def thresholds_from(settings: Settings) -> Thresholds:
@@ -64,23 +65,14 @@ class WindowCloser:
         self.topics = topics
         self.size = settings.pipeline.window_seconds
         self.lateness = settings.pipeline.allowed_lateness_seconds
-        self.idle_after = settings.pipeline.idle_partition_seconds
-        self.backlog_after = settings.pipeline.backlog_seconds
         self.evidence_size = settings.alerts.evidence_size
         self.thresholds = thresholds_from(settings)
         self.clock = clock
         fixed = () if callable(lanes) else tuple(lanes)
         self.lanes: Callable[[], Sequence[str]] = lanes if callable(lanes) else (lambda: fixed)
-        self.generation = generation or (lambda: 0)
-        # partition -> (generation, wall time of its first message in that generation)
-        self._readable: dict[int, tuple[int, float]] = {}
-
-    def _readable_since(self, partition: int, now: float) -> float:
-        generation = self.generation()
-        known = self._readable.get(partition)
-        if known is None or known[0] != generation:
-            known = self._readable[partition] = (generation, now)
-        return known[1]
+        self.watermarks = PartitionWatermarks(
+            tables.watermarks, settings.pipeline, self.lanes, generation or (lambda: 0)
+        )
 
     async def on_contribution(
         self, partition: int, offset: int, contribution: Contribution
@@ -89,14 +81,7 @@ class WindowCloser:
             self._viewers(contribution)  # a gauge: no lane, no counts, no offsets
             return
         now = self.clock()
-        watermark_key = f"p{partition}"
-        watermark = Watermark.from_dict(
-            self.tables.watermarks.get(watermark_key),
-            self.idle_after,
-            self.backlog_after,
-            self._readable_since(partition, now),
-        )
-        changed = watermark.expect(self.lanes(), now)
+        watermark, changed = self.watermarks.load(partition, now)
         if contribution.tick_wall is None:
             await self._add(partition, offset, contribution, watermark, now)
             # Contributions name the input lanes (raw partitions) their batch came from
@@ -108,7 +93,7 @@ class WindowCloser:
             lanes = contribution.sources or {}  # a worker's progress report, or a bare tick
         moved = [watermark.observe(lane, t, now) for lane, t in lanes.items()]
         if changed or any(moved):
-            self.tables.watermarks[watermark_key] = watermark.as_dict()
+            self.watermarks.save(partition, watermark)
         await self.close_due(partition, watermark, now)
 
     async def _add(
