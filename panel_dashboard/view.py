@@ -20,6 +20,7 @@ from bokeh.models import FactorRange, Range1d
 
 from panel_dashboard import drilldown, figures, headline, listings, queries
 from panel_dashboard.state import ALT, DashboardState
+from panel_dashboard.viewers_view import ViewersPanel
 from streamapp.analytics.platforms import PLATFORMS
 
 CUSTOM = 0  # `range_s` of the custom range (the date-time pickers)
@@ -94,6 +95,7 @@ class DashboardView(pn.viewable.Viewer):
         self.alert_table, self.alerts = figures.alert_table()
         self.alert_detail = figures.alert_detail(self.alerts)
         self.window_table, self.windows = figures.window_table()
+        self.viewers = ViewersPanel(self.time_range)  # the Viewers tab
         self.badges, self.freshness = figures.badges()
         self.headline, self.headline_numbers = figures.headline()
         self.point_posts = figures.point_posts_div()
@@ -184,6 +186,7 @@ class DashboardView(pn.viewable.Viewer):
         windows = listings.window_rows(state, chosen)
         self.windows.data = windows
         self.window_table.height = figures.table_height(len(windows["platform"]))
+        self.viewers.draw(state, chosen, (start, end), span, live_end)
         bands = listings.forecast_bands(state, chosen, self.forecast_metric)
         self.forecasts.data = bands
         self.forecast_note.visible = not bands["label"]
