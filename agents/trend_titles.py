@@ -26,6 +26,10 @@ from tables.source_offsets import source_key
 from tables.title_trends import TrendCloser, TrendTables, define_trend_tables
 
 RECOMMENDED = "recommendation"
+# A second consumer of viewing-events slows score_viewers' (Faust delivers each record to
+# both streams, and a stream handling a batch holds its queue): larger batches than the
+# classify settings' cost fewer holds, and a trend window waits seconds anyway.
+BATCH = (2000, 0.5)  # most events, most seconds (docs/benchmarks.md#viewers)
 
 
 def may_be_play(raw: bytes | None) -> bool:
@@ -115,7 +119,7 @@ def register(ctx: PipelineContext) -> None:
 
     @ctx.app.agent(ctx.topics.viewing, name="count_plays")
     async def count_plays(stream):  # type: ignore[no-untyped-def]
-        await guarded_batches(ctx, stream, "count_plays", counter.count_batch)
+        await guarded_batches(ctx, stream, "count_plays", counter.count_batch, BATCH)
 
     async def fold(events: Sequence[EventT]) -> None:
         for event in events:
