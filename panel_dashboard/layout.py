@@ -104,10 +104,20 @@ def exports_row(view: DashboardView) -> pn.Row:
     return pn.Row(*buttons, png, sizing_mode="stretch_width")
 
 
+VIEWERS_CLOSED = "The Viewers tab draws its charts while it is open."
+
+
 def viewers_tab(view: DashboardView) -> pn.Column:
-    """Per platform: the time charts stacked on the page's one time axis (a title leaving
-    a platform lines up with the content-gap posts and the viewers' moves), the share of
-    plays from a recommendation and the newest window's trending titles."""
+    """A holder that gets the tab's charts when the tab is opened and loses them when it
+    is left (`page`): charts in a hidden tab still cost the browser at every redraw (the
+    dashboard benchmark's lag grew several times with them in the page, unseen)."""
+    return pn.Column(pn.pane.Markdown(VIEWERS_CLOSED), sizing_mode="stretch_width")
+
+
+def viewers_content(view: DashboardView) -> pn.Column:
+    """Per platform: the time charts stacked on one time axis (a title leaving a platform
+    lines up with the content-gap posts and the viewers' moves), the share of plays from
+    a recommendation and the newest window's trending titles."""
     panel = view.viewers
     charts = [bokeh(panel.lines[metric][0]) for metric in panel.lines]
     buttons = [
@@ -146,6 +156,17 @@ def page(view: DashboardView) -> pn.Column:
     link.js_on_click(code=COPY_LINK)
     tabs = pn.Tabs(*((title, build(view)) for title, build in TABS), dynamic=False,
                    sizing_mode="stretch_width")  # fmt: skip
+    viewers = [title for title, _ in TABS].index("Viewers")
+    holder = tabs.objects[viewers]
+
+    def toggle(event: Any) -> None:
+        shown = event.new == viewers
+        if shown == view.viewers.shown:
+            return
+        view.show_viewers(shown)
+        holder.objects = [viewers_content(view) if shown else pn.pane.Markdown(VIEWERS_CLOSED)]
+
+    tabs.param.watch(toggle, "active")
     return pn.Column(
         pn.Row(pn.pane.Markdown("# Streaming platforms, live"), link),
         bokeh(view.badges),

@@ -3,7 +3,8 @@ them from a recommendation, content-gap posts, and the trending titles per platf
 
 Every time chart shares the market charts' x range (one time axis for the whole page),
 and they are stacked in one column, so a title leaving a platform lines up with the
-content-gap posts about it and the viewers' moves that follow.
+content-gap posts about it and the viewers' moves that follow. They are in the page only
+while their tab is open (layout.py), and drawn only then.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class ViewersPanel:
         self.top_table, self.top = trend_table("top")
         self.rising_table, self.rising = trend_table("rising")
         self._drawn: tuple[Any, ...] | None = None
+        self.shown = False  # the tab is open (the view draws it only then)
 
     def draw(
         self,

@@ -59,6 +59,9 @@ def fed() -> tuple[FakeFeed, DashboardView]:
                                       None, None))  # fmt: skip
     view = DashboardView(feed, clock=lambda: feed.now)
     view.refresh()
+    assert view.viewers.top.data["title_id"] == []  # not drawn while its tab is closed
+    view.show_viewers(True)  # the user opened the Viewers tab
+    view.refresh()
     return feed, view
 
 
@@ -120,3 +123,22 @@ def test_a_bad_title_trends_message_is_refused_with_a_reason():
         records.parse_title_trends(json.dumps({**bad, "plays": "many"}))
     with pytest.raises(ValueError, match="'top' must be a list"):
         records.parse_title_trends(json.dumps({**bad, "top": "h1"}))
+
+
+def test_opening_the_tab_turns_its_drawing_on_and_leaving_it_off():
+    import panel as pn
+
+    from panel_dashboard.layout import page
+
+    feed = FakeFeed()
+    view = DashboardView(feed, clock=lambda: feed.now)
+    [tabs] = [o for o in page(view).objects if isinstance(o, pn.Tabs)]
+    index = [title for title, _ in TABS].index("Viewers")
+    holder = tabs.objects[index]
+    assert len(holder.objects) == 1  # closed: a line of text, no charts in the page
+    for _ in range(2):  # opened again after leaving: built again
+        tabs.active = index
+        assert view.viewers.shown and len(holder.objects[0].objects) > 6
+        tabs.active = 0
+        assert not view.viewers.shown and len(holder.objects) == 1
+        assert isinstance(holder.objects[0], pn.pane.Markdown)
