@@ -142,7 +142,16 @@ class BatchContributions:
             )
             if event_time is not None:
                 reached[lane] = event_time
-        self.builder.sources.update(reached)
+        # A partial names, per lane, the *earliest* event time of its batch: what the lane
+        # will deliver from now on is no earlier (lanes are read in order), so no window
+        # that a batch-mate partial still has to fill (a partial of another window, or of
+        # another platform on the same window partition, read after this one) closes on
+        # it. How far the batch reached goes out once every partial is acked, with the
+        # progress report (agents/aggregate_windows.py). A batch spans many windows in a
+        # replay: naming its newest time here closed them before their partials came.
+        self.builder.sources = {
+            lane: self.builder.earliest[lane] for lane in reached if lane in self.builder.earliest
+        }
         pending = [
             await self.ctx.topics.contributions.send(
                 key=partial["platform"], value=Contribution(**partial)

@@ -57,3 +57,6 @@ OUTPUT_TOPICS = (
     TITLE_TRENDS,
 )
 ALL_TOPICS = (*REPLAY_TOPICS, *OUTPUT_TOPICS, PLATFORM_CONTRIBUTIONS, TITLE_PLAYS)
+# Compacted, one partition, a last value per key that every reader takes whole (each
+# worker reads the whole title catalogue, not a share of it): created apart from the rest.
+COMPACTED_TOPICS = (COLLECTOR_CHECKPOINTS, FORECAST_DRIVERS, TITLE_CATALOGUE)

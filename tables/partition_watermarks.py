@@ -1,5 +1,5 @@
 """The event-time watermark of each partition of a regrouped topic (`platform-contributions`,
-`title-plays`), kept in a table under `p<partition>` (streamapp/analytics/windows.py).
+`title-plays`), kept in a table under `p<partition>` (streamapp/analytics/watermark.py).
 
 Every input lane is expected from the start; idleness counts from when this worker could
 first read the partition in the current consumer generation (its first message since a
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any
 
-from streamapp.analytics.windows import Watermark
+from streamapp.analytics.watermark import Watermark
 from streamapp.config import PipelineSettings
 
 
@@ -39,16 +39,21 @@ class PartitionWatermarks:
             known = self._readable[partition] = (generation, now)
         return known[1]
 
+    def stored(self, partition: int) -> dict[str, Any]:
+        """What the table holds for the partition (the lanes, and what a caller saved
+        with them)."""
+        return self.table.get(f"p{partition}") or {}
+
     def load(self, partition: int, now: float) -> tuple[Watermark, bool]:
         """The partition's watermark with every lane expected; True if lanes were added
         (then it needs saving even if nothing moved)."""
         watermark = Watermark.from_dict(
-            self.table.get(f"p{partition}"),
+            self.stored(partition),
             self.idle_after,
             self.backlog_after,
             self._readable_since(partition, now),
         )
         return watermark, watermark.expect(self.lanes(), now)
 
-    def save(self, partition: int, watermark: Watermark) -> None:
-        self.table[f"p{partition}"] = watermark.as_dict()
+    def save(self, partition: int, watermark: Watermark, **extra: Any) -> None:
+        self.table[f"p{partition}"] = {**watermark.as_dict(), **extra}

@@ -35,7 +35,7 @@ REPLAY_SETTINGS = {
 PARTITIONS = 4
 
 
-def recorded_file(path: Path) -> tuple[Path, int]:
+def recorded_file(path: Path, trend_interval_s: float | None = None) -> tuple[Path, int]:
     """~600 posts over 80 minutes of event time long ago, with a 10-minute piracy surge
     about Max (15:40-15:50), then one post per partition just before the last window ends
     (so the last windows close seconds after the replay, not a window later). A fixed day
@@ -43,7 +43,11 @@ def recorded_file(path: Path) -> tuple[Path, int]:
     today made the surge too weak to fire on some days of the week."""
     t0 = datetime(2025, 12, 2, 14, 40, tzinfo=UTC).timestamp()
     sim = Simulator(
-        seed=12, rate=0.12, scenarios=["piracy-wave:max@3600/600"], start=t0, trend_interval_s=None
+        seed=12,
+        rate=0.12,
+        scenarios=["piracy-wave:max@3600/600"],
+        start=t0,
+        trend_interval_s=trend_interval_s,
     )
     events = sim.events_between(t0, t0 + 80 * WINDOW)
     write_jsonl(path, events)

@@ -3,7 +3,7 @@
 A lane's totals for a window replace the ones held when they fold in more of the lane's
 offsets (`upto` higher): a copy delivered again, or overtaken by a newer one, changes
 nothing. So each play is counted once however often its totals travel. A window closes
-when the watermark (the slowest lane, `analytics.windows.Watermark`) passes its end plus
+when the watermark (the slowest lane, `analytics.watermark.Watermark`) passes its end plus
 the allowed lateness; totals for a window already closed are late and left out.
 """
 

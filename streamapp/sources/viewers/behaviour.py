@@ -16,6 +16,7 @@ from typing import Any
 
 from streamapp.sources.post_mix import weighted_choice
 from streamapp.sources.viewers.catalogue import BASE_MONTHLY_CHURN, Catalogue, Title
+from streamapp.sources.viewers.feedback import HomeRow
 from streamapp.sources.viewers.population import (
     DAY_S,
     DEVICES,
@@ -62,14 +63,19 @@ def live_day(
     catalogue: Catalogue,
     day: int,
     price_hikes: set[str],
+    row: HomeRow | None = None,
 ) -> list[Emitted]:
-    """What `account` does on `day` (events in any order; the simulator sorts them)."""
+    """What `account` does on `day` (events in any order; the simulator sorts them).
+    `row`: the recommendations it sees today (feedback.py); None, it only browses."""
     out: list[Emitted] = []
     start = day * DAY_S
     for due, platform in [s for s in account.pending_signups if s[0] == day]:
         account.pending_signups.remove((due, platform))
         if platform not in account.subs or account.subs[platform].status == "cancelled":
             sub = new_subscription(rng, platform, day)
+            old = account.subs.get(platform)
+            if old is not None:  # a platform remembers where a returning account was
+                sub.progress = old.progress
             account.subs[platform] = sub
             out.append(_plain(rng, start, account, platform, "signup", sub))
     weekday = WEEKDAY[int((day + 3) % 7)]  # 1970-01-01 was a Thursday
@@ -96,8 +102,15 @@ def live_day(
         leaving = sub.status == "leaving"
         share = 1.0 / len([s for s in account.subs.values() if s.status != "cancelled"])
         rate = account.activity * share * sub.engagement * weekday * (0.2 if leaving else 1.0)
-        for _ in range(_poisson(rng, rate)):
-            out.extend(_session(rng, account, catalogue, platform, sub, start, leaving))
+        # Sessions on one platform run one after another, in time order: drawn out of
+        # order, a later session could replay an episode an earlier one had not reached
+        # yet, or play a title after the session that finished it.
+        starts = sorted(_session_start(rng, account, start) for _ in range(_poisson(rng, rate)))
+        for t in starts:
+            at = max(t, sub.busy_until)
+            session = _session(rng, account, catalogue, platform, sub, at, leaving, row)
+            out.extend(session)
+            sub.busy_until = session[-1].t + 60
         if rng.random() < (0.4 if leaving else 0.002):
             out.append(_plain(rng, start, account, platform, "cancel_page", sub))
         if leaving and sub.cancel_day == day:
@@ -128,17 +141,21 @@ def _cancel(
     return events
 
 
+def _session_start(rng: random.Random, account: Account, start: float) -> float:
+    hour = (account.peak_hour + rng.gauss(0, 2.5) - UTC_OFFSET_H) % 24
+    return start + hour * 3600 + rng.uniform(0, 60)
+
+
 def _session(
     rng: random.Random,
     account: Account,
     catalogue: Catalogue,
     platform: str,
     sub: Subscription,
-    start: float,
+    t: float,
     leaving: bool,
+    row: HomeRow | None,
 ) -> list[Emitted]:
-    hour = (account.peak_hour + rng.gauss(0, 2.5) - UTC_OFFSET_H) % 24
-    t = start + hour * 3600 + rng.uniform(0, 60)
     device = account.device if rng.random() < 0.8 else weighted_choice(rng, DEVICES)
     base = {**_money(sub), "device": device, "country": account.country}
     out = [Emitted(t, platform, "session_start", base)]
@@ -146,7 +163,7 @@ def _session(
         if rng.random() < chance:
             t += rng.uniform(15, 120)
             out.append(Emitted(t, platform, kind, base))
-    title = _pick_title(rng, account, catalogue, platform, sub)
+    title, source = _pick_title(rng, account, catalogue, platform, sub, row)
     if title is None:
         return out
     completion = 0.45 + 0.35 * min(sub.engagement, 1.0) - (0.2 if leaving else 0.0)
@@ -154,7 +171,12 @@ def _session(
         episode = sub.progress.get(title.title_id, 0)
         t += rng.uniform(5, 40)
         out.append(
-            Emitted(t, platform, "play", {**base, "title_id": title.title_id, "position_s": 0.0})
+            Emitted(
+                t,
+                platform,
+                "play",
+                {**base, "title_id": title.title_id, "position_s": 0.0, "source": source},
+            )
         )
         done = rng.random() < completion
         watched = title.episode_s * (1.0 if done else rng.uniform(0.05, 0.8))
@@ -176,7 +198,10 @@ def _session(
         sub.progress[title.title_id] = episode + 1
         if rng.random() < 0.06:
             out.append(Emitted(t + 5, platform, "rate", {**base, "title_id": title.title_id}))
-        if episode + 1 >= title.episodes or rng.random() > account.binge:
+        if episode + 1 >= title.episodes:
+            account.finished.add(title.title_id)
+            break
+        if rng.random() > account.binge:
             break
     if rng.random() < 0.05:
         out.append(Emitted(t + 10, platform, "list_add", {**base, "title_id": title.title_id}))
@@ -184,16 +209,32 @@ def _session(
 
 
 def _pick_title(
-    rng: random.Random, account: Account, catalogue: Catalogue, platform: str, sub: Subscription
-) -> Title | None:
-    started = [t for t in sub.progress if catalogue.home.get(t) == platform]
+    rng: random.Random,
+    account: Account,
+    catalogue: Catalogue,
+    platform: str,
+    sub: Subscription,
+    row: HomeRow | None,
+) -> tuple[Title | None, str]:
+    """The title a session plays and how it was chosen: continue, browse, recommendation."""
+    # A finished title is not watched again (before, a finished series or film stayed
+    # "started" and was re-picked forever, which no viewer does and which made the next
+    # play trivially predictable for a recommender that may not suggest it).
+    started = [
+        t for t in sub.progress if catalogue.home.get(t) == platform and t not in account.finished
+    ]
     if started and rng.random() < 0.6:
-        return catalogue.titles[rng.choice(sorted(started))]
-    titles = catalogue.on(platform)
+        return catalogue.titles[rng.choice(sorted(started))], "continue"
+    titles = [t for t in catalogue.on(platform) if t.title_id not in account.finished]
     if not titles:
-        return None
+        return None, "browse"
     weights = [t.popularity * (0.05 + account.tastes[t.genre]) for t in titles]
-    return rng.choices(titles, weights)[0]
+    # Drawn whether or not a recommendation wins, so the loop leaves this RNG's stream be.
+    browsed = rng.choices(titles, weights)[0]
+    taken = row.take(account.tastes, platform, catalogue, account.finished) if row else None
+    if taken is not None:
+        return catalogue.titles[taken], "recommendation"
+    return browsed, "browse"
 
 
 def _money(sub: Subscription) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from streamapp.analytics.recommend.catalogue import TitleCatalogue, TitleInfo
 from streamapp.sources.post_mix import stable_hash
 
 GENRES = (
@@ -99,6 +100,20 @@ class Catalogue:
         self.home[title_id] = to
         self.moved_on[title_id] = day
         self._on.clear()
+
+    def info(self, title_id: str, ts: float) -> TitleInfo:
+        """What the `title-catalogue` topic says of a title: where it is now."""
+        title = self.titles[title_id]
+        return TitleInfo(
+            title_id, self.home[title_id], title.genre, title.episodes, title.episode_s, ts
+        )
+
+    def view(self, ts: float) -> TitleCatalogue:
+        """The recommender's view of every title as of `ts`."""
+        view = TitleCatalogue()
+        for title_id in sorted(self.titles):
+            view.update(self.info(title_id, ts))
+        return view
 
 
 def build_catalogue(seed: int) -> Catalogue:

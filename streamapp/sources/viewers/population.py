@@ -45,6 +45,7 @@ class Subscription:
     lost_share: float = 0.0  # share of recent minutes on titles this platform lost
     minutes: dict[str, float] = field(default_factory=dict)  # title -> recent minutes
     progress: dict[str, int] = field(default_factory=dict)  # title -> next episode
+    busy_until: float = 0.0  # end of the last session (a next one starts after it)
 
 
 @dataclass
@@ -59,6 +60,7 @@ class Account:
     tastes: dict[str, float]
     subs: dict[str, Subscription] = field(default_factory=dict)
     pending_signups: list[tuple[int, str]] = field(default_factory=list)  # (day, platform)
+    finished: set[str] = field(default_factory=set)  # titles watched to the end: not again
 
 
 def new_subscription(rng: random.Random, platform: str, day: int) -> Subscription:

@@ -11,22 +11,33 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from streamapp.analytics.viewers import evaluate
+from streamapp.sources.simulator import SimEvent
 from streamapp.sources.viewers.population import DAY_S
 from streamapp.sources.viewers.simulator import ViewerSimulator
 
 START_DAY = 20_700  # 2026-09-04 (UTC), a fixed origin: the figures do not depend on today
 
 
-def stream(sim: ViewerSimulator, days: int) -> Iterator[tuple[str, str, float, dict[str, Any]]]:
+def by_day(
+    sim: ViewerSimulator, days: int, on_day: Callable[[], None] | None = None
+) -> Iterator[SimEvent]:
+    """`days` simulated days from START_DAY, asked for one day at a time; `on_day` is
+    called before each day is simulated."""
     t0 = START_DAY * DAY_S
     for day in range(days):
-        for event in sim.events_between(t0 + day * DAY_S, t0 + (day + 1) * DAY_S):
-            v = event.value
-            yield f"{v['account']}|{v['platform']}", v["type"], event.event_time, v
+        if on_day is not None:
+            on_day()
+        yield from sim.events_between(t0 + day * DAY_S, t0 + (day + 1) * DAY_S)
+
+
+def stream(sim: ViewerSimulator, days: int) -> Iterator[tuple[str, str, float, dict[str, Any]]]:
+    for event in by_day(sim, days):
+        v = event.value
+        yield f"{v['account']}|{v['platform']}", v["type"], event.event_time, v
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ import random
 from collections.abc import Sequence
 
 from streamapp import topics
+from streamapp.analytics.recommend.model import Recommender
 from streamapp.records.raw import iso_utc
 from streamapp.records.viewing import VIEWING_SCHEMA_VERSION
 from streamapp.sources.post_mix import stable_hash
@@ -21,6 +22,8 @@ from streamapp.sources.scenarios import Scenario
 from streamapp.sources.simulator import SimEvent
 from streamapp.sources.viewers.behaviour import Emitted, live_day
 from streamapp.sources.viewers.catalogue import build_catalogue, exit_titles, weekly_moves
+from streamapp.sources.viewers.catalogue_feed import CatalogueFeed
+from streamapp.sources.viewers.feedback import FeedbackLoop
 from streamapp.sources.viewers.population import DAY_S, build_population
 
 DEFAULT_ACCOUNTS = 2000
@@ -36,6 +39,7 @@ class ViewerSimulator:
         scenarios: Sequence[Scenario] = (),
         start: float | None = None,
         salt: str = "streamapp-default-salt",
+        recommendations: bool = True,
     ) -> None:
         if not 0 < accounts <= MAX_ACCOUNTS:
             raise ValueError(f"accounts must be within 1-{MAX_ACCOUNTS}, got {accounts}")
@@ -45,6 +49,12 @@ class ViewerSimulator:
         self.start = start
         self._salt = salt
         self._catalogue = build_catalogue(seed)
+        self.catalogue_feed = CatalogueFeed(self._catalogue)  # its `title-catalogue` records
+        # Where each title is now, as the recommenders see it (the `title-catalogue`
+        # topic's view); moved along with the catalogue at the start of each day.
+        self.titles = self._catalogue.view(0.0)
+        # The feedback loop (feedback.py): accounts may play what a recommender suggests.
+        self.feedback = FeedbackLoop(Recommender(self.titles), seed) if recommendations else None
         self._population: list | None = None  # built on the first day asked for
         self._next_day: int | None = None
         self._pending: list[SimEvent] = []
@@ -64,6 +74,11 @@ class ViewerSimulator:
             )
         while self._next_day * DAY_S < t1:
             day = sorted(self._day(self._next_day), key=_order)
+            if self.feedback is not None:  # tomorrow's rows see today's plays, not the reverse
+                self.feedback.fold(
+                    (e.key, e.value["platform"], e.value["type"], e.event_time, e.value)
+                    for e in day
+                )
             # Only the previous days' spill-over (sessions past midnight) is pending.
             self._pending = list(heapq.merge(self._pending, day, key=_order))
             self._next_day += 1
@@ -73,15 +88,22 @@ class ViewerSimulator:
         due, self._pending = self._pending[:cut], self._pending[cut:]
         return [e for e in due if e.event_time >= t0]
 
+    def catalogue_updates(self) -> list[SimEvent]:
+        """The `title-catalogue` records of the days generated so far, each once."""
+        return self.catalogue_feed.drain()
+
     # -- one day ----------------------------------------------------------------------
 
     def _day(self, day: int) -> list[SimEvent]:
         assert self._population is not None
         self._market(day)
+        self.catalogue_feed.note(max(day * DAY_S, self.start or 0.0))
         out: list[SimEvent] = []
+        feedback = self.feedback
         for account in self._population:
             rng = random.Random(stable_hash(self.seed, "viewer", account.index, day))
-            emitted = live_day(rng, account, self._catalogue, day, self._price_hikes)
+            row = feedback.row(account.account, account.index, day) if feedback else None
+            emitted = live_day(rng, account, self._catalogue, day, self._price_hikes, row)
             for n, event in enumerate(sorted(emitted, key=lambda e: e.t)):
                 out.append(self._wire(account.account, account.index, day, n, event))
         return out
@@ -91,7 +113,7 @@ class ViewerSimulator:
         catalogue = self._catalogue
         for title_id, to in weekly_moves(self.seed, catalogue, day):
             self._lose(catalogue.home[title_id], [title_id])
-            catalogue.move(title_id, to, day)
+            self._move(title_id, to, day)
         origin = self.start or 0.0
         for i, sc in enumerate(self.scenarios):
             begin, _ = sc.window(origin)
@@ -109,7 +131,11 @@ class ViewerSimulator:
                 gone = exit_titles(catalogue, sc.platform)
                 self._lose(sc.platform, gone)
                 for title_id in gone:
-                    catalogue.move(title_id, None, day)
+                    self._move(title_id, None, day)
+
+    def _move(self, title_id: str, to: str | None, day: int) -> None:
+        self._catalogue.move(title_id, to, day)
+        self.titles.update(self._catalogue.info(title_id, day * DAY_S))
 
     def _lose(self, platform: str | None, titles: list[str]) -> None:
         """Accounts that watched titles their platform loses: the share of their minutes
