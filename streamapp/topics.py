@@ -33,7 +33,7 @@ REGION_INTEREST = "region-interest"
 # one record per change; the worker's recommender reads it (docs/recommendations.md).
 TITLE_CATALOGUE = "title-catalogue"
 # Per platform and window: the most-played titles and those rising fastest, keyed by
-# platform (docs/recommendations.md).
+# platform (docs/viewers.md#trending).
 TITLE_TRENDS = "title-trends"
 # Internal, keyed by platform: each viewing-events partition's running play counts per
 # (platform, window) and its progress, regrouped to the worker that closes the platform's
