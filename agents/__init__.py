@@ -10,6 +10,7 @@ from agents import (
     forecast_demand,
     score_viewers,
     track_interest,
+    trend_titles,
 )
 from streamapp.context import PipelineContext
 
@@ -22,3 +23,4 @@ def register_agents(ctx: PipelineContext) -> None:
     forecast_demand.register(ctx)
     follow_catalogue.register(ctx)
     score_viewers.register(ctx)
+    trend_titles.register(ctx)

@@ -178,12 +178,15 @@ async def guarded_batches(
     stream: Any,
     agent: str,
     handle: Callable[[PipelineContext, Sequence[EventT]], Awaitable[None]],
+    batch: tuple[int, float] | None = None,
 ) -> None:
     """The loop of a raw-topic agent: adaptive micro-batches (agents/adaptive_take.py),
     each run under the agent's guard (streamapp/agent_supervision.py), acknowledged only
     once handled. (`take_events`
-    would ack a batch even when its loop body raised or was cancelled: lost posts.)"""
+    would ack a batch even when its loop body raised or was cancelled: lost posts.)
+    `batch`: (most events, most seconds) of a batch, else the classify settings'."""
     settings = ctx.settings.pipeline
+    most, within = batch or (settings.classify_batch_size, settings.classify_batch_seconds)
     guard = ctx.guard(agent)
 
     async def body(events: Sequence[EventT]) -> None:
@@ -195,9 +198,7 @@ async def guarded_batches(
     started(ctx.health, agent)
     pending: Sequence[EventT] = ()
     try:
-        async for events in adaptive_take(
-            stream, settings.classify_batch_size, settings.classify_batch_seconds
-        ):
+        async for events in adaptive_take(stream, most, within):
             pending = events
             await guard.run(body, events, dead_letter)
             for event in events:

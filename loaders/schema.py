@@ -214,6 +214,24 @@ VIEWING_SESSIONS = TableSpec(
     "Viewing sessions, sessionised in-stream, one row per session (account: salted hash).",
 )
 
+TITLE_TRENDS = TableSpec(
+    "TITLE_TRENDS",
+    "title-trends",
+    (
+        col("EVENT_ID", "VARCHAR(100)", "window_id"),
+        col("PLATFORM", "VARCHAR(32)"),
+        col("WINDOW_START", "TIMESTAMP_NTZ"),
+        col("WINDOW_END", "TIMESTAMP_NTZ"),
+        col("PLAYS", "NUMBER(38,0)"),
+        col("RECOMMENDED_PLAYS", "NUMBER(38,0)"),
+        col("TITLES", "NUMBER(38,0)"),
+        col("TOP", "ARRAY"),  # [{title_id, plays}], most played first
+        col("RISING", "ARRAY"),  # [{title_id, plays, previous_plays, growth}]
+        col("CLOSED_AT", "TIMESTAMP_NTZ"),
+    ),
+    "Plays per platform and window: the most played and fastest rising titles.",
+)
+
 TABLES: tuple[TableSpec, ...] = (
     POSTS,
     TRENDS,
@@ -222,6 +240,7 @@ TABLES: tuple[TableSpec, ...] = (
     FORECASTS,
     CHURN_SCORES,
     VIEWING_SESSIONS,
+    TITLE_TRENDS,
 )
 TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
 

@@ -444,6 +444,18 @@ class ViewerSettings(BaseSettings):
     recommender: Literal["blend", "popularity"] = "blend"
 
 
+class TitleTrendSettings(BaseSettings):
+    """Title trends per platform and window (`STREAMAPP_TITLE_TRENDS_*`, docs/viewers.md#trending);
+    the windows are the platform windows' (`STREAMAPP_WINDOW_SECONDS`, lateness and idling)."""
+
+    model_config = _section("STREAMAPP_TITLE_TRENDS_")
+
+    # Titles listed in `top` and in `rising` of each window.
+    top: int = Field(default=10, ge=1, le=100)
+    # A title is rising only with at least this many plays in the window (0 -> 1 is noise).
+    min_rising_plays: int = Field(default=3, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = _section("STREAMAPP_")
 
@@ -458,3 +470,4 @@ class Settings(BaseSettings):
     sink: SinkSettings = Field(default_factory=SinkSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     viewers: ViewerSettings = Field(default_factory=ViewerSettings)
+    title_trends: TitleTrendSettings = Field(default_factory=TitleTrendSettings)

@@ -30,6 +30,7 @@ from streamapp.metrics import EVENTS_OUT
 from streamapp.records import Contribution
 from streamapp.topic_set import PipelineTopics
 from tables.definitions import PipelineTables
+from tables.partition_watermarks import PartitionWatermarks
 from tables.window_judge import WindowJudge, thresholds_from
 from tables.window_records import tick, viewers_report, window_record
 
@@ -58,25 +59,17 @@ class WindowCloser:
         self.size = settings.pipeline.window_seconds
         self.lateness = settings.pipeline.allowed_lateness_seconds
         self.interest_lateness = settings.pipeline.interest_lateness_seconds
-        self.idle_after = settings.pipeline.idle_partition_seconds
-        self.backlog_after = settings.pipeline.backlog_seconds
         self.evidence_size = settings.alerts.evidence_size
         self.thresholds = thresholds_from(settings)
         self.judge = WindowJudge(tables, topics, self.size, self.thresholds)
         self.clock = clock
         fixed = () if callable(lanes) else tuple(lanes)
         self.lanes: Callable[[], Sequence[str]] = lanes if callable(lanes) else (lambda: fixed)
-        self.generation = generation or (lambda: 0)
         self.interest_topics = frozenset(interest_topics)
-        # partition -> (generation, wall time of its first message in that generation)
-        self._readable: dict[int, tuple[int, float]] = {}
-
-    def _readable_since(self, partition: int, now: float) -> float:
-        generation = self.generation()
-        known = self._readable.get(partition)
-        if known is None or known[0] != generation:
-            known = self._readable[partition] = (generation, now)
-        return known[1]
+        # `self.lanes` read at each message: tests (and callers) may replace it later.
+        self.watermarks = PartitionWatermarks(
+            tables.watermarks, settings.pipeline, lambda: self.lanes(), generation or (lambda: 0)
+        )
 
     def _is_interest(self, lane: str) -> bool:
         return lane.rsplit(":", 1)[0] in self.interest_topics
@@ -91,15 +84,8 @@ class WindowCloser:
             self._viewers(contribution)  # a gauge: no lane, no counts, no offsets
             return
         now = self.clock()
-        watermark_key = f"p{partition}"
-        stored = self.tables.watermarks.get(watermark_key) or {}
-        watermark = Watermark.from_dict(
-            stored,
-            self.idle_after,
-            self.backlog_after,
-            self._readable_since(partition, now),
-        )
-        changed = watermark.expect(self.lanes(), now)
+        stored = self.watermarks.stored(partition)
+        watermark, changed = self.watermarks.load(partition, now)
         if contribution.tick_wall is None:
             await self._add(partition, offset, contribution, watermark, stored, now)
             # Contributions name the input lanes (raw partitions) their batch came from
@@ -118,10 +104,7 @@ class WindowCloser:
         if points.interest is not None and (final is None or points.interest > final):
             final, changed = points.interest, True
         if changed or any(moved):
-            self.tables.watermarks[watermark_key] = {
-                **watermark.as_dict(),
-                "interest_final": final,
-            }
+            self.watermarks.save(partition, watermark, interest_final=final)
         await self.close_due(partition, watermark, now, ClosePoints(points.first, final))
 
     async def _add(

@@ -18,6 +18,7 @@ from loaders.schema import (
     FORECASTS,
     PLATFORM_WINDOWS,
     POSTS,
+    TITLE_TRENDS,
     TRENDS,
     VIEWING_SESSIONS,
 )
@@ -352,6 +353,33 @@ def test_viewing_sessions_load_once_per_session_even_when_sent_again(wh) -> None
     loader.commit(loader.stage(VIEWING_SESSIONS, rows(VIEWING_SESSIONS, batch[:1], first_offset=3)))
     found = query(settings, "SELECT EVENT_ID, PLAYS FROM VIEWING_SESSIONS ORDER BY EVENT_ID")
     assert [(e.rsplit("|", 1)[1], p) for e, p in found] == [("1", 2), ("2", 1)]
+
+
+def test_title_trends_load_once_per_window_even_when_sent_again(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+
+    def window(start: str, plays: int) -> dict[str, object]:
+        return {
+            "window_id": f"hulu|{start}",
+            "platform": "hulu",
+            "window_start": "2026-09-01T20:00:00Z",
+            "window_end": "2026-09-01T20:01:00Z",
+            "plays": plays,
+            "recommended_plays": 1,
+            "titles": 2,
+            "top": [{"title_id": "hu-drama-1", "plays": plays - 1}, {"title_id": "x", "plays": 1}],
+            "rising": [],
+            "closed_at": "2026-09-01T20:01:10Z",
+            "schema_version": 1,
+        }
+
+    # A worker that died between sending a window and recording it sends it again.
+    batch = [window("1.000", 4), window("2.000", 3), window("1.000", 4)]
+    loader.commit(loader.stage(TITLE_TRENDS, rows(TITLE_TRENDS, batch)))
+    loader.commit(loader.stage(TITLE_TRENDS, rows(TITLE_TRENDS, batch[:1], first_offset=3)))
+    found = query(settings, "SELECT EVENT_ID, PLAYS, TOP FROM TITLE_TRENDS ORDER BY EVENT_ID")
+    assert [(e, p) for e, p, _ in found] == [("hulu|1.000", 4), ("hulu|2.000", 3)]
+    assert "hu-drama-1" in str(found[0][2])
 
 
 def test_viewers_at_risk_per_platform_and_week_take_each_days_last_reading(wh) -> None:  # type: ignore[no-untyped-def]
