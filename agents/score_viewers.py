@@ -106,6 +106,12 @@ async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
     for partition, fold in folds.items():
         book.commit(partition, fold)
     ops.publish_quality(ctx.clock())
+    if ctx.play_counter is not None:
+        # The same batch's plays for title-trends. A second agent on viewing-events cost
+        # the viewers' pipeline about 40% (Faust hands every record to both streams and
+        # each holds the shared queue while it works); its offsets per lane make a retried
+        # batch count once (agents/trend_titles.py).
+        await ctx.play_counter.count_batch(ctx, events)
     observe_batch(
         "score_viewers",
         events,

@@ -1,8 +1,8 @@
 """viewing-events -> per-lane play counts -> title-plays -> per-platform windows -> title-trends.
 
-`count_plays` runs on the raw topic's partitions (its own consumer of `viewing-events`,
-next to `score_viewers`): each batch folds its plays into the lane's state and sends
-each changed (platform, window)'s running totals, keyed by platform. `trend_titles`
+The play counter runs inside `score_viewers`' micro-batches (one subscription of
+`viewing-events`): each batch folds its plays into the lane's state and sends each
+changed (platform, window)'s running totals, keyed by platform. `trend_titles`
 holds the newest totals of every lane per window and closes a window when the slowest
 lane passes it (docs/viewers.md#trending). A timer on every worker reports how far its
 lanes have got and moves the wall clock, so quiet lanes stop holding after a while.
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from faust.types import EventT
 
-from agents.batches import guarded_batches, record_limits, started
+from agents.batches import record_limits, started
 from streamapp.analytics.trending.lanes import LaneBatch
 from streamapp.context import PipelineContext
 from streamapp.metrics import EVENTS_OUT, TITLE_PLAYS_LATE
@@ -26,10 +26,6 @@ from tables.source_offsets import source_key
 from tables.title_trends import TrendCloser, TrendTables, define_trend_tables
 
 RECOMMENDED = "recommendation"
-# A second consumer of viewing-events slows score_viewers' (Faust delivers each record to
-# both streams, and a stream handling a batch holds its queue): larger batches than the
-# classify settings' cost fewer holds, and a trend window waits seconds anyway.
-BATCH = (2000, 0.5)  # most events, most seconds (docs/benchmarks.md#viewers)
 
 
 def may_be_play(raw: bytes | None) -> bool:
@@ -117,9 +113,7 @@ def register(ctx: PipelineContext) -> None:
     )
     guard = ctx.guard("trend_titles")
 
-    @ctx.app.agent(ctx.topics.viewing, name="count_plays")
-    async def count_plays(stream):  # type: ignore[no-untyped-def]
-        await guarded_batches(ctx, stream, "count_plays", counter.count_batch, BATCH)
+    ctx.play_counter = counter  # score_viewers calls it on each of its batches
 
     async def fold(events: Sequence[EventT]) -> None:
         for event in events:

@@ -47,6 +47,9 @@ class PipelineContext:
     catalogue_follower: Any = None
     # The recommender's models and profiles per partition (tables/viewer_profiles.py).
     profiles: Any = None
+    # Counts plays for title-trends (agents/trend_titles.py PlayCounter), called from
+    # score_viewers' batch: one subscription of viewing-events, not two.
+    play_counter: Any = None
 
     def guard(self, agent: str) -> AgentGuard:
         """The supervision of one agent's body, with this worker's back-off settings."""

@@ -12,7 +12,6 @@ def test_create_app_wires_every_agent_table_and_topic():
         "aggregate_windows",
         "forecast_demand",
         "score_viewers",
-        "count_plays",
         "trend_titles",
     }
     assert set(app.tables) == {

@@ -30,7 +30,7 @@ def play(title, ts, platform="hulu", source=None, kind="play"):
 
 
 class Pipeline:
-    """The two agents' bodies wired by hand: what `count_plays` sends is what
+    """The two stages wired by hand: what the play counter sends is what
     `trend_titles` reads (every totals record goes to title-plays partition 0)."""
 
     def __init__(self):
