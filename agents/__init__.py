@@ -6,9 +6,11 @@ from agents import (
     aggregate_windows,
     classify_posts,
     collect_sources,
+    follow_catalogue,
     forecast_demand,
     score_viewers,
     track_interest,
+    trend_titles,
 )
 from streamapp.context import PipelineContext
 
@@ -19,4 +21,6 @@ def register_agents(ctx: PipelineContext) -> None:
     aggregate_windows.register(ctx)
     collect_sources.register(ctx)
     forecast_demand.register(ctx)
+    follow_catalogue.register(ctx)
     score_viewers.register(ctx)
+    trend_titles.register(ctx)

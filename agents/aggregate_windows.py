@@ -21,7 +21,8 @@ from tables.window_close import tick
 
 
 def input_lanes(ctx: PipelineContext) -> list[str]:
-    """Every raw-topic partition the windows depend on, known before any of them has
+    """Every raw-topic partition the windows depend on (the Trends ones hold only the
+    interest close, see streamapp/analytics/watermark.py), known before any of them has
     delivered: as many as the cluster serves (learnt before the worker starts, so a topic
     made with more partitions than configured holds the windows with all of them), or
     the configured count before that is known."""
@@ -38,7 +39,13 @@ def register(ctx: PipelineContext) -> None:
         return int(ctx.app.consumer_generation_id or 0)
 
     closer = WindowCloser(
-        ctx.tables, ctx.topics, ctx.settings, ctx.clock, lambda: input_lanes(ctx), generation
+        ctx.tables,
+        ctx.topics,
+        ctx.settings,
+        ctx.clock,
+        lambda: input_lanes(ctx),
+        generation,
+        interest_topics=(ctx.topics.trends.get_topic_name(),),
     )
     partitions = ctx.settings.pipeline.partitions
 

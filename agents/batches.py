@@ -142,7 +142,16 @@ class BatchContributions:
             )
             if event_time is not None:
                 reached[lane] = event_time
-        self.builder.sources.update(reached)
+        # A partial names, per lane, the *earliest* event time of its batch: what the lane
+        # will deliver from now on is no earlier (lanes are read in order), so no window
+        # that a batch-mate partial still has to fill (a partial of another window, or of
+        # another platform on the same window partition, read after this one) closes on
+        # it. How far the batch reached goes out once every partial is acked, with the
+        # progress report (agents/aggregate_windows.py). A batch spans many windows in a
+        # replay: naming its newest time here closed them before their partials came.
+        self.builder.sources = {
+            lane: self.builder.earliest[lane] for lane in reached if lane in self.builder.earliest
+        }
         pending = [
             await self.ctx.topics.contributions.send(
                 key=partial["platform"], value=Contribution(**partial)
@@ -169,12 +178,15 @@ async def guarded_batches(
     stream: Any,
     agent: str,
     handle: Callable[[PipelineContext, Sequence[EventT]], Awaitable[None]],
+    batch: tuple[int, float] | None = None,
 ) -> None:
     """The loop of a raw-topic agent: adaptive micro-batches (agents/adaptive_take.py),
     each run under the agent's guard (streamapp/agent_supervision.py), acknowledged only
     once handled. (`take_events`
-    would ack a batch even when its loop body raised or was cancelled: lost posts.)"""
+    would ack a batch even when its loop body raised or was cancelled: lost posts.)
+    `batch`: (most events, most seconds) of a batch, else the classify settings'."""
     settings = ctx.settings.pipeline
+    most, within = batch or (settings.classify_batch_size, settings.classify_batch_seconds)
     guard = ctx.guard(agent)
 
     async def body(events: Sequence[EventT]) -> None:
@@ -186,9 +198,7 @@ async def guarded_batches(
     started(ctx.health, agent)
     pending: Sequence[EventT] = ()
     try:
-        async for events in adaptive_take(
-            stream, settings.classify_batch_size, settings.classify_batch_seconds
-        ):
+        async for events in adaptive_take(stream, most, within):
             pending = events
             await guard.run(body, events, dead_letter)
             for event in events:

@@ -1,4 +1,5 @@
-"""viewing-events -> per-account features (table) -> churn-risk.
+"""viewing-events -> per-account features (table) -> churn-risk, and the account's
+recommender profile (tables/viewer_profiles.py) for GET /recommendations/<account>.
 
 Runs on the raw topic's partitions (keyed by account), so the per-account work spreads
 over every worker. Not a lane of the post/trend windows: nothing here moves their
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from faust.types import EventT
 
 from agents.batches import failed, guarded_batches, valid_records
+from agents.follow_catalogue import catalogue_loaded
 from streamapp.context import PipelineContext
 from streamapp.metrics import observe_batch
 from streamapp.records.raw import iso_utc
@@ -21,6 +23,7 @@ from streamapp.records.viewing import (
     account_hash,
     parse_viewing_event,
 )
+from tables.viewer_profiles import ProfileBatch, ProfileBook
 from tables.viewer_scoring import PartitionBatch, Scored, ViewerScoring
 from tables.window_close import viewers_report
 
@@ -33,10 +36,21 @@ def scoring(ctx: PipelineContext) -> ViewerScoring:
     return ctx.viewers
 
 
+def profiles(ctx: PipelineContext) -> ProfileBook:
+    if ctx.profiles is None:
+        viewers = ctx.settings.viewers
+        ctx.profiles = ProfileBook(
+            ctx.tables.viewer_state, ctx.catalogue, viewers.recommender, viewers.account_expiry_days
+        )
+    return ctx.profiles
+
+
 async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
-    ops = scoring(ctx)
+    await catalogue_loaded(ctx)  # the genres and lengths a profile folds in
+    ops, book = scoring(ctx), profiles(ctx)
     salt = ctx.settings.pipeline.author_salt.get_secret_value()
     batches: dict[int, PartitionBatch] = {}
+    folds: dict[int, ProfileBatch] = {}
     out: list[tuple[PartitionBatch, Scored]] = []
     sessions: list[ViewingSession] = []
     async for event, record in valid_records(ctx, events, parse_viewing_event):
@@ -46,10 +60,13 @@ async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
             ts = record.epoch
             out.extend((batch, s) for s in ops.tick_to(batch, partition, ts, offset))
             sessions.extend(ended_sessions(None, batch))
-            key = f"{account_hash(record.account, salt)}|{record.platform}"
+            account = account_hash(record.account, salt)
+            key = f"{account}|{record.platform}"
             state = ops.state(batch, key, ts, partition)
             batch.expired.discard(key)
             fields = {name: getattr(record, name) for name in _FIELDS}
+            fold = folds.get(partition) or folds.setdefault(partition, book.begin(partition))
+            book.fold(fold, account, partition, (record.platform, record.type, ts, fields), offset)
             score = batch.engine.on_event(state, record.type, ts, fields, offset)
             if score is not None:
                 out.append((batch, Scored(key, score)))
@@ -86,6 +103,8 @@ async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
         await delivery
     for partition, batch in batches.items():
         ops.commit(partition, batch)
+    for partition, fold in folds.items():
+        book.commit(partition, fold)
     ops.publish_quality(ctx.clock())
     observe_batch(
         "score_viewers",
@@ -130,6 +149,8 @@ def ended_sessions(key: str | None, batch: PartitionBatch) -> list[ViewingSessio
 
 
 def register(ctx: PipelineContext) -> None:
+    profiles(ctx)  # made now: GET /recommendations reads it before the first batch
+
     @ctx.app.agent(ctx.topics.viewing, name="score_viewers")
     async def score_viewers(stream):  # type: ignore[no-untyped-def]
         await guarded_batches(ctx, stream, "score_viewers", score_batch)

@@ -13,6 +13,7 @@ BENCHMARKS = {
     "classify": "bench.classify",
     "notify": "bench.notify",
     "viewers": "bench.viewers",
+    "recommend": "bench.recommend",
     "soak": "bench.soak",
     "peers": "bench.peers",
 }

@@ -178,6 +178,7 @@ class Worker:
     process: subprocess.Popen | None = None
     log_path: Path | None = None
     started_at: float = 0.0  # time.time() at spawn
+    name: str = "worker"  # its log file; workers of one run share the app id (one group)
 
     def start(self) -> Worker:
         from streamapp.embedded import free_port
@@ -186,7 +187,7 @@ class Worker:
         self.app_id = f"bench-{self.env.run_id}-worker"
         data_dir = self.env.tmp / "worker"
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = self.env.tmp / "worker.log"
+        self.log_path = self.env.tmp / f"{self.name}.log"
         environ = {
             **os.environ,
             "KAFKA_BOOTSTRAP_SERVERS": self.env.bootstrap,

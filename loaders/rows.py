@@ -40,6 +40,9 @@ def _derived(spec: TableSpec, record: dict[str, Any]) -> dict[str, Any]:
         return {"event_id": event_id + ("|region" if record.get("region_of") else "")}
     if spec.name == "ALERTS":
         return {"event_id": f"{record.get('alert_id')}:{record.get('status')}"}
+    if spec.name == "PLATFORM_WINDOWS":
+        # Records from before revisions were sent are first closes.
+        return {"revision": 0 if record.get("revision") is None else record["revision"]}
     if spec.name == "CHURN_SCORES":
         # One row per account and platform: a newer score (a higher offset of the
         # account's partition) replaces the earlier one.

@@ -53,6 +53,10 @@ class TableSpec:
     topic: str  # topic name without the prefix
     columns: tuple[Column, ...]  # the first one is EVENT_ID
     comment: str
+    # A column whose higher value wins over the order of arrival (None: the newest offset
+    # wins): a row is never replaced by one with a lower value. NULL in a row loaded
+    # before the column existed, which any new row replaces.
+    newest: str | None = None
 
     @property
     def all_columns(self) -> tuple[Column, ...]:
@@ -146,8 +150,13 @@ PLATFORM_WINDOWS = TableSpec(
         col("ACCOUNTS_ACTIVE", "NUMBER(38,0)"),
         col("ACCOUNTS_AT_RISK", "NUMBER(38,0)"),
         col("EXPECTED_CANCELLATIONS", "FLOAT"),
+        # 0 at the first close, n for the n-th correction by late events (docs/windows-and-
+        # alerts.md); the highest loaded wins, whatever order the records come in.
+        col("REVISION", "NUMBER(10,0)"),
     ),
-    "Closed event-time windows per platform: mentions, intents, sentiment, interest.",
+    "Closed event-time windows per platform: mentions, intents, sentiment, interest;"
+    " the last revision of each window.",
+    newest="REVISION",
 )
 
 FORECASTS = TableSpec(
@@ -205,6 +214,24 @@ VIEWING_SESSIONS = TableSpec(
     "Viewing sessions, sessionised in-stream, one row per session (account: salted hash).",
 )
 
+TITLE_TRENDS = TableSpec(
+    "TITLE_TRENDS",
+    "title-trends",
+    (
+        col("EVENT_ID", "VARCHAR(100)", "window_id"),
+        col("PLATFORM", "VARCHAR(32)"),
+        col("WINDOW_START", "TIMESTAMP_NTZ"),
+        col("WINDOW_END", "TIMESTAMP_NTZ"),
+        col("PLAYS", "NUMBER(38,0)"),
+        col("RECOMMENDED_PLAYS", "NUMBER(38,0)"),
+        col("TITLES", "NUMBER(38,0)"),
+        col("TOP", "ARRAY"),  # [{title_id, plays}], most played first
+        col("RISING", "ARRAY"),  # [{title_id, plays, previous_plays, growth}]
+        col("CLOSED_AT", "TIMESTAMP_NTZ"),
+    ),
+    "Plays per platform and window: the most played and fastest rising titles.",
+)
+
 TABLES: tuple[TableSpec, ...] = (
     POSTS,
     TRENDS,
@@ -213,6 +240,7 @@ TABLES: tuple[TableSpec, ...] = (
     FORECASTS,
     CHURN_SCORES,
     VIEWING_SESSIONS,
+    TITLE_TRENDS,
 )
 TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
 
@@ -284,7 +312,8 @@ def insert_rows_sql(table: str, spec: TableSpec, rows: int) -> str:
 
 def merge_sql(spec: TableSpec) -> str:
     """MERGE the stage into the target: the newest offset wins within the batch, and a
-    row already in the target is updated in place, never duplicated."""
+    row already in the target is updated in place, never duplicated. With `spec.newest`,
+    the highest value of that column wins first, in the batch and over the target."""
     source = ", ".join(
         f"PARSE_JSON({c.name}) AS {c.name}" if c.is_json else c.name for c in spec.all_columns
     )
@@ -292,12 +321,17 @@ def merge_sql(spec: TableSpec) -> str:
     updates = ", ".join(f"{n} = s.{n}" for n in names[1:])
     inserts = ", ".join(names)
     values = ", ".join(f"s.{n}" for n in names)
+    order, matched = "KAFKA_OFFSET DESC", "WHEN MATCHED"
+    if spec.newest is not None:
+        newest = checked(spec.newest)
+        order = f"{newest} DESC NULLS LAST, {order}"
+        matched += f" AND (t.{newest} IS NULL OR t.{newest} <= s.{newest})"
     return (
         f"MERGE INTO {spec.name} t USING (\n"
         f"  SELECT {source} FROM {spec.stage_name}\n"
-        "  QUALIFY ROW_NUMBER() OVER (PARTITION BY EVENT_ID ORDER BY KAFKA_OFFSET DESC) = 1\n"
+        f"  QUALIFY ROW_NUMBER() OVER (PARTITION BY EVENT_ID ORDER BY {order}) = 1\n"
         ") s ON t.EVENT_ID = s.EVENT_ID\n"
-        f"WHEN MATCHED THEN UPDATE SET {updates}, LOADED_AT = CURRENT_TIMESTAMP()::TIMESTAMP_NTZ\n"
+        f"{matched} THEN UPDATE SET {updates}, LOADED_AT = CURRENT_TIMESTAMP()::TIMESTAMP_NTZ\n"
         f"WHEN NOT MATCHED THEN INSERT ({inserts}, LOADED_AT) "
         f"VALUES ({values}, CURRENT_TIMESTAMP()::TIMESTAMP_NTZ)"
     )

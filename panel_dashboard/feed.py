@@ -58,6 +58,7 @@ class KafkaFeed:
             Stream(topics.STREAMING_TRENDS, records.parse_interest, s.apply_interest, h),
             Stream(topics.PLATFORM_WINDOWS, records.parse_window, s.apply_window, h),
             Stream(topics.STREAMING_ALERTS, records.parse_alert, s.apply_alert, h),
+            Stream(topics.TITLE_TRENDS, records.parse_title_trends, s.apply_title_trends, h),
             Stream(
                 topics.PLATFORM_FORECASTS,
                 records.parse_forecast,

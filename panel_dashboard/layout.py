@@ -1,7 +1,7 @@
 """The page of one session: filters, headline, tabs of charts, exports, a link to the view.
 
-Tabs are a list of (title, builder): another view (Viewers, say) is one more entry in
-`TABS`, a function taking the `DashboardView` and returning a Panel object. The URL's
+Tabs are a list of (title, builder): another view is one more entry in `TABS`, a
+function taking the `DashboardView` and returning a Panel object. The URL's
 query string follows the filters (`?platforms=[...]&range_s=300`, or `range_s=0` with
 `custom_start`/`custom_end` in UTC), so the address bar is a link that reopens this view.
 """
@@ -104,10 +104,47 @@ def exports_row(view: DashboardView) -> pn.Row:
     return pn.Row(*buttons, png, sizing_mode="stretch_width")
 
 
+VIEWERS_CLOSED = "The Viewers tab draws its charts while it is open."
+
+
+def viewers_tab(view: DashboardView) -> pn.Column:
+    """A holder that gets the tab's charts when the tab is opened and loses them when it
+    is left (`page`): charts in a hidden tab still cost the browser at every redraw (the
+    dashboard benchmark's lag grew several times with them in the page, unseen)."""
+    return pn.Column(pn.pane.Markdown(VIEWERS_CLOSED), sizing_mode="stretch_width")
+
+
+def viewers_content(view: DashboardView) -> pn.Column:
+    """Per platform: the time charts stacked on one time axis (a title leaving a platform
+    lines up with the content-gap posts and the viewers' moves), the share of plays from
+    a recommendation and the newest window's trending titles."""
+    panel = view.viewers
+    charts = [bokeh(panel.lines[metric][0]) for metric in panel.lines]
+    buttons = [
+        csv_button(view, panel.top, "trending_top.csv", "top titles CSV"),
+        csv_button(view, panel.rising, "trending_rising.csv", "rising titles CSV"),
+        csv_button(view, panel.shares, "recommended_share.csv", "recommended share CSV"),
+        *(csv_button(view, panel.lines[m][1], f"{m}.csv", f"{m.replace('_', ' ')} CSV")
+          for m in ("plays", "accounts_at_risk", "accounts_active", "expected_cancellations")),
+    ]  # fmt: skip
+    return pn.Column(
+        *charts,
+        pn.Row(
+            pn.Column(pn.pane.Markdown("### Most played (newest closed window per platform)"),
+                      bokeh(panel.top_table), sizing_mode="stretch_width"),
+            pn.Column(pn.pane.Markdown("### Rising fastest (against the window before)"),
+                      bokeh(panel.rising_table), sizing_mode="stretch_width"),
+        ),
+        bokeh(panel.share_fig),
+        pn.Row(*buttons, sizing_mode="stretch_width"),
+        sizing_mode="stretch_width",
+    )  # fmt: skip
+
+
 TABS: list[tuple[str, Callable[[DashboardView], Any]]] = [
     ("Live", live_tab),
     ("Forecasts", forecast_tab),
-    # ("Viewers", viewers_tab),  <- a view of its own: one entry here
+    ("Viewers", viewers_tab),
 ]
 
 
@@ -119,6 +156,17 @@ def page(view: DashboardView) -> pn.Column:
     link.js_on_click(code=COPY_LINK)
     tabs = pn.Tabs(*((title, build(view)) for title, build in TABS), dynamic=False,
                    sizing_mode="stretch_width")  # fmt: skip
+    viewers = [title for title, _ in TABS].index("Viewers")
+    holder = tabs.objects[viewers]
+
+    def toggle(event: Any) -> None:
+        shown = event.new == viewers
+        if shown == view.viewers.shown:
+            return
+        view.show_viewers(shown)
+        holder.objects = [viewers_content(view) if shown else pn.pane.Markdown(VIEWERS_CLOSED)]
+
+    tabs.param.watch(toggle, "active")
     return pn.Column(
         pn.Row(pn.pane.Markdown("# Streaming platforms, live"), link),
         bokeh(view.badges),

@@ -15,6 +15,7 @@ from panel_dashboard.ring import STATS
 from panel_dashboard.state import (
     ALT,
     CANCELLATION,
+    CONTENT_GAP,
     INTEREST_N,
     INTEREST_SUM,
     MENTIONS,
@@ -36,6 +37,7 @@ def name(platform: str) -> str:
 
 COUNTS = {
     "mentions": MENTIONS, "piracy": PIRACY, "cancellation": CANCELLATION, "switching": SWITCHING,
+    "content_gap": CONTENT_GAP,
 }  # fmt: skip
 MEANS = {"interest": (INTEREST_SUM, INTEREST_N), "sentiment": (SENT_SUM, SENT_N)}
 

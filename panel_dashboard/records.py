@@ -167,3 +167,18 @@ def parse_forecast(raw: bytes | str) -> Forecast:
         generated_at=epoch(value.get("generated_at"), "generated_at"),
         points=tuple(points),
     )
+
+
+def parse_title_trends(raw: bytes | str) -> dict[str, Any]:
+    """A closed title-trends window: counts checked, `window_end_epoch` added."""
+    value = _object(raw)
+    _text(value, "window_id")
+    _text(value, "platform")
+    value["window_end_epoch"] = epoch(value.get("window_end"), "window_end")
+    _number(value, "plays")
+    _number(value, "recommended_plays")
+    for name in ("top", "rising"):
+        rows = value.get(name)
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise ValueError(f"field {name!r} must be a list of objects")
+    return value

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-STATS = 8  # per platform and bucket: see the slot numbers in `state`
+STATS = 9  # per platform and bucket: see the slot numbers in `state`
 MAX_ROWS = 64  # platforms (unknown ids from bad input are refused past this many)
 
 

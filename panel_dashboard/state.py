@@ -20,14 +20,19 @@ import numpy as np
 
 from panel_dashboard.records import Forecast, Interest, Signal
 from panel_dashboard.ring import BucketRing
+from panel_dashboard.viewer_history import ViewerHistory
 
 # Slots of a bucket's per-platform stats list (ring.STATS of them).
 MENTIONS, SENT_SUM, SENT_N, PIRACY, INTEREST_SUM, INTEREST_N, CANCELLATION, SWITCHING = range(8)
-INTENT_SLOTS = {"piracy": PIRACY, "cancellation": CANCELLATION, "switching": SWITCHING}
+CONTENT_GAP = 8  # the Viewers tab draws them under the plays: a title leaving lines up
+INTENT_SLOTS = {
+    "piracy": PIRACY, "cancellation": CANCELLATION, "switching": SWITCHING,
+    "content_gap": CONTENT_GAP,
+}  # fmt: skip
 ALT = "_alternative"  # interest in platform-less alternative-viewing terms ("free streaming")
 FUTURE_SLACK_S = 300.0  # events dated further ahead than this are dropped, not kept forever
 POST_ROWS = 128  # platform sets (singles and pairs fit; rarer triples past this are refused)
-SOURCES = ("signals", "trends", "windows", "alerts", "forecasts")
+SOURCES = ("signals", "trends", "windows", "alerts", "forecasts", "titles")
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ class DashboardState:
         # The same buckets keyed by each post's set of platforms ("disney_plus+netflix"):
         # a post naming two chosen platforms is one post in the headline, not two.
         self.posts = BucketRing(self.ring.capacity, max_rows=POST_ROWS)
+        # The viewers' gauge per closed window and the title trends (the Viewers tab).
+        self.viewers = ViewerHistory(self.history_s, self.clock)
 
     # -- applying records ----------------------------------------------------------------
 
@@ -164,6 +171,11 @@ class DashboardState:
         current = self.windows.get(window["platform"])
         if current is None or current["window_end_epoch"] <= window["window_end_epoch"]:
             self.windows[window["platform"]] = window
+        self.viewers.apply_window(window)
+
+    def apply_title_trends(self, record: dict[str, Any]) -> None:
+        self._seen("titles", record["window_end_epoch"])
+        self.viewers.apply_trends(record)
 
     def apply_alert(self, alert: dict[str, Any]) -> None:
         """Newest first; at-least-once delivery may repeat one: (alert_id, status) dedupes."""

@@ -20,6 +20,7 @@ from bokeh.models import FactorRange, Range1d
 
 from panel_dashboard import drilldown, figures, headline, listings, queries
 from panel_dashboard.state import ALT, DashboardState
+from panel_dashboard.viewers_view import ViewersPanel
 from streamapp.analytics.platforms import PLATFORMS
 
 CUSTOM = 0  # `range_s` of the custom range (the date-time pickers)
@@ -94,6 +95,7 @@ class DashboardView(pn.viewable.Viewer):
         self.alert_table, self.alerts = figures.alert_table()
         self.alert_detail = figures.alert_detail(self.alerts)
         self.window_table, self.windows = figures.window_table()
+        self.viewers = ViewersPanel(self.time_range)  # the Viewers tab, on the same axis
         self.badges, self.freshness = figures.badges()
         self.headline, self.headline_numbers = figures.headline()
         self.point_posts = figures.point_posts_div()
@@ -184,6 +186,8 @@ class DashboardView(pn.viewable.Viewer):
         windows = listings.window_rows(state, chosen)
         self.windows.data = windows
         self.window_table.height = figures.table_height(len(windows["platform"]))
+        if self.viewers.shown:  # drawn only while its tab is open: no cost on the others
+            self.viewers.draw(state, chosen, (start, end), span, live_end)
         bands = listings.forecast_bands(state, chosen, self.forecast_metric)
         self.forecasts.data = bands
         self.forecast_note.visible = not bands["label"]
@@ -191,6 +195,12 @@ class DashboardView(pn.viewable.Viewer):
             f"No {self.forecast_metric} forecasts on `platform-forecasts` for these platforms yet."
         )
         self.forecast_pane.visible = bool(bands["label"])  # an empty chart has no ranges
+
+    def show_viewers(self, shown: bool) -> None:
+        """The Viewers tab was opened (or left): draw it from the next refresh on."""
+        self.viewers.shown = shown
+        if shown:
+            self._drawn = None
 
     def _clicked(self, intent: str) -> Callable[[float, float], None]:
         def show(x_ms: float, y: float) -> None:

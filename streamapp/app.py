@@ -18,8 +18,19 @@ from streamapp.head_watch import install_head_watch
 from streamapp.health import register_health
 from streamapp.kafka_security import client_options, faust_credentials
 from streamapp.metrics_view import register_metrics
+from streamapp.recommend_view import register_recommendations
 from streamapp.topic_set import declare
 from tables import define_tables
+
+
+def advertised_host(web_host: str, advertised: str) -> str:
+    if advertised:
+        return advertised
+    if web_host in ("0.0.0.0", "::", ""):
+        import socket
+
+        return socket.gethostname()
+    return web_host
 
 
 def faust_options(settings: Settings) -> dict[str, object]:
@@ -42,6 +53,8 @@ def faust_options(settings: Settings) -> dict[str, object]:
         "web_host": p.web_host,
         "web_bind": p.web_host,
         "web_port": p.web_port,
+        # Where the other workers forward requests for this worker's accounts to.
+        "canonical_url": f"http://{advertised_host(p.web_host, p.web_advertised_host)}:{p.web_port}",
         # One data directory per worker web port, so several workers can share a machine.
         "datadir": str(p.data_dir / f"worker-{p.web_port}"),
         "autodiscover": False,
@@ -83,6 +96,7 @@ def create_app(
     app.agent_health = ctx.health  # type: ignore[attr-defined]  # read by /healthz
     register_health(app)
     register_metrics(app)
+    register_recommendations(app, ctx)
     never_skip_messages(app)
     install_head_watch(app, settings.pipeline.stalled_head_seconds, time.monotonic)
     app.pipeline = ctx  # type: ignore[attr-defined]  # for tests and the CLI

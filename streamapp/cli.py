@@ -33,6 +33,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "streamapp.brief_cli",
     "streamapp.classifier_cli",
     "streamapp.drivers_cli",
+    "streamapp.catalogue_cli",
+    "streamapp.recommend_cli",
     "streamapp.label_cli",
 )
 

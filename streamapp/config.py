@@ -8,7 +8,7 @@ working (`KAFKA_BOOTSTRAP_SERVERS`, later `SNOWFLAKE_*`, `REDDIT_*`). Secrets ar
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -83,6 +83,12 @@ class PipelineSettings(BaseSettings):
     # up on a backlog (a replay, a restart): while one is, idle partitions are not projected
     # with the wall clock, so no window closes before the backlog has been read.
     backlog_seconds: float = Field(default=300.0, gt=0)
+    # Search-interest points (Google Trends: hourly, complete an hour after their event time,
+    # fetched every STREAMAPP_TRENDS_POLL_SECONDS) do not hold the windows' first close:
+    # they are taken into closed windows as revisions, and judged by the interest rules,
+    # once the Trends lanes pass the window, or at the latest once a quiet Trends lane is
+    # this far behind the wall clock. Keep it above 1 h + the poll interval + Google's delay.
+    interest_lateness_seconds: float = Field(default=10_800.0, ge=0)
     # Wall-clock ticks that close windows when a stream goes quiet.
     tick_seconds: float = Field(default=1.0, gt=0)
     # How often consumed offsets are committed (smaller = fewer duplicates after a crash).
@@ -105,6 +111,10 @@ class PipelineSettings(BaseSettings):
     create_topics: bool = True
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=DEFAULT_WEB_PORT, ge=1, le=65535)
+    # The host the other workers reach this one's web port at (they forward it requests
+    # for the accounts it owns: GET /recommendations). Empty: `web_host`, or this
+    # machine's name when that binds every interface (0.0.0.0). On Kubernetes: the pod IP.
+    web_advertised_host: str = ""
     data_dir: Path = DEFAULT_DATA_DIR
     # `memory://` recovers tables from their changelogs on start; `rocksdb://` keeps them on disk.
     store: str = "memory://"
@@ -429,6 +439,21 @@ class ViewerSettings(BaseSettings):
     churn_risk_threshold: float = Field(default=0.5, gt=0, lt=1)
     # A score goes to `churn-risk` when it moved by more than this since the last one sent.
     churn_risk_min_change: float = Field(default=0.05, ge=0, lt=1)
+    # What GET /recommendations serves: the blend, or the popularity baseline it is
+    # measured against (docs/recommendations.md).
+    recommender: Literal["blend", "popularity"] = "blend"
+
+
+class TitleTrendSettings(BaseSettings):
+    """Title trends per platform and window (`STREAMAPP_TITLE_TRENDS_*`, docs/viewers.md#trending);
+    the windows are the platform windows' (`STREAMAPP_WINDOW_SECONDS`, lateness and idling)."""
+
+    model_config = _section("STREAMAPP_TITLE_TRENDS_")
+
+    # Titles listed in `top` and in `rising` of each window.
+    top: int = Field(default=10, ge=1, le=100)
+    # A title is rising only with at least this many plays in the window (0 -> 1 is noise).
+    min_rising_plays: int = Field(default=3, ge=1)
 
 
 class Settings(BaseSettings):
@@ -445,3 +470,4 @@ class Settings(BaseSettings):
     sink: SinkSettings = Field(default_factory=SinkSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     viewers: ViewerSettings = Field(default_factory=ViewerSettings)
+    title_trends: TitleTrendSettings = Field(default_factory=TitleTrendSettings)

@@ -10,7 +10,8 @@ from typing import Any
 import faust
 
 from streamapp.agent_supervision import AgentGuard, AgentHealth
-from streamapp.analytics.windows import LaneProgress
+from streamapp.analytics.recommend.catalogue import TitleCatalogue
+from streamapp.analytics.watermark import LaneProgress
 from streamapp.config import Settings
 from streamapp.topic_set import PipelineTopics
 from tables import PipelineTables
@@ -40,6 +41,12 @@ class PipelineContext:
     topic_partitions: dict[str, int] = field(default_factory=dict)
     # The viewers' engines per partition (tables/viewer_scoring.py), made on first use.
     viewers: Any = None
+    # The whole title catalogue, as `title-catalogue` said last (every worker holds all of
+    # it: agents/follow_catalogue.py), and that reader (None: none, in unit tests).
+    catalogue: TitleCatalogue = field(default_factory=TitleCatalogue)
+    catalogue_follower: Any = None
+    # The recommender's models and profiles per partition (tables/viewer_profiles.py).
+    profiles: Any = None
 
     def guard(self, agent: str) -> AgentGuard:
         """The supervision of one agent's body, with this worker's back-off settings."""

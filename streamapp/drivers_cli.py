@@ -9,53 +9,24 @@ the topic before every refit, so its next forecasts use the new drivers without 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
 
-from streamapp.config import Settings
-
-
-async def publish(bootstrap: str, topic: str, drivers: list[Any], replication: int) -> None:
-    from aiokafka import AIOKafkaProducer
-
-    from streamapp.kafka_security import client_options
-    from streamapp.sources.checkpoints import encode, ensure_checkpoint_topic
-
-    await ensure_checkpoint_topic(bootstrap, topic, replication)  # compacted, one partition
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", **client_options())
-    await producer.start()
-    try:
-        pending = [
-            await producer.send(topic, key=d.key.encode(), value=encode(d.as_dict()))
-            for d in drivers
-        ]
-        await asyncio.gather(*pending)
-    finally:
-        await producer.stop()
-
 
 def cmd_drivers_load(args: argparse.Namespace) -> int:
-    from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
-
     from streamapp import topics
     from streamapp.analytics.forecasting.drivers import DriverError
     from streamapp.forecast_io import load_drivers
-    from streamapp.unreachable import KafkaUnreachable
+    from streamapp.sources.checkpoints import load_into_topic
 
     try:
         drivers = [d for path in args.file for d in load_drivers(Path(path))]
     except (DriverError, OSError) as exc:
         print(f"streamapp drivers load: {exc}", file=sys.stderr)
         return 2
-    settings = Settings()
-    servers = args.bootstrap or settings.kafka.bootstrap_servers
-    topic = settings.pipeline.topic_prefix + topics.FORECAST_DRIVERS
-    try:
-        asyncio.run(publish(servers, topic, drivers, settings.pipeline.replication_factor))
-    except (KafkaConnectionError, KafkaTimeoutError, OSError, TimeoutError) as exc:
-        raise KafkaUnreachable(servers, str(exc) or type(exc).__name__) from None
+    records = [(d.key, d.as_dict()) for d in drivers]
+    topic = load_into_topic(topics.FORECAST_DRIVERS, records, args.bootstrap)
     platforms = sorted({d.platform or "all" for d in drivers})
     print(f"drivers: {len(drivers)} loaded into {topic} ({', '.join(platforms)})")
     return 0

@@ -27,6 +27,34 @@ from typing import Any
 
 import faust
 
+# The Faust releases these patches were written against and tested on (the scale-out and
+# lost-record integration tests). Another release may have moved the private attributes
+# they touch, or fixed the holes differently: refuse to start rather than guess.
+PATCHED_FAUST_VERSIONS = ("0.15.3",)
+# The consumer's private attributes the patches read or replace.
+PATCHED_ATTRIBUTES = ("_read_offset", "_new_offset", "_acked", "_committed_offset")
+
+
+class UnsupportedFaust(RuntimeError):
+    """The installed Faust is not one the consumer patches were written for."""
+
+
+def check_faust(consumer: Any, version: str = faust.__version__) -> None:
+    """Raise UnsupportedFaust unless `version` is patched for and `consumer` has every
+    attribute the patches touch."""
+    if version not in PATCHED_FAUST_VERSIONS:
+        raise UnsupportedFaust(
+            f"faust-streaming {version} is installed; streamapp's consumer patches "
+            f"(streamapp/faust_fixes.py) were written for {', '.join(PATCHED_FAUST_VERSIONS)}. "
+            "Install the pinned version (pip install -c constraints.txt -e .)."
+        )
+    missing = [name for name in PATCHED_ATTRIBUTES if not hasattr(consumer, name)]
+    if missing:
+        raise UnsupportedFaust(
+            f"Faust's consumer has no {', '.join(missing)}: the consumer patches "
+            "(streamapp/faust_fixes.py) cannot be applied to this Faust."
+        )
+
 
 class NeverSkipReadOffsets(defaultdict):
     """Remembers read offsets like Faust's own map, but never answers with one."""
@@ -58,6 +86,7 @@ def commit_only_from_the_head(consumer: Any) -> None:
 
 def never_skip_messages(app: faust.App) -> None:
     consumer = app.consumer
+    check_faust(consumer)
     if not isinstance(consumer._read_offset, NeverSkipReadOffsets):
         consumer._read_offset = NeverSkipReadOffsets()
     commit_only_from_the_head(consumer)

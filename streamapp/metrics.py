@@ -64,6 +64,12 @@ VIEWER_ACCOUNTS = Gauge(
     " the sum of their risks (expected_cancellations)",
     ["partition", "platform", "kind"],
 )
+TITLE_PLAYS_LATE = Counter(
+    "streamapp_title_plays_late_total",
+    "Plays left out of the title trends as late: stage=lane (its window had closed on its "
+    "viewing-events partition), stage=window (the platform's window had closed)",
+    ["stage"],
+)
 AGENT_RESTARTS = Counter(
     "streamapp_agent_restarts_total",
     "Times an agent's body failed and was run again after a back-off, per agent "

@@ -2,10 +2,11 @@
 
 `topic_specs(app, settings)` lists what a built (not started) Faust app reads and writes:
 the pipeline's topics, the tables' changelogs (compacted, with exactly the partitions of
-their source), Faust's leader topic and the collectors' checkpoints. `prepare_start` is
-what `streamapp worker` and `streamapp sink` run first: the data directory, with its
-parents, then every topic (created where allowed, verified always), retried with back-off
-while Kafka cannot be reached.
+their source), Faust's leader topic and the compacted one-partition topics (collector
+checkpoints, forecast drivers, the title catalogue). `prepare_start` is what `streamapp
+worker` and `streamapp sink` run first: the data directory, with its parents, then every
+topic (created where allowed, verified always), retried with back-off while Kafka cannot
+be reached.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def topic_specs(app: faust.App, settings: Settings) -> list[TopicSpec]:
     ]
     specs += [
         TopicSpec(p.topic_prefix + name, 1, p.replication_factor, CHECKPOINT_CONFIG)
-        for name in (names.COLLECTOR_CHECKPOINTS, names.FORECAST_DRIVERS)
+        for name in names.COMPACTED_TOPICS
     ]
     specs += [
         TopicSpec(

@@ -10,6 +10,7 @@ from streamapp import topics as names
 from streamapp.config import Settings
 from streamapp.records import Alert, Contribution, DeadLetter, DiscussionSignal, WindowAggregate
 from streamapp.records.forecast import PlatformForecast
+from streamapp.records.trends import TitlePlays, TitleTrends
 from streamapp.records.viewing import ChurnRisk, ViewingSession
 
 
@@ -28,6 +29,8 @@ class PipelineTopics:
     churn_risk: faust.TopicT
     sessions: faust.TopicT
     regions: faust.TopicT  # JSON bytes, built in streamapp.analytics.regions
+    title_plays: faust.TopicT  # internal: per-lane running play counts (records/trends.py)
+    title_trends: faust.TopicT
 
 
 def declare(app: faust.App, settings: Settings) -> PipelineTopics:
@@ -61,4 +64,6 @@ def declare(app: faust.App, settings: Settings) -> PipelineTopics:
         churn_risk=topic(names.CHURN_RISK, ChurnRisk),
         sessions=topic(names.VIEWING_SESSIONS, ViewingSession),
         regions=topic(names.REGION_INTEREST),
+        title_plays=topic(names.TITLE_PLAYS, TitlePlays),
+        title_trends=topic(names.TITLE_TRENDS, TitleTrends),
     )

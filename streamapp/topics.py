@@ -33,8 +33,12 @@ REGION_INTEREST = "region-interest"
 # one record per change; the worker's recommender reads it (docs/recommendations.md).
 TITLE_CATALOGUE = "title-catalogue"
 # Per platform and window: the most-played titles and those rising fastest, keyed by
-# platform (docs/recommendations.md).
+# platform (docs/viewers.md#trending).
 TITLE_TRENDS = "title-trends"
+# Internal, keyed by platform: each viewing-events partition's running play counts per
+# (platform, window) and its progress, regrouped to the worker that closes the platform's
+# trend windows (docs/viewers.md#trending).
+TITLE_PLAYS = "title-plays"
 
 # The raw topics whose partitions are lanes of the per-platform windows.
 SOURCE_TOPICS = (REDDIT_DISCUSSIONS, STREAMING_TRENDS)
@@ -50,5 +54,9 @@ OUTPUT_TOPICS = (
     CHURN_RISK,
     VIEWING_SESSIONS,
     REGION_INTEREST,
+    TITLE_TRENDS,
 )
-ALL_TOPICS = (*REPLAY_TOPICS, *OUTPUT_TOPICS, PLATFORM_CONTRIBUTIONS)
+ALL_TOPICS = (*REPLAY_TOPICS, *OUTPUT_TOPICS, PLATFORM_CONTRIBUTIONS, TITLE_PLAYS)
+# Compacted, one partition, a last value per key that every reader takes whole (each
+# worker reads the whole title catalogue, not a share of it): created apart from the rest.
+COMPACTED_TOPICS = (COLLECTOR_CHECKPOINTS, FORECAST_DRIVERS, TITLE_CATALOGUE)

@@ -29,6 +29,7 @@ from streamapp.analytics.forecasting.live import (
     forecast_entry,
     new_state,
     observed,
+    revise_interest,
 )
 from streamapp.analytics.forecasting.live_drivers import (
     drivers_field,
@@ -108,9 +109,14 @@ class DemandForecaster:
         self._fold_ready(platform, state)
         start = datetime.fromisoformat(window.window_start).timestamp()
         values = {m: observed(window.asdict(), m) for m in METRICS}
+        judged: tuple[str, ...] = ()
         if append_window(state, start, window.mentions, values["interest"], self.cfg):
+            judged = METRICS
+        elif revise_interest(state, start, values["interest"]):
+            judged = ("interest",)  # its trend point came after the window first closed
+        if judged:
             active = during(self._context(platform), start, self.cfg.window_seconds)
-            for metric in METRICS:
+            for metric in judged:
                 fields = check_breach(
                     state, platform, metric, start, values[metric], self.cfg, active
                 )

@@ -1,55 +1,48 @@
-"""Folding contributions into open windows, and closing windows.
+"""Folding contributions into open windows, closing windows, and revising closed ones.
 
 Runs inside the `aggregate_windows` agent, i.e. inside stream iteration for one
 partition of `platform-contributions`: that is what lets it write the tables (Faust
 refuses table writes from timers) and keeps each platform's windows on one worker.
+
+A window lives in the `windows` table from its first partial until it can no longer be
+revised: it *closes* (first sent, the post rules judge it) when the post lanes pass it;
+it stays, flagged `closed`, to take in late partials as revisions; its interest is
+*final* (the interest rules judge it) when the interest lanes pass it; it leaves the table
+once both bounds are behind it (streamapp/analytics/watermark.py, docs/windows-and-alerts.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from streamapp.analytics import explain, viewer_gauge
-from streamapp.analytics.alert_rules import Thresholds, evaluate_window, new_state
+from streamapp.analytics import viewer_gauge
+from streamapp.analytics.watermark import ClosePoints, Watermark, close_points
 from streamapp.analytics.windows import (
-    Watermark,
     Window,
     due_windows,
     empty_partial,
     merge_partial,
-    summarize,
     window_key,
 )
 from streamapp.config import Settings
 from streamapp.metrics import EVENTS_OUT
-from streamapp.records import Contribution, WindowAggregate
-from streamapp.records.raw import iso_utc
+from streamapp.records import Contribution
 from streamapp.topic_set import PipelineTopics
-from tables.alerts import publish_alert
 from tables.definitions import PipelineTables
-
-
-def thresholds_from(settings: Settings) -> Thresholds:
-    a = settings.alerts
-    return Thresholds(
-        fire_score=a.fire_score,
-        resolve_score=a.resolve_score,
-        min_count=a.min_count,
-        min_baseline_windows=a.min_baseline_windows,
-        cooldown_windows=a.cooldown_windows,
-        min_sentiment_posts=a.min_sentiment_posts,
-        min_interest_rise=a.min_interest_rise,
-        baseline_windows=settings.pipeline.baseline_windows,
-    )
+from tables.partition_watermarks import PartitionWatermarks
+from tables.window_judge import WindowJudge, thresholds_from
+from tables.window_records import tick, viewers_report, window_record
 
 
 class WindowCloser:
     """`lanes`: every input lane ("topic:partition") the windows depend on, expected from
     the start (see `Watermark`); a function is asked again on every contribution, so lanes
-    learnt from the cluster's metadata after the app was built count too. `generation`: the consumer generation, so that a worker
-    that has just been given a partition counts idleness from then, not from the lanes'
-    last move under a previous owner (or before a restart)."""
+    learnt from the cluster's metadata after the app was built count too. `generation`:
+    the consumer generation, so that a worker that has just been given a partition counts
+    idleness from then, not from the lanes' last move under a previous owner (or before a
+    restart). `interest_topics`: the raw topics whose lanes carry search interest (hours
+    late by nature: they hold the interest close, not the first close)."""
 
     def __init__(
         self,
@@ -59,28 +52,30 @@ class WindowCloser:
         clock: Callable[[], float],
         lanes: Sequence[str] | Callable[[], Sequence[str]] = (),
         generation: Callable[[], int] | None = None,
+        interest_topics: Collection[str] = (),
     ) -> None:
         self.tables = tables
         self.topics = topics
         self.size = settings.pipeline.window_seconds
         self.lateness = settings.pipeline.allowed_lateness_seconds
-        self.idle_after = settings.pipeline.idle_partition_seconds
-        self.backlog_after = settings.pipeline.backlog_seconds
+        self.interest_lateness = settings.pipeline.interest_lateness_seconds
         self.evidence_size = settings.alerts.evidence_size
         self.thresholds = thresholds_from(settings)
+        self.judge = WindowJudge(tables, topics, self.size, self.thresholds)
         self.clock = clock
         fixed = () if callable(lanes) else tuple(lanes)
         self.lanes: Callable[[], Sequence[str]] = lanes if callable(lanes) else (lambda: fixed)
-        self.generation = generation or (lambda: 0)
-        # partition -> (generation, wall time of its first message in that generation)
-        self._readable: dict[int, tuple[int, float]] = {}
+        self.interest_topics = frozenset(interest_topics)
+        # `self.lanes` read at each message: tests (and callers) may replace it later.
+        self.watermarks = PartitionWatermarks(
+            tables.watermarks, settings.pipeline, lambda: self.lanes(), generation or (lambda: 0)
+        )
 
-    def _readable_since(self, partition: int, now: float) -> float:
-        generation = self.generation()
-        known = self._readable.get(partition)
-        if known is None or known[0] != generation:
-            known = self._readable[partition] = (generation, now)
-        return known[1]
+    def _is_interest(self, lane: str) -> bool:
+        return lane.rsplit(":", 1)[0] in self.interest_topics
+
+    def _points(self, watermark: Watermark, now: float) -> ClosePoints:
+        return close_points(watermark, now, self._is_interest, self.interest_lateness)
 
     async def on_contribution(
         self, partition: int, offset: int, contribution: Contribution
@@ -89,16 +84,10 @@ class WindowCloser:
             self._viewers(contribution)  # a gauge: no lane, no counts, no offsets
             return
         now = self.clock()
-        watermark_key = f"p{partition}"
-        watermark = Watermark.from_dict(
-            self.tables.watermarks.get(watermark_key),
-            self.idle_after,
-            self.backlog_after,
-            self._readable_since(partition, now),
-        )
-        changed = watermark.expect(self.lanes(), now)
+        stored = self.watermarks.stored(partition)
+        watermark, changed = self.watermarks.load(partition, now)
         if contribution.tick_wall is None:
-            await self._add(partition, offset, contribution, watermark, now)
+            await self._add(partition, offset, contribution, watermark, stored, now)
             # Contributions name the input lanes (raw partitions) their batch came from
             # (none while those are held at a gap); only very old ones name none at all.
             lanes = contribution.sources
@@ -107,9 +96,16 @@ class WindowCloser:
         else:
             lanes = contribution.sources or {}  # a worker's progress report, or a bare tick
         moved = [watermark.observe(lane, t, now) for lane, t in lanes.items()]
+        points = self._points(watermark, now)
+        # The interest close only moves forward (an idle Trends lane's floor can be more
+        # than its next point): a window it passed once has its final interest, even one
+        # that never opened (a trend point for it is then late).
+        final = stored.get("interest_final")
+        if points.interest is not None and (final is None or points.interest > final):
+            final, changed = points.interest, True
         if changed or any(moved):
-            self.tables.watermarks[watermark_key] = watermark.as_dict()
-        await self.close_due(partition, watermark, now)
+            self.watermarks.save(partition, watermark, interest_final=final)
+        await self.close_due(partition, watermark, now, ClosePoints(points.first, final))
 
     async def _add(
         self,
@@ -117,44 +113,39 @@ class WindowCloser:
         offset: int,
         contribution: Contribution,
         watermark: Watermark,
+        stored: dict[str, Any],
         now: float,
     ) -> None:
         # A contribution redelivered after a crash or rebalance must not count twice.
         # Every check reads the value it protects, written in the same changelog
         # message as the counts (writes to two tables are not atomic: after a SIGKILL
         # one may survive without the other):
-        # - an open window, and a closed one kept for revisions, keep the last offset
-        #   folded into them;
+        # - a window, open or closed and kept for revisions, keeps the last offset
+        #   folded into it;
         # - a platform's marks keep the last offset of its closed windows and of its
         #   late events, so a redelivery of what a closed window held is recognised.
         platform = contribution.platform
         marks = self._marks(platform)
+        key = window_key(platform, contribution.window_start)
         if marks["last_closed_start"] is not None and (
             contribution.window_start <= marks["last_closed_start"]
         ):
             if offset <= marks.get("last_offset", -1):
                 return  # a redelivery of what a closed window (or revision) already holds
             marks["last_offset"] = offset
-            recent = (marks.get("recent") or {}).get(f"{contribution.window_start:.3f}")
-            effective = watermark.effective(now)
-            if (
-                recent is not None
-                and (effective is None or effective < self._kept_until(recent))
-                and self._lanes_on_time(contribution, watermark)
-            ):
-                # Late only because other lanes (or an idle lane's projection) closed its
-                # window: within the allowed lateness, sent again corrected.
-                merge_partial(recent, contribution.asdict(), self.evidence_size)
-                recent["last_offset"] = offset
-                recent["revision"] += 1
+            kept = self._revisable(contribution, partition, watermark, stored, now)
+            if kept is not None:
+                merge_partial(kept, contribution.asdict(), self.evidence_size)
+                kept["last_offset"] = offset
+                kept["revision"] = kept.get("revision", -1) + 1  # -1: never sent before
+                self.tables.windows[key] = kept
                 self.tables.platform_marks[platform] = marks
-                await self._send_window(recent, "revision", now)
+                await self._send_window(kept, "revision", now)
                 return
             # Too late: left out of its window, reported with the platform's next window.
             marks["late_events"] += contribution.mentions + contribution.interest_count
             self.tables.platform_marks[platform] = marks
             return
-        key = window_key(platform, contribution.window_start)
         window = self.tables.windows.get(key)
         if window is None:
             window = {
@@ -166,6 +157,43 @@ class WindowCloser:
             merge_partial(window, contribution.asdict(), self.evidence_size)
             window["last_offset"] = offset
             self.tables.windows[key] = window
+
+    def _revisable(
+        self,
+        contribution: Contribution,
+        partition: int,
+        watermark: Watermark,
+        stored: dict[str, Any],
+        now: float,
+    ) -> Window | None:
+        """The closed window a late partial revises, or None (it is too late).
+
+        Only a partial none of whose lanes had passed the window's close point itself
+        (late because other lanes, or an idle lane's projection, closed the window), and:
+        - posts: while the first close point is within one more allowed lateness;
+        - search interest: until the window's interest is final. A trend point for a window
+          that never opened (no posts in it) opens it then, closed: the same window, with
+          the same counts, as when the point came before its neighbours closed."""
+        if not self._lanes_on_time(contribution, watermark):
+            return None
+        key = window_key(contribution.platform, contribution.window_start)
+        kept = self.tables.windows.get(key)
+        if contribution.mentions or not contribution.interest_count:
+            first = self._points(watermark, now).first
+            if kept is None or (first is not None and first >= self._kept_until(kept)):
+                return None
+            return kept
+        if kept is not None:
+            return None if kept.get("interest_final") else kept
+        final = stored.get("interest_final")
+        if final is not None and final >= contribution.window_start + self.size + self.lateness:
+            return None
+        return {
+            **empty_partial(contribution.platform, contribution.window_start),
+            "partition": partition,
+            "last_offset": -1,
+            "closed": True,
+        }
 
     def _viewers(self, contribution: Contribution) -> None:
         platform = contribution.platform
@@ -185,7 +213,7 @@ class WindowCloser:
         return True
 
     def _kept_until(self, window: Window) -> float:
-        """The watermark up to which a closed window takes revisions."""
+        """The first close point up to which a closed window takes late posts."""
         return float(window["window_start"]) + self.size + 2 * self.lateness
 
     def _marks(self, platform: str) -> dict[str, Any]:
@@ -194,100 +222,65 @@ class WindowCloser:
             "late_events": 0,
         }
 
-    async def close_due(self, partition: int, watermark: Watermark, now: float) -> None:
-        effective = watermark.effective(now)
+    async def close_due(
+        self, partition: int, watermark: Watermark, now: float, points: ClosePoints
+    ) -> None:
         mine = [w for w in self.tables.windows.values() if w["partition"] == partition]
-        for window in due_windows(mine, effective, self.size, self.lateness):
-            by_events = watermark.event_time is not None and watermark.event_time >= (
+        first = points.first
+        # Closed on the lanes' events, or on the wall clock (an idle lane's projection):
+        # the post lanes' events, the Trends lanes' only where there are no posts.
+        reached = watermark.only(lambda lane: not self._is_interest(lane)).event_time
+        reached = watermark.event_time if reached is None else reached
+        for window in due_windows(
+            [w for w in mine if not w.get("closed")], first, self.size, self.lateness
+        ):
+            by_events = reached is not None and reached >= (
                 window["window_start"] + self.size + self.lateness
             )
-            await self._close(window, "watermark" if by_events else "wall_clock", effective, now)
+            await self._close(window, "watermark" if by_events else "wall_clock", now)
+        closed = [w for w in mine if w.get("closed")]  # those just closed too (same dicts)
+        waiting = [w for w in closed if not w.get("interest_final")]
+        for window in due_windows(waiting, points.interest, self.size, self.lateness):
+            window["interest_final"] = True
+            self.tables.windows[window_key(window["platform"], window["window_start"])] = window
+            await self.judge.on_final_interest(window, now)
+        for window in closed:
+            # Kept while late posts may still revise it and until its interest is final.
+            if (
+                window.get("interest_final")
+                and first is not None
+                and first >= self._kept_until(window)
+            ):
+                del self.tables.windows[window_key(window["platform"], window["window_start"])]
 
     async def _send_window(self, window: Window, closed_by: str, now: float) -> None:
-        platform, start = window["platform"], window["window_start"]
-        record = WindowAggregate(
-            window_id=window_key(platform, start),
-            platform=platform,
-            window_start=iso_utc(start),
-            window_end=iso_utc(start + self.size),
-            mentions=window["mentions"],
-            intent_counts=window["intent_counts"],
-            sentiment_sum=round(window["sentiment_sum"], 6),
-            sentiment_count=window["sentiment_count"],
-            interest_sum=window["interest_sum"],
-            interest_count=window["interest_count"],
-            switching_to=window["switching_to"],
-            switching_from=window["switching_from"],
-            late_events=window.get("late_events", 0),
-            closed_by=closed_by,
-            closed_at=iso_utc(now),
-            revision=window.get("revision", 0),
-            accounts_active=window.get("accounts_active"),
-            accounts_at_risk=window.get("accounts_at_risk"),
-            expected_cancellations=window.get("expected_cancellations"),
-            **summarize(window),
-        )
-        await self.topics.windows.send(key=platform, value=record)
+        record = window_record(window, self.size, closed_by, now)
+        await self.topics.windows.send(key=record.platform, value=record)
         EVENTS_OUT.labels(self.topics.windows.get_topic_name()).inc()
 
-    async def _close(
-        self, window: Window, closed_by: str, effective: float | None, now: float
-    ) -> None:
+    async def _close(self, window: Window, closed_by: str, now: float) -> None:
         platform, start = window["platform"], window["window_start"]
         marks = self._marks(platform)
-        # The late events reported with this window stay on its revisions too (subscribers
-        # upsert on window_id), so mentions + late_events still add up.
-        window["late_events"] = marks["late_events"]
-        # The viewers' gauge as of now: the last daily tick reported for the platform.
-        window.update(viewer_gauge.window_fields(marks.get("viewers")))
+        if window["mentions"]:
+            # The late events reported with this window stay on its revisions too
+            # (subscribers upsert on window_id), so mentions + late_events still add up.
+            # A window with only search interest takes neither these nor the viewers'
+            # gauge: it may as well first be sent by a late trend point (see _revisable).
+            window["late_events"] = marks["late_events"]
+            marks["late_events"] = 0
+            # The viewers' gauge as of now: the last daily tick reported for the platform.
+            window.update(viewer_gauge.window_fields(marks.get("viewers")))
+        window["revision"] = 0
         await self._send_window(window, closed_by, now)
-        state = self.tables.alert_state.get(platform) or new_state()
-        state, alerts = evaluate_window(state, platform, window, self.size, self.thresholds)
-        alerts = explain.explain_alerts(state, alerts, window, self.size, self.thresholds)
-        self.tables.alert_state[platform] = state
-        for fields in alerts:
-            await publish_alert(self.topics, fields, now)
-        # Kept for revisions while the watermark is within one more allowed lateness.
-        recent = {
-            at: w
-            for at, w in (marks.get("recent") or {}).items()
-            if effective is None or self._kept_until(w) > effective
-        }
-        if effective is None or self._kept_until(window) > effective:
-            recent[f"{start:.3f}"] = {**window, "revision": 0}
+        await self.judge.at_close(window, now)
+        window["closed"] = True
+        self.tables.windows[window_key(platform, start)] = window
+        marks.pop("recent", None)  # where closed windows were kept before
         self.tables.platform_marks[platform] = {
             **marks,
             "last_closed_start": start,
-            "late_events": 0,
             "last_offset": max(marks.get("last_offset", -1), window["last_offset"]),
-            "recent": recent,
         }
-        del self.tables.windows[window_key(platform, start)]
-
-
-def _data_free(platform: str = "", **fields: Any) -> Contribution:
-    return Contribution(
-        platform=platform,
-        window_start=0.0,
-        max_event_time=0.0,
-        intent_counts={},
-        switching_to={},
-        switching_from={},
-        evidence={},
-        **{"sources": {}, **fields},
-    )
-
-
-def tick(now: float, sources: dict[str, float] | None = None) -> Contribution:
-    """A data-free contribution that only moves the wall clock of a partition, or with
-    `sources` a worker's report of how far its input lanes' delivered events reach."""
-    return _data_free(sources=dict(sources or {}), tick_wall=now)
-
-
-def viewers_report(platform: str, partition: int, row: list[float]) -> Contribution:
-    """A viewing partition's gauge of one platform at a daily tick: [day, active,
-    at_risk, expected_cancellations] (streamapp/analytics/viewer_gauge.py)."""
-    return _data_free(platform, viewers={str(partition): list(row)})
 
 
 __all__ = ["WindowCloser", "thresholds_from", "tick", "viewers_report"]

@@ -189,6 +189,32 @@ RULES: dict[str, Rule] = {
 }
 
 
+# Rules that read search interest are judged once a window's interest is final, not at
+# its first close: Google Trends points arrive hours after their event time, and taken
+# at the first close the same window would be judged with or without its point depending
+# on how fast the lanes were read (docs/windows-and-alerts.md). Each set keeps its own
+# state (baseline, episodes): `interest_state_key`.
+INTEREST_METRICS = frozenset({"interest"})
+INTEREST_RULES = {n: r for n, r in RULES.items() if r.metric in INTEREST_METRICS}
+POST_RULES = {n: r for n, r in RULES.items() if r.metric not in INTEREST_METRICS}
+
+
+def interest_state_key(platform: str) -> str:
+    return f"{platform}|interest"
+
+
+def split_interest_state(state: State) -> State:
+    """The interest rules' state taken out of a platform's state written before the two
+    were kept apart (their episodes and baseline carry on); `state` loses those rules."""
+    rules = state.get("rules") or {}
+    moved = {name: rules.pop(name) for name in list(rules) if name in INTEREST_RULES}
+    return {
+        "last_start": state.get("last_start"),
+        "history": list(state["history"]),
+        "rules": moved,
+    }
+
+
 def alert_id(platform: str, rule: str, episode_start: float) -> str:
     return hashlib.sha256(f"{platform}|{rule}|{episode_start:.3f}".encode()).hexdigest()[:24]
 
@@ -227,11 +253,14 @@ def evaluate_window(
     window: dict[str, Any],
     size: float,
     t: Thresholds,
+    rules: dict[str, Rule] | None = None,
 ) -> tuple[State, list[dict[str, Any]]]:
-    """Evaluate every rule on a just-closed window; returns the new state and alert fields.
+    """Evaluate `rules` (default: every rule) on a just-closed window; returns the new
+    state and alert fields.
 
     Alert dicts lack `fired_at`: the caller stamps the wall-clock time of sending.
     """
+    rules = RULES if rules is None else rules
     start = window["window_start"]
     if state["last_start"] is not None and start <= state["last_start"]:
         return state, []  # already evaluated (a replayed close after a crash)
@@ -240,16 +269,16 @@ def evaluate_window(
     current = window_metrics(window, t.min_sentiment_posts)
     alerts = []
     if len(history) >= t.min_baseline_windows:
-        for rule in RULES.values():
+        for rule in rules.values():
             verdict = rule.verdict(rule.metric, t)(current, history)
             if verdict is not None:
                 alert = _step_rule(state["rules"], rule, platform, window, verdict, size, t)
                 if alert:
                     alerts.append(alert)
     flagged = [
-        RULES[r].metric
+        rules[r].metric
         for r, rs in state["rules"].items()
-        if rs["status"] == "firing" and r in RULES
+        if rs["status"] == "firing" and r in rules
     ]
     if flagged:
         current["flagged"] = flagged  # type: ignore[assignment]

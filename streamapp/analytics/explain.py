@@ -228,3 +228,25 @@ def explain_alerts(
     ]
     state[STATE_KEY] = update_baseline(baseline, window, size, thresholds.baseline_windows)
     return explained
+
+
+def terms_at_close(state: Mapping[str, Any], window: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The window's rising terms against the baseline as it stands at the window's close
+    (call before `explain_alerts` takes the window in): kept with the window for the rules
+    judged later, when the baseline has moved on."""
+    baseline = state.get(STATE_KEY) or {}
+    return rising_terms(window.get("terms") or {}, baseline.get("terms", {}))
+
+
+def explain_later(alerts: list[dict[str, Any]], window: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Alerts of rules judged after the window's first close (search interest): their
+    terms are those kept at that close (`top_terms`), their examples the window's."""
+    platform = str(window["platform"])
+    return [
+        {
+            **fields,
+            **explanation(str(fields["rule"]), platform, window, None),
+            "top_terms": list(window.get("top_terms") or []),
+        }
+        for fields in alerts
+    ]

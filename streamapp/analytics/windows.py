@@ -3,12 +3,9 @@
 Window state is kept as plain dicts so that it can live in a Faust table (JSON
 changelog) and be tested without one.
 
-Closing rule: a window [start, end) closes once the *effective watermark* of its
-partition passes `end + allowed_lateness`. The effective watermark is the slowest input
-lane's event time (every lane expected from the start), an idle lane's advanced by the
-wall-clock time elapsed since it went quiet, unless some lane is still catching up on a
-backlog (see `Watermark`): a quiet stream still closes its windows, and a replay of old
-data closes them as every lane's own event time passes them, whichever lane is read first.
+Closing rule: a window [start, end) closes once the close point of its partition passes
+`end + allowed_lateness`; the close points (one for the posts, one for search interest)
+come from the input lanes' event-time progress, see `streamapp/analytics/watermark.py`.
 """
 
 from __future__ import annotations
@@ -19,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streamapp.analytics import explain
-from streamapp.analytics.offset_ranges import Ranges, add_offsets
+from streamapp.analytics.offset_ranges import add_offsets
 
 Window = dict[str, Any]
 # Where an event came from: (input lane "topic:partition", offset).
@@ -68,6 +65,8 @@ class ContributionBuilder:
     partials: dict[tuple[str, float], Window] = field(default_factory=dict)
     # Newest event time per input lane (a raw topic partition) seen in this batch.
     sources: dict[str, float] = field(default_factory=dict)
+    # Earliest event time per input lane in this batch (see agents/batches.py `flush`).
+    earliest: dict[str, float] = field(default_factory=dict)
     # Per partial, the input offsets folded into it: sent along, so that a worker taking
     # over a lane can tell exactly what its predecessor already delivered.
     offsets: dict[tuple[str, float], dict[str, set[int]]] = field(default_factory=dict)
@@ -75,6 +74,8 @@ class ContributionBuilder:
     def saw(self, source: str, event_time: float) -> None:
         if event_time > self.sources.get(source, float("-inf")):
             self.sources[source] = event_time
+        if event_time < self.earliest.get(source, float("inf")):
+            self.earliest[source] = event_time
 
     def _partial(self, platform: str, event_time: float, at: Position | None) -> Window:
         start = window_start_of(event_time, self.size)
@@ -154,6 +155,7 @@ class ContributionBuilder:
             partials.append(partial)
         self.partials.clear()
         self.sources.clear()
+        self.earliest.clear()
         self.offsets.clear()
         return partials
 
@@ -171,147 +173,6 @@ def merge_partial(window: Window, partial: Window, evidence_size: int = 5) -> Wi
         kept.extend(ids[: max(0, evidence_size - len(kept))])
     explain.merge(window, partial)
     return window
-
-
-@dataclass
-class Watermark:
-    """Event-time progress of one partition of contributions, per input lane.
-
-    Each lane (a raw topic partition) keeps its newest event time (None: nothing seen
-    yet) and the wall time it last moved. Every lane the windows depend on is expected
-    from the start (`expect`), so a lane that has not contributed yet holds the windows
-    open instead of being unknown. The effective watermark is the *slowest* lane's time:
-
-    - a lane that moved within `idle_after` seconds (counted from `readable_since`, when
-      this worker could first read the lanes, if that is later) holds the watermark at
-      its event time; one that has seen nothing holds every window;
-    - an idle lane is projected forward with the wall clock (a quiet live stream still
-      closes its windows); one that never saw an event stops holding at all;
-    - but while any lane is catching up on a backlog (it is moving and its event time is
-      more than `backlog_after` seconds behind the wall clock: a replay, a restart), no
-      idle lane is projected: it holds at its event time (or holds everything), because
-      in a backlog an idle lane is one not read yet, not a quiet live stream.
-    """
-
-    lanes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    idle_after: float = 0.0
-    backlog_after: float = math.inf
-    readable_since: float = -math.inf
-
-    def expect(self, sources: Iterable[str], wall_now: float) -> bool:
-        """Register the lanes not known yet (nothing seen); True if there were any."""
-        added = False
-        for source in sources:
-            if source not in self.lanes:
-                self.lanes[source] = {"event_time": None, "wall_time": wall_now}
-                added = True
-        return added
-
-    def observe(self, source: str, event_time: float, wall_now: float) -> bool:
-        lane = self.lanes.get(source)
-        if lane is not None and lane["event_time"] is not None and event_time <= lane["event_time"]:
-            return False
-        self.lanes[source] = {"event_time": event_time, "wall_time": wall_now}
-        return True
-
-    @property
-    def event_time(self) -> float | None:
-        """The slowest seen lane's newest event time (no wall-clock projection)."""
-        times = (lane["event_time"] for lane in self.lanes.values())
-        return min((t for t in times if t is not None), default=None)
-
-    def _idle(self, lane: dict[str, Any], wall_now: float) -> bool:
-        return wall_now - max(lane["wall_time"], self.readable_since) >= self.idle_after
-
-    def catching_up(self, wall_now: float) -> bool:
-        """Is any lane still reading a backlog (moving, and far behind the wall clock)?"""
-        return any(
-            lane["event_time"] is not None
-            and lane["event_time"] < wall_now - self.backlog_after
-            and not self._idle(lane, wall_now)
-            for lane in self.lanes.values()
-        )
-
-    def effective(self, wall_now: float) -> float | None:
-        backlog = self.catching_up(wall_now)
-        bounds = []
-        for lane in self.lanes.values():
-            t = lane["event_time"]
-            if backlog or not self._idle(lane, wall_now):
-                if t is None:
-                    return None  # not read yet: every window waits for it
-                bounds.append(t)
-            elif t is not None:
-                bounds.append(t + max(0.0, wall_now - lane["wall_time"] - self.idle_after))
-        return min(bounds, default=None)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"lanes": self.lanes}
-
-    @classmethod
-    def from_dict(
-        cls,
-        data: dict[str, Any] | None,
-        idle_after: float = 0.0,
-        backlog_after: float = math.inf,
-        readable_since: float = -math.inf,
-    ) -> Watermark:
-        lanes = (data or {}).get("lanes") or {}
-        return cls(
-            {name: dict(lane) for name, lane in lanes.items()},
-            idle_after,
-            backlog_after,
-            readable_since,
-        )
-
-
-@dataclass
-class LaneProgress:
-    """Per input lane a worker reads: the newest event time its delivered partials reach
-    (`reached`, reported to every window partition), held back while the lane has a gap
-    in its offsets: a record Faust skipped, and reads again later (streamapp/head_watch.py),
-    keeps its window open instead of arriving late. A gap not filled within `give_up_after`
-    seconds is given up (the lane reports again; the record, if it comes, is late)."""
-
-    give_up_after: float = 20.0
-    reached: dict[str, float] = field(default_factory=dict)
-    # lane -> (consumer generation, offsets read or delivered); a new generation starts
-    # from the lane's delivered marks
-    read: dict[str, tuple[int, Ranges]] = field(default_factory=dict)
-    # lane -> (newest event time read past a gap, wall time the gap was first seen)
-    ahead: dict[str, tuple[float, float]] = field(default_factory=dict)
-
-    def batch(
-        self,
-        lane: str,
-        offsets: Iterable[int],
-        event_time: float | None,
-        generation: int,
-        marks: Ranges | None,
-        now: float,
-    ) -> float | None:
-        """Note a batch's offsets of `lane` and its newest event time; returns the event
-        time the lane may report now (None: nothing new, or held at a gap)."""
-        known, ranges = self.read.get(lane, (None, []))
-        if known != generation:
-            ranges = [list(marks[-1])] if marks else []  # delivered before this generation
-        ranges = add_offsets(ranges, offsets, limit=64)
-        held = self.ahead.pop(lane, None)
-        times = [t for t in (event_time, held[0] if held else None) if t is not None]
-        since = held[1] if held else now
-        if len(ranges) > 1 and now - since > self.give_up_after:
-            ranges = ranges[-1:]  # given up: the missing record is not coming back
-        self.read[lane] = (generation, ranges)
-        if not times:
-            return None
-        if len(ranges) > 1:  # an offset before the newest is missing: hold
-            self.ahead[lane] = (max(times), since)
-            return None
-        return max(times)
-
-    def delivered(self, lane: str, event_time: float) -> None:
-        if event_time > self.reached.get(lane, float("-inf")):
-            self.reached[lane] = event_time
 
 
 def is_due(window: Window, effective_watermark: float | None, size: float, lateness: float) -> bool:

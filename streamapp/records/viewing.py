@@ -45,6 +45,10 @@ EVENT_TYPES = (
     "cancel",
     "resubscribe",
 )
+# Where a play came from (`source`, optional): a value outside these is read as None, not
+# refused, so a producer that adds a value of its own loses only that field, never the
+# event (docs/topics-and-schemas.md#viewing-events).
+PLAY_SOURCES = ("recommendation", "browse", "continue")
 MAX_PLAN_CHARS = 32
 MAX_DEVICE_CHARS = 32
 MAX_PRICE = 10_000.0  # a monthly price in the account's currency; beyond is a unit error
@@ -66,6 +70,7 @@ class ViewingEvent(faust.Record, serializer="json", include_metadata=False):
     country: str | None = None
     plan: str | None = None
     price: float | None = None
+    source: str | None = None  # one of PLAY_SOURCES: where a play came from
     schema_version: int = VIEWING_SCHEMA_VERSION
 
     @property
@@ -155,4 +160,11 @@ def parse_viewing_event(
         country=_text(data, "country", MAX_GEO_CHARS, required=False),
         plan=_text(data, "plan", MAX_PLAN_CHARS, required=False),
         price=price,
+        source=_play_source(data),
     )
+
+
+def _play_source(data: dict[str, object]) -> str | None:
+    """A known source, or None (absent or unknown); a non-string is an error."""
+    value = _field(data, "source", (str,), required=False)
+    return value if value in PLAY_SOURCES else None

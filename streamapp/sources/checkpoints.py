@@ -71,6 +71,51 @@ async def ensure_checkpoint_topic(bootstrap: str, topic: str, replication: int =
     await ensure_topics(bootstrap, [spec], options=client_options())
 
 
+async def publish_compacted(
+    bootstrap: str, topic: str, records: Sequence[tuple[str, dict[str, Any]]], replication: int
+) -> None:
+    """Write keyed JSON records to a compacted one-partition topic (created unless it
+    exists), and return once Kafka has every one (`streamapp drivers|catalogue load`)."""
+    from aiokafka import AIOKafkaProducer
+
+    from streamapp.unreachable import held_logs, start_client
+
+    with held_logs("aiokafka"):  # a broker that does not answer: the caller's one line says it
+        await ensure_checkpoint_topic(bootstrap, topic, replication)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", **client_options())
+    await start_client(producer, bootstrap)
+    try:
+        pending = [
+            await producer.send(topic, key=key.encode(), value=encode(value))
+            for key, value in records
+        ]
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+
+
+def load_into_topic(
+    name: str, records: Sequence[tuple[str, dict[str, Any]]], bootstrap: str | None
+) -> str:
+    """`publish_compacted` for a short-lived command: the topic `name` under the
+    configured prefix, at `bootstrap` (else KAFKA_BOOTSTRAP_SERVERS); a broker that does
+    not answer raises KafkaUnreachable (one line). Returns the topic written."""
+    from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
+
+    from streamapp.config import Settings
+    from streamapp.unreachable import KafkaUnreachable
+
+    settings = Settings()
+    servers = bootstrap or settings.kafka.bootstrap_servers
+    topic = settings.pipeline.topic_prefix + name
+    replication = settings.pipeline.replication_factor
+    try:
+        asyncio.run(publish_compacted(servers, topic, records, replication))
+    except (KafkaConnectionError, KafkaTimeoutError, OSError, TimeoutError) as exc:
+        raise KafkaUnreachable(servers, str(exc) or type(exc).__name__) from None
+    return topic
+
+
 class KafkaCheckpointStore:
     def __init__(self, bootstrap: str, topic: str, sink: Any, replication: int = 1) -> None:
         self.bootstrap = bootstrap

@@ -72,7 +72,7 @@ async def deliver(pending: list[Awaitable[Any]]) -> None:
 class _Progress:
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
-        self.posts = self.trends = self.viewing = 0
+        self.posts = self.trends = self.viewing = self.titles = 0
         self._last_at = clock()
         self._last_posts = 0
 
@@ -81,6 +81,8 @@ class _Progress:
             self.posts += 1
         elif event.topic == topics.VIEWING_EVENTS:
             self.viewing += 1
+        elif event.topic == topics.TITLE_CATALOGUE:
+            self.titles += 1
         else:
             self.trends += 1
 
@@ -91,10 +93,12 @@ class _Progress:
             return
         rate = (self.posts - self._last_posts) / elapsed if elapsed > 0 else 0.0
         log.info(
-            "simulator: sent %d posts, %d trend points, %d viewing events, rate %.1f posts/s",
+            "simulator: sent %d posts, %d trend points, %d viewing events, %d catalogue records,"
+            " rate %.1f posts/s",
             self.posts,
             self.trends,
             self.viewing,
+            self.titles,
             rate,
         )
         self._last_at, self._last_posts = now, self.posts

@@ -102,6 +102,8 @@ class EventSource(Protocol):
 
     def events_between(self, t0: float, t1: float) -> list[SimEvent]: ...
 
+    def catalogue_updates(self) -> list[SimEvent]: ...
+
 
 class Simulator:
     """Deterministic for a seed: posts at `rate`/s (Poisson), trend points on a grid.
@@ -158,6 +160,7 @@ class Simulator:
         if self.viewers is not None:
             self.viewers.start = self.start
             events += self.viewers.events_between(t0, t1)
+            events += self.viewers.catalogue_updates()  # what the viewers watch from
         events.sort(key=lambda e: (e.event_time, e.topic, e.key))
         return events
 

@@ -93,6 +93,22 @@ def dashboards(kafka_broker, unique_topic_prefix, tmp_path):
         board.stop()
 
 
+# The Viewers tab, read through BokehJS: sources by name.
+READ_VIEWERS = """() => {
+  const doc = window.Bokeh && Bokeh.documents[0];
+  if (!doc) return null;
+  const data = (name) => { const m = doc.get_model_by_name(name); return m ? m.data : null; };
+  const rows = (d, cols) => d ? Array.from(d[cols[0]]).map((_, i) => cols.map((c) => d[c][i])) : [];
+  const lines = (name) => { const d = data(name); return d ? Object.fromEntries(Array.from(
+    d.platform).map((p, i) => [p, Array.from(d.ys[i])])) : {}; };
+  return {
+    top: rows(data('trending_top'), ['platform', 'title_id', 'plays']),
+    shares: rows(data('recommended_share'), ['platform', 'plays', 'recommended']),
+    plays: lines('plays_lines'), active: lines('active_lines'), gap: lines('content_gap_lines'),
+  };
+}"""
+
+
 class Watched:
     """A page with every request, websocket and console error it produced recorded."""
 
@@ -105,27 +121,37 @@ class Watched:
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
 
-    def wait_for(self, check, timeout: float = 60.0) -> dict:
+    def wait_for(self, check, timeout: float = 60.0, script: str = READ_PAGE) -> dict:
         deadline = time.monotonic() + timeout
         seen = None
         while time.monotonic() < deadline:
-            seen = self.page.evaluate(READ_PAGE)
+            seen = self.page.evaluate(script)
             if seen is not None and check(seen):
                 return seen
             self.page.wait_for_timeout(250)
         raise AssertionError(f"the page never showed it; last seen: {seen}")
 
 
-def test_posts_and_an_alert_appear_live_in_the_browser(
-    kafka_broker, unique_topic_prefix, tmp_path, dashboards, browser
-):
-    bootstrap, prefix = kafka_broker.bootstrap, unique_topic_prefix + "."
+def open_live(bootstrap, prefix, tmp_path, dashboards, browser):
+    """A worker (not waited for), a dashboard and a page open on it."""
     in_thread(prepare_topics(bootstrap, prefix))
     worker = Worker(bootstrap, prefix, tmp_path / "worker", {}).start()
     try:
         board = dashboards()
         watched = Watched(browser.new_page(viewport={"width": 1400, "height": 1000}))
         watched.page.goto(board.url)
+    except BaseException:
+        worker.stop()
+        raise
+    return worker, board, watched
+
+
+def test_posts_and_an_alert_appear_live_in_the_browser(
+    kafka_broker, unique_topic_prefix, tmp_path, dashboards, browser
+):
+    bootstrap, prefix = kafka_broker.bootstrap, unique_topic_prefix + "."
+    worker, board, watched = open_live(bootstrap, prefix, tmp_path, dashboards, browser)
+    try:
         first = watched.wait_for(lambda s: "signals" in s["freshness"], timeout=30)
         assert first["mentions"] == {} and first["alerts"] == []  # nothing produced yet
         worker.wait_ready()
@@ -257,6 +283,68 @@ def test_posts_and_an_alert_appear_live_in_the_browser(
         more = [reddit_post(f"t3_after{i}", CHATTER.format(n=i), after + i) for i in range(5)]
         in_thread(produce(bootstrap, prefix + topics.REDDIT_DISCUSSIONS, more))
         watched.wait_for(lambda s: s["mentions"].get("netflix") == total + len(more))
+        assert watched.errors == []
+    finally:
+        worker.stop()
+
+
+def test_the_viewers_tab_shows_trending_titles_recommended_share_and_the_gauge(
+    kafka_broker, unique_topic_prefix, tmp_path, dashboards, browser
+):
+    from tests.integration.test_title_trends import events, expected
+
+    bootstrap, prefix = kafka_broker.bootstrap, unique_topic_prefix + "."
+    worker, board, watched = open_live(bootstrap, prefix, tmp_path, dashboards, browser)
+    try:
+        watched.page.locator(".bk-tab", has_text="Viewers").click()  # Bokeh's tab header
+        worker.wait_ready()
+        now = time.time()
+        sent = events((now // SIZE + 1) * SIZE)  # plays of hulu and max, through the worker
+        plays = [(key, json.dumps(value).encode()) for key, value in sent]
+        in_thread(produce(bootstrap, prefix + topics.VIEWING_EVENTS, plays))
+        gap = reddit_post(f"t3_gap{int(now)}", "Max removed all the shows I was watching", now)
+        in_thread(produce(bootstrap, prefix + topics.REDDIT_DISCUSSIONS, [gap]))
+        # The viewers' gauge rides on the market windows after a daily tick of the
+        # clickstream; here it is one closed window as the worker writes it.
+        gauge = {"window_id": f"max|{now - 60:.3f}", "platform": "max", "mentions": 0,
+                 "window_end": _iso(now), "accounts_active": 40, "accounts_at_risk": 3,
+                 "expected_cancellations": 2.5}  # fmt: skip
+        in_thread(
+            produce(
+                bootstrap, prefix + topics.PLATFORM_WINDOWS, [("max", json.dumps(gauge).encode())]
+            )
+        )
+        want = expected(sent)
+        per_platform = {
+            p: sum(v[0] for k, v in want.items() if k.startswith(p)) for p in ("hulu", "max")
+        }
+        seen = watched.wait_for(
+            lambda s: (
+                {p: sum(ys) for p, ys in s["plays"].items()} == per_platform
+                and s["active"].get("max") == [40]
+                and bool(s["gap"].get("max"))
+            ),
+            script=READ_VIEWERS,
+        )
+        newest = max(k for k in want if k.startswith("hulu"))
+        titles = sorted(want[newest][2].items(), key=lambda item: (-item[1], item[0]))
+        assert [row[1:] for row in seen["top"] if row[0] == "Hulu"] == [list(t) for t in titles]
+        recommended = {
+            p: sum(v[1] for k, v in want.items() if k.startswith(p)) for p in per_platform
+        }
+        assert {r[0]: r[1:] for r in seen["shares"]} == {
+            "hulu": [per_platform["hulu"], recommended["hulu"]],
+            "max": [per_platform["max"], recommended["max"]],
+        }
+        assert sum(seen["gap"]["max"]) == 1
+        # Shown, not only held: the tab's table draws the titles' rows.
+        assert watched.page.locator(".slick-cell", has_text=titles[0][0]).first.is_visible()
+        with watched.page.expect_download() as download:
+            watched.page.get_by_role("button", name="top titles CSV").click()
+        rows = list(csv.DictReader(open(download.value.path())))  # noqa: SIM115
+        assert [(r["title_id"], int(r["plays"])) for r in rows if r["platform"] == "Hulu"] == titles
+        ARTIFACTS.mkdir(exist_ok=True)
+        watched.page.screenshot(path=str(ARTIFACTS / "dashboard-viewers.png"), full_page=True)
         assert watched.errors == []
     finally:
         worker.stop()

@@ -1,6 +1,10 @@
 """Replays give what live gave (issue 12): the same recorded file replayed into fresh
 clusters, fast or paced, with one worker or two, closes the same windows and fires the
 same alerts; and a worker restarted after being down counts every post in its own window.
+
+The file carries a search-interest point every five minutes per keyword: trend points do
+not hold the posts' windows, and still land in their own (a point that comes after its
+window first closed is a revision, so the runs agree on each window's last revision).
 """
 
 from __future__ import annotations
@@ -35,7 +39,17 @@ REPLAY_SETTINGS = {
 PARTITIONS = 4
 
 
-def recorded_file(path: Path) -> tuple[Path, int]:
+def trend_points(path: Path) -> tuple[int, int]:
+    """(the file's trend points, those of a platform: what the windows count)."""
+    trends = [
+        record["value"]
+        for record in map(json.loads, path.read_text().splitlines())
+        if record.get("topic") == topics.STREAMING_TRENDS
+    ]
+    return len(trends), sum(1 for v in trends if v.get("platform") and not v.get("region_of"))
+
+
+def recorded_file(path: Path, trend_interval_s: float | None = None) -> tuple[Path, int]:
     """~600 posts over 80 minutes of event time long ago, with a 10-minute piracy surge
     about Max (15:40-15:50), then one post per partition just before the last window ends
     (so the last windows close seconds after the replay, not a window later). A fixed day
@@ -43,7 +57,11 @@ def recorded_file(path: Path) -> tuple[Path, int]:
     today made the surge too weak to fire on some days of the week."""
     t0 = datetime(2025, 12, 2, 14, 40, tzinfo=UTC).timestamp()
     sim = Simulator(
-        seed=12, rate=0.12, scenarios=["piracy-wave:max@3600/600"], start=t0, trend_interval_s=None
+        seed=12,
+        rate=0.12,
+        scenarios=["piracy-wave:max@3600/600"],
+        start=t0,
+        trend_interval_s=trend_interval_s,
     )
     events = sim.events_between(t0, t0 + 80 * WINDOW)
     write_jsonl(path, events)
@@ -81,7 +99,7 @@ class Cluster:
         for worker in self.workers:
             worker.stop()
 
-    async def results(self, posts: int, timeout: float = 150) -> dict[str, Any]:
+    async def results(self, posts: int, points: int = 0, timeout: float = 150) -> dict[str, Any]:
         signals = await read_until(
             self.bootstrap,
             self.prefix + topics.DISCUSSION_SIGNALS,
@@ -103,7 +121,10 @@ class Cluster:
         windows = await read_until(
             self.bootstrap,
             self.prefix + topics.PLATFORM_WINDOWS,
-            lambda r: sum(w["mentions"] + w["late_events"] for w in latest(r).values()) >= pairs,
+            lambda r: (
+                sum(w["mentions"] + w["late_events"] for w in latest(r).values()) >= pairs
+                and sum(w["interest_count"] for w in latest(r).values()) >= points
+            ),
             timeout=timeout,
         )
         alerts = await read_until(
@@ -114,9 +135,16 @@ class Cluster:
             "pairs": pairs,
             "records": windows,
             "windows": {
-                wid: (w["mentions"], w["intent_counts"], w["late_events"], w.get("revision", 0))
+                wid: (
+                    w["mentions"],
+                    w["intent_counts"],
+                    w["late_events"],
+                    w["interest_count"],
+                    round(w["interest_sum"], 6),
+                )
                 for wid, w in latest(windows).items()
             },
+            "revisions": sum(1 for w in windows if w.get("revision", 0) > 0),
             "alerts": sorted(
                 {
                     (a["alert_id"], a["rule"], a["platform"], a["status"], a["observed"])
@@ -131,7 +159,9 @@ async def test_replays_into_fresh_clusters_give_identical_windows_and_alerts(
     kafka_broker, unique_topic_prefix, tmp_path
 ):
     bootstrap = kafka_broker.bootstrap
-    path, posts = recorded_file(tmp_path / "recorded.jsonl")
+    path, sent_per_run = recorded_file(tmp_path / "recorded.jsonl", trend_interval_s=300.0)
+    trends, points = trend_points(path)
+    posts = sent_per_run - trends
     runs = {
         "fast-1": (None, 1),
         "fast-2": (None, 1),
@@ -150,11 +180,11 @@ async def test_replays_into_fresh_clusters_give_identical_windows_and_alerts(
                 for name, (speed, _) in runs.items()
             )
         )
-        assert sent == [posts] * len(runs)
+        assert sent == [sent_per_run] * len(runs)
         results = dict(
             zip(
                 runs,
-                await asyncio.gather(*(c.results(posts) for c in clusters.values())),
+                await asyncio.gather(*(c.results(posts, points) for c in clusters.values())),
                 strict=True,
             )
         )
@@ -164,9 +194,12 @@ async def test_replays_into_fresh_clusters_give_identical_windows_and_alerts(
 
     first = results["fast-1"]
     assert first["posts"] == posts
-    # Every (post, platform) pair is in its window, none late, no revision needed.
-    assert sum(m for m, _, _, _ in first["windows"].values()) == first["pairs"]
-    assert all(late == 0 and rev == 0 for _, _, late, rev in first["windows"].values())
+    # Every (post, platform) pair and every platform's trend point is in its window, none
+    # late (interest that came after a window first closed is in its last revision).
+    assert sum(w[0] for w in first["windows"].values()) == first["pairs"]
+    assert points > 100
+    assert sum(w[3] for w in first["windows"].values()) == points
+    assert all(w[2] == 0 for w in first["windows"].values())
     assert len(first["windows"]) > 80  # several platforms over 80 windows
     surge = [
         a for a in first["raw_alerts"] if a["rule"] == "piracy_surge" and a["platform"] == "max"
@@ -178,6 +211,7 @@ async def test_replays_into_fresh_clusters_give_identical_windows_and_alerts(
         assert result["pairs"] == first["pairs"], name
         assert result["windows"] == first["windows"], name
         assert result["alerts"] == first["alerts"], name
+    print({name: r["revisions"] for name, r in results.items()}, len(first["alerts"]))
 
 
 def _window_of(created: float, size: float) -> float:

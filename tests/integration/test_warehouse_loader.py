@@ -18,6 +18,7 @@ from loaders.schema import (
     FORECASTS,
     PLATFORM_WINDOWS,
     POSTS,
+    TITLE_TRENDS,
     TRENDS,
     VIEWING_SESSIONS,
 )
@@ -354,33 +355,48 @@ def test_viewing_sessions_load_once_per_session_even_when_sent_again(wh) -> None
     assert [(e.rsplit("|", 1)[1], p) for e, p in found] == [("1", 2), ("2", 1)]
 
 
+def test_title_trends_load_once_per_window_even_when_sent_again(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+
+    def window(start: str, plays: int) -> dict[str, object]:
+        return {
+            "window_id": f"hulu|{start}",
+            "platform": "hulu",
+            "window_start": "2026-09-01T20:00:00Z",
+            "window_end": "2026-09-01T20:01:00Z",
+            "plays": plays,
+            "recommended_plays": 1,
+            "titles": 2,
+            "top": [{"title_id": "hu-drama-1", "plays": plays - 1}, {"title_id": "x", "plays": 1}],
+            "rising": [],
+            "closed_at": "2026-09-01T20:01:10Z",
+            "schema_version": 1,
+        }
+
+    # A worker that died between sending a window and recording it sends it again.
+    batch = [window("1.000", 4), window("2.000", 3), window("1.000", 4)]
+    loader.commit(loader.stage(TITLE_TRENDS, rows(TITLE_TRENDS, batch)))
+    loader.commit(loader.stage(TITLE_TRENDS, rows(TITLE_TRENDS, batch[:1], first_offset=3)))
+    found = query(settings, "SELECT EVENT_ID, PLAYS, TOP FROM TITLE_TRENDS ORDER BY EVENT_ID")
+    assert [(e, p) for e, p, _ in found] == [("hulu|1.000", 4), ("hulu|2.000", 3)]
+    assert "hu-drama-1" in str(found[0][2])
+
+
 def test_viewers_at_risk_per_platform_and_week_take_each_days_last_reading(wh) -> None:  # type: ignore[no-untyped-def]
     settings, loader = wh
 
     def window(platform: str, start: str, active: int | None, at_risk: int | None) -> dict:
-        return {
-            "window_id": f"{platform}|{start}",
-            "platform": platform,
-            "window_start": start,
-            "window_end": start,
-            "mentions": 1,
-            "intent_counts": {},
-            "sentiment_sum": 0.0,
-            "sentiment_count": 1,
-            "sentiment_mean": 0.0,
-            "interest_sum": 0.0,
-            "interest_count": 0,
-            "interest_mean": None,
-            "switching_to": {},
-            "switching_from": {},
-            "late_events": 0,
-            "closed_by": "watermark",
-            "closed_at": start,
-            "schema_version": 1,
-            "accounts_active": active,
-            "accounts_at_risk": at_risk,
-            "expected_cancellations": None if at_risk is None else at_risk * 0.5,
-        }
+        return closed_window(
+            f"{platform}|{start}",
+            0,
+            1,
+            window_start=start,
+            window_end=start,
+            closed_at=start,
+            accounts_active=active,
+            accounts_at_risk=at_risk,
+            expected_cancellations=None if at_risk is None else at_risk * 0.5,
+        )
 
     batch = [
         # Monday 2026-09-07: two windows, the day's last reading (20 at risk) counts
@@ -401,3 +417,65 @@ def test_viewers_at_risk_per_platform_and_week_take_each_days_last_reading(wh) -
         ("netflix", "2026-09-07", 2, 95.0, 15.0, 20, 7.5),
         ("netflix", "2026-09-14", 1, 80.0, 2.0, 2, 1.0),
     ]
+
+
+def closed_window(window_id: str, revision: int | None, mentions: int, **fields: object) -> dict:
+    """A platform-windows record (revision None: from before windows had revisions)."""
+    record = {
+        "window_id": window_id,
+        "platform": window_id.split("|")[0],
+        "window_start": "2026-09-07T10:00:00Z",
+        "window_end": "2026-09-07T10:01:00Z",
+        "mentions": mentions,
+        "intent_counts": {},
+        "sentiment_sum": 0.0,
+        "sentiment_count": mentions,
+        "sentiment_mean": 0.0,
+        "interest_sum": 0.0,
+        "interest_count": 0,
+        "interest_mean": None,
+        "switching_to": {},
+        "switching_from": {},
+        "late_events": 0,
+        "closed_by": "revision" if revision else "watermark",
+        "closed_at": "2026-09-07T10:01:10Z",
+        "schema_version": 1,
+    }
+    if revision is not None:
+        record["revision"] = revision
+    return {**record, **fields}
+
+
+def test_platform_windows_keep_the_last_revision_of_each_window(wh) -> None:  # type: ignore[no-untyped-def]
+    """Upsert on the window id, the highest revision winning: in one batch whatever the
+    offsets' order, and over the table, where an older revision loaded later (a window
+    sent again after a crash) never replaces a newer one."""
+    settings, loader = wh
+
+    def load(records: list[dict], first_offset: int) -> None:
+        batch = rows(PLATFORM_WINDOWS, records, first_offset=first_offset)
+        loader.commit(loader.stage(PLATFORM_WINDOWS, batch))
+
+    def table() -> list[tuple]:
+        found = query(
+            settings, "SELECT EVENT_ID, REVISION, MENTIONS FROM PLATFORM_WINDOWS ORDER BY 1"
+        )
+        return [(w, int(r), int(m)) for w, r, m in found]
+
+    # one batch: max's revision 2 comes before its revision 1
+    load(
+        [
+            closed_window("max|1", 0, 3),
+            closed_window("max|1", 2, 6),
+            closed_window("max|1", 1, 5),
+            closed_window("hulu|1", None, 4),  # an older worker's record: a first close
+        ],
+        first_offset=0,
+    )
+    assert table() == [("hulu|1", 0, 4), ("max|1", 2, 6)]
+    # later batches: an older revision does not replace a newer one ...
+    load([closed_window("max|1", 1, 5), closed_window("hulu|1", 0, 4)], first_offset=4)
+    assert table() == [("hulu|1", 0, 4), ("max|1", 2, 6)]
+    # ... a newer one does, and the same revision sent again replaces it (the last offset)
+    load([closed_window("max|1", 3, 7), closed_window("hulu|1", 0, 9)], first_offset=6)
+    assert table() == [("hulu|1", 0, 9), ("max|1", 3, 7)]

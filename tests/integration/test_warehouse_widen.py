@@ -76,3 +76,35 @@ def test_only_shorter_varchar_columns_are_widened() -> None:
     assert "ALTER TABLE POSTS ALTER COLUMN CLASSIFIER_VERSION SET DATA TYPE VARCHAR(128)" in alters
     assert not any("EVENT_ID" in a or " TEXT " in a or "SENTIMENT" in a for a in alters)
     assert widen_columns_sql(POSTS, {"CLASSIFIER_VERSION": 500}) == []  # never narrower
+
+
+def test_init_adds_the_revision_column_to_old_platform_windows(local_warehouse: Any) -> None:
+    """A PLATFORM_WINDOWS made before REVISION existed gets the column, its rows keep
+    their values (REVISION NULL), and a window loaded again replaces its old row."""
+    from loaders import SnowflakeLoader, open_connection, to_row
+    from loaders.schema import PLATFORM_WINDOWS
+    from tests.integration.test_warehouse_loader import closed_window
+
+    settings = schema_settings(local_warehouse)
+    old_ddl = create_table_sql(PLATFORM_WINDOWS).replace(",\n    REVISION NUMBER(10,0)", "")
+    assert old_ddl != create_table_sql(PLATFORM_WINDOWS)
+    query(settings, f"CREATE SCHEMA IF NOT EXISTS {settings.database}.{settings.schema_}")
+    query(settings, old_ddl)
+    query(
+        settings,
+        "INSERT INTO PLATFORM_WINDOWS (EVENT_ID, MENTIONS) VALUES ('max|1', 2), ('hulu|1', 3)",
+    )
+
+    init(settings)
+    found = query(settings, "SELECT EVENT_ID, MENTIONS, REVISION FROM PLATFORM_WINDOWS ORDER BY 1")
+    assert [(w, int(m), r) for w, m, r in found] == [("hulu|1", 3, None), ("max|1", 2, None)]
+    loader = SnowflakeLoader(lambda: open_connection(settings), bulk=False)
+    try:
+        row = to_row(PLATFORM_WINDOWS, closed_window("max|1", 1, 5), "w", 0, 0)
+        loader.commit(loader.stage(PLATFORM_WINDOWS, [row]))
+    finally:
+        loader.close()
+    found = query(settings, "SELECT EVENT_ID, MENTIONS, REVISION FROM PLATFORM_WINDOWS ORDER BY 1")
+    assert [(w, int(m), r) for w, m, r in found] == [("hulu|1", 3, None), ("max|1", 5, 1)]
+    init(settings)  # idempotent
+    assert len(query(settings, "SELECT * FROM PLATFORM_WINDOWS")) == 2

@@ -216,5 +216,56 @@ async def test_a_lane_with_a_skipped_record_reports_no_progress_until_it_is_read
     assert ctx.lane_progress.reached == {}
     late = post("t3_10", PIRACY, created=1_699_999_999.0)
     await classify_batch(ctx, [fake_event("reddit-discussions", 0, 10, late)])
-    assert ctx.topics.contributions.values[-1].sources == {lane: 1_700_000_000.0}
+    # the partial names the earliest time of its batch; the report, how far it reached
+    assert ctx.topics.contributions.values[-1].sources == {lane: 1_699_999_999.0}
     assert ctx.lane_progress.reached == {lane: 1_700_000_000.0}
+
+
+async def test_a_batch_spanning_many_windows_closes_none_before_its_partials_are_folded():
+    """A replay's micro-batch spans many windows of several platforms, all sent to one
+    window partition. Its partials used to name the batch's newest time per lane: the
+    first one folded closed the windows its batch-mates were about to fill: 85 and 129
+    of 621 (post, platform) pairs late in two fast replays of the recorded file of
+    tests/integration/test_replay_determinism.py, once the Trends lanes (which never
+    delivered there, and so held every window until the whole file was read) stopped
+    holding the posts' windows; 6 here. Now nothing folded from the batch is late."""
+    from tables.window_close import WindowCloser, tick
+    from tests.fakes import FakeTopic
+
+    ctx = make_ctx()
+    events = []
+    for lane in (0, 1):  # Faust hands a batch over partition by partition
+        for w in range(lane, 10, 2):  # Netflix posts: even minutes on 0, odd ones on 1
+            created = 1_700_000_040.0 + 60 * w
+            for k, text in enumerate((PIRACY, "Hulu is great tonight")):
+                pid = f"t3_{w}_{k}"
+                events.append(
+                    fake_event(
+                        "reddit-discussions",
+                        lane,
+                        len(events),
+                        post(pid, text, created=created + k),
+                    )
+                )
+    await classify_batch(ctx, events)
+    partials = ctx.topics.contributions.values
+    assert len({p.platform for p in partials}) == 2 and len(partials) > 10
+    now = [2_000_000_000.0]
+    tables = PipelineTables(*(FakeTable() for _ in range(5)))
+    topics = type("T", (), {"windows": FakeTopic("w"), "alerts": FakeTopic("a")})()
+    closer = WindowCloser(
+        tables,
+        topics,
+        ctx.settings,
+        lambda: now[0],
+        lanes=("reddit-discussions:0", "reddit-discussions:1"),
+    )
+    for offset, partial in enumerate(partials):  # in the order sent, on one partition
+        await closer.on_contribution(0, offset, partial)
+    report = tick(now[0], dict(ctx.lane_progress.reached))  # sent once the partials are acked
+    await closer.on_contribution(0, len(partials), report)
+    now[0] += 300  # every lane quiet: the rest close
+    await closer.on_contribution(0, len(partials) + 1, tick(now[0]))
+    closed = topics.windows.values
+    assert sum(w.late_events for w in closed) == 0
+    assert sum(w.mentions for w in closed) == sum(p.mentions for p in partials)

@@ -12,6 +12,8 @@ def test_create_app_wires_every_agent_table_and_topic():
         "aggregate_windows",
         "forecast_demand",
         "score_viewers",
+        "count_plays",
+        "trend_titles",
     }
     assert set(app.tables) == {
         "window-state",
@@ -22,6 +24,9 @@ def test_create_app_wires_every_agent_table_and_topic():
         "forecast-state",
         "viewer-state",
         "region-interest-latest",
+        "title-play-lanes",
+        "title-trend-windows",
+        "title-trend-watermarks",
     }
     topics = app.pipeline.topics
     assert topics.reddit.get_topic_name() == "t1.reddit-discussions"
@@ -29,6 +34,8 @@ def test_create_app_wires_every_agent_table_and_topic():
     assert topics.viewing.get_topic_name() == "t1.viewing-events"
     assert topics.churn_risk.get_topic_name() == "t1.churn-risk"
     assert topics.regions.get_topic_name() == "t1.region-interest"
+    assert topics.title_trends.get_topic_name() == "t1.title-trends"
+    assert topics.title_plays.get_topic_name() == "t1.title-plays"
 
 
 def test_faust_options_follow_settings(monkeypatch):

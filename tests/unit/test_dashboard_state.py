@@ -9,7 +9,7 @@ import pytest
 
 from panel_dashboard import listings, queries, records
 from panel_dashboard.lag import lag_by_topic
-from panel_dashboard.ring import BucketRing
+from panel_dashboard.ring import STATS, BucketRing
 from panel_dashboard.state import MENTIONS, DashboardState
 
 NOW = 1_800_000_000.0
@@ -99,7 +99,7 @@ def test_memory_stays_bounded_by_the_history_however_long_it_runs():
     for step in range(20_000):  # ~28 hours at one post every 5 s
         clock.now = NOW + step * 5
         state.apply_signal(signal(clock.now, move=("netflix", "hulu")))
-    assert state.ring.values.nbytes == 8 * state.ring.capacity * 8  # one platform, fixed size
+    assert state.ring.values.nbytes == STATS * state.ring.capacity * 8  # one platform, fixed
     assert state.ring.capacity <= (600 + 300) / 5 + 2  # the history plus the future slack
     assert len(state.switching) <= 600 / 5 + 1
     lines = queries.lines(state, "mentions", ["netflix"], 300)

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import faust
+import pytest
 from faust.types import TP
 
-from streamapp.faust_fixes import never_skip_messages
+from streamapp.faust_fixes import (
+    PATCHED_FAUST_VERSIONS,
+    UnsupportedFaust,
+    check_faust,
+    never_skip_messages,
+)
 
 PARTITION = TP("reddit-discussions", 0)
 
@@ -35,3 +41,18 @@ def test_never_reads_an_offset_as_already_read() -> None:
     c = consumer([], committed=None)
     c._read_offset[PARTITION] = 500
     assert c._read_offset[PARTITION] is None  # so the fetch loop never drops or invents gaps
+
+
+def test_refuses_a_faust_version_the_patches_were_not_written_for() -> None:
+    app = faust.App("fix-test", broker="kafka://127.0.0.1:1", autodiscover=False)
+    with pytest.raises(UnsupportedFaust, match="0.16.0 is installed"):
+        check_faust(app.consumer, version="0.16.0")
+    check_faust(app.consumer)  # the installed, pinned one passes
+
+
+def test_refuses_a_consumer_without_the_patched_attributes() -> None:
+    class Bare:
+        _acked: dict = {}
+
+    with pytest.raises(UnsupportedFaust, match="_read_offset"):
+        check_faust(Bare(), version=PATCHED_FAUST_VERSIONS[0])

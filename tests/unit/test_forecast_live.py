@@ -80,3 +80,17 @@ def test_no_verdict_without_a_forecast_for_the_window_or_for_small_misses():
     assert check_breach(new_state(), "hulu", "interest", 60, 90.0, CFG) is None
     below = check_breach(with_forecast(), "hulu", "mentions", 60, 0, CFG)
     assert below["status"] == "firing" and "below" in below["message"] and below["score"] < -1
+
+
+def test_interest_that_came_after_the_first_close_joins_the_history_once():
+    from streamapp.analytics.forecasting.live import revise_interest
+
+    state = new_state()
+    assert append_window(state, 0, 4, None, CFG)  # closed before its trend point came
+    assert append_window(state, 180, 6, 40.0, CFG)  # windows 60 and 120: gaps
+    assert revise_interest(state, 0, 55.0)  # the revision with the point: judged now
+    assert revise_interest(state, 120, 41.0)  # a window that never opened, sent late
+    assert not revise_interest(state, 0, 56.0)  # a second reading: not judged again
+    assert not revise_interest(state, 60, None)
+    assert not revise_interest(state, 600, 1.0)  # not in the history
+    assert [p[2] for p in state["points"]] == [55.0, None, 41.0, 40.0]

@@ -311,6 +311,8 @@ def test_network_is_default_deny_with_only_the_needed_paths(overlay):
     assert not allowed(dashboard, "egress", 443), "the dashboard reads Kafka only"
     assert allowed(dashboard, "ingress", 5006)
     assert allowed(worker, "ingress", 6066), "Prometheus scrapes /metrics"
+    assert allowed(worker, "egress", 6066), "a worker forwards /recommendations to the owner"
+    assert not allowed(dashboard, "egress", 6066)
     assert allowed(sink, "ingress", 6066)
     assert not allowed(worker, "ingress", 5006)
 

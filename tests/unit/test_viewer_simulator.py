@@ -99,5 +99,6 @@ def test_the_simulator_merges_viewers_with_posts_and_trends() -> None:
         topics.REDDIT_DISCUSSIONS,
         topics.STREAMING_TRENDS,
         topics.VIEWING_EVENTS,
+        topics.TITLE_CATALOGUE,  # the whole catalogue at the start (catalogue_feed.py)
     }
     assert [e.event_time for e in events] == sorted(e.event_time for e in events)

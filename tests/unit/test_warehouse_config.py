@@ -11,7 +11,15 @@ from pydantic import SecretStr
 
 from loaders import InvalidIdentifier, RowError, WarehouseConfigError, checked, to_row
 from loaders.connection import connect_kwargs
-from loaders.schema import ALERTS, POSTS, TABLES, TRENDS, merge_sql
+from loaders.schema import (
+    ALERTS,
+    PLATFORM_WINDOWS,
+    POSTS,
+    TABLES,
+    TRENDS,
+    add_columns_sql,
+    merge_sql,
+)
 from streamapp.config import WarehouseSettings
 
 
@@ -67,6 +75,32 @@ def test_generated_sql_binds_values_and_names_every_column() -> None:
         assert "%s" not in sql and "?" not in sql  # no values inside: they go to the stage
         for column in spec.all_columns:
             assert f"s.{column.name}" in sql
+
+
+def test_window_rows_carry_their_revision_and_older_records_are_first_closes() -> None:
+    names = [c.name for c in PLATFORM_WINDOWS.all_columns]
+
+    def revision(record: dict) -> object:
+        row = to_row(PLATFORM_WINDOWS, {"window_id": "max|60.000", **record}, "w", 0, 7)
+        assert row.event_id == "max|60.000"
+        return dict(zip(names, row.values, strict=True))["REVISION"]
+
+    assert revision({"revision": 3}) == 3
+    assert revision({"revision": 0}) == 0
+    assert revision({}) == 0  # sent before windows had revisions
+
+
+def test_the_highest_revision_wins_in_a_batch_and_over_the_table() -> None:
+    sql = merge_sql(PLATFORM_WINDOWS)
+    assert "ORDER BY REVISION DESC NULLS LAST, KAFKA_OFFSET DESC" in sql
+    # an older revision never replaces a newer one; a row from before the column did
+    assert "WHEN MATCHED AND (t.REVISION IS NULL OR t.REVISION <= s.REVISION) THEN" in sql
+    assert "REVISION" not in merge_sql(POSTS)  # elsewhere the newest offset wins
+    # a table made before the column existed gets it (its rows: NULL)
+    existing = {c.name for c in PLATFORM_WINDOWS.all_columns if c.name != "REVISION"}
+    assert add_columns_sql(PLATFORM_WINDOWS, existing | {"LOADED_AT"}) == [
+        "ALTER TABLE PLATFORM_WINDOWS ADD COLUMN IF NOT EXISTS REVISION NUMBER(10,0)"
+    ]
 
 
 def _pem(passphrase: bytes | None) -> bytes:

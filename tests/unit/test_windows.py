@@ -1,6 +1,6 @@
+from streamapp.analytics.watermark import Watermark
 from streamapp.analytics.windows import (
     ContributionBuilder,
-    Watermark,
     due_windows,
     empty_partial,
     merge_partial,
@@ -152,7 +152,7 @@ def test_idleness_counts_from_when_the_worker_could_first_read_the_lanes():
 
 
 def test_lane_progress_holds_at_a_gap_until_the_skipped_record_is_read():
-    from streamapp.analytics.windows import LaneProgress
+    from streamapp.analytics.watermark import LaneProgress
 
     progress = LaneProgress(give_up_after=20.0)
     assert progress.batch("raw:0", [10, 11], 110.0, 1, [[0, 9]], now=0.0) == 110.0
@@ -167,3 +167,58 @@ def test_lane_progress_holds_at_a_gap_until_the_skipped_record_is_read():
     progress.delivered("raw:0", 150.0)
     progress.delivered("raw:0", 120.0)
     assert progress.reached == {"raw:0": 150.0}
+
+
+# -- post lanes and interest lanes (search interest arrives hours late) ---------------------
+
+
+def two_kinds(now=1_000_000.0):
+    from streamapp.analytics.watermark import close_points
+
+    wm = Watermark(idle_after=5.0, backlog_after=300.0, readable_since=now)
+    wm.expect(["raw:0", "trends:0", "trends:1"], now)
+
+    def points(at):
+        return close_points(wm, at, lambda lane: lane.startswith("trends:"), 3 * 3600.0)
+
+    return wm, points
+
+
+def test_a_trends_lane_hours_behind_holds_the_interest_close_not_the_first_close():
+    now = 1_000_000.0
+    wm, points = two_kinds(now)
+    wm.observe("raw:0", now - 1, wall_now=now)
+    wm.observe("trends:0", now - 5400, wall_now=now)  # an hour-old point, just delivered
+    wm.observe("trends:1", now - 6300, wall_now=now)
+    assert points(now).first == now - 1  # not a backlog of the posts
+    assert points(now).interest == now - 6300
+    later = points(now + 600)  # all quiet ten minutes: the post lane is projected ...
+    assert later.first == now - 1 + 600 - 5
+    assert later.interest == now - 6300  # ... a Trends lane is not: it holds where it is
+    # a Trends lane quiet for longer than the interest lateness stops holding beyond it
+    assert points(now + 4 * 3600).interest == now + 4 * 3600 - 3 * 3600
+
+
+def test_a_kind_of_lane_that_holds_nothing_leaves_the_decision_to_the_other():
+    now = 1_000_000.0
+    wm, points = two_kinds(now)
+    wm.observe("raw:0", now - 1, wall_now=now)
+    # no Trends collector: its lanes never deliver; once idle, the interest close is the first
+    assert points(now + 1).interest is None  # not idle yet: they may still deliver
+    assert points(now + 6).interest == points(now + 6).first == now - 1 + 1
+    wm2, points2 = two_kinds(now)
+    wm2.observe("trends:0", now - 5400, wall_now=now)
+    wm2.observe("trends:1", now - 5400, wall_now=now)
+    # no posts at all: the windows close on the Trends lanes
+    assert points2(now + 10).first == points2(now + 10).interest == now - 5400
+
+
+def test_while_posts_catch_up_a_quiet_trends_lane_holds_the_interest_close():
+    now = 1_000_000.0
+    wm, points = two_kinds(now)
+    wm.observe("trends:0", YEAR_AGO + 10, wall_now=now)
+    wm.observe("trends:1", YEAR_AGO + 10, wall_now=now)
+    wm.observe("raw:0", YEAR_AGO + 50, wall_now=now + 30)  # a replay's posts, still read
+    assert points(now + 30).first == YEAR_AGO + 50
+    assert points(now + 30).interest == YEAR_AGO + 10  # not raised to the floor
+    assert points(now + 40).interest == now + 40 - 3 * 3600  # all quiet: over

@@ -68,6 +68,21 @@ def append_window(
     return True
 
 
+def revise_interest(state: State, start: float, interest: float | None) -> bool:
+    """A window seen before, sent again with search interest it lacked (its trend point
+    came after its first close, docs/windows-and-alerts.md): the history takes the
+    reading; True if it is the window's first, to be judged now (once)."""
+    if interest is None:
+        return False
+    for point in state["points"]:
+        if abs(point[0] - start) < 1e-3:
+            if point[2] is not None:
+                return False
+            point[2] = interest
+            return True
+    return False
+
+
 def series(points: Sequence[Sequence[Any]], metric: str) -> tuple[list[datetime], list[float]]:
     stamps: list[datetime] = []
     values: list[float] = []

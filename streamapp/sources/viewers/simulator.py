@@ -22,6 +22,7 @@ from streamapp.sources.scenarios import Scenario
 from streamapp.sources.simulator import SimEvent
 from streamapp.sources.viewers.behaviour import Emitted, live_day
 from streamapp.sources.viewers.catalogue import build_catalogue, exit_titles, weekly_moves
+from streamapp.sources.viewers.catalogue_feed import CatalogueFeed
 from streamapp.sources.viewers.feedback import FeedbackLoop
 from streamapp.sources.viewers.population import DAY_S, build_population
 
@@ -48,6 +49,7 @@ class ViewerSimulator:
         self.start = start
         self._salt = salt
         self._catalogue = build_catalogue(seed)
+        self.catalogue_feed = CatalogueFeed(self._catalogue)  # its `title-catalogue` records
         # Where each title is now, as the recommenders see it (the `title-catalogue`
         # topic's view); moved along with the catalogue at the start of each day.
         self.titles = self._catalogue.view(0.0)
@@ -86,11 +88,16 @@ class ViewerSimulator:
         due, self._pending = self._pending[:cut], self._pending[cut:]
         return [e for e in due if e.event_time >= t0]
 
+    def catalogue_updates(self) -> list[SimEvent]:
+        """The `title-catalogue` records of the days generated so far, each once."""
+        return self.catalogue_feed.drain()
+
     # -- one day ----------------------------------------------------------------------
 
     def _day(self, day: int) -> list[SimEvent]:
         assert self._population is not None
         self._market(day)
+        self.catalogue_feed.note(max(day * DAY_S, self.start or 0.0))
         out: list[SimEvent] = []
         feedback = self.feedback
         for account in self._population:
