@@ -9,6 +9,7 @@ from collections import Counter
 from streamapp.analytics.recommend.model import Recommender
 from streamapp.sources.viewers.catalogue import Catalogue, Title
 from streamapp.sources.viewers.feedback import FeedbackLoop
+from streamapp.sources.viewers.oracle import Oracle
 from streamapp.sources.viewers.simulator import ViewerSimulator
 
 DAY = 86_400.0
@@ -75,3 +76,21 @@ def test_an_account_takes_a_recommendation_more_often_the_more_it_likes_the_genr
     assert taken[0.0] < taken[0.2] < taken[0.5]
     assert loop.row("acc", 0, 1).take({"horror": 1.0}, "max", cat, set()) is None  # not there
     assert loop.row("acc", 0, 1).take({"horror": 1.0}, "hulu", cat, {"h1"}) is None  # finished
+
+
+def test_the_oracle_lists_only_what_the_account_can_watch_and_has_not_finished() -> None:
+    sim = ViewerSimulator(seed=3, accounts=40, recommendations=False)
+    sim.events_between(T0, T0 + 12 * DAY)
+    oracle = Oracle(sim._catalogue)
+    oracle.snapshot(sim._population or [])
+    listed = 0
+    for account in sim._population or []:
+        titles = oracle.recommend(account.account, 10)
+        on = {p for p, s in account.subs.items() if s.status != "cancelled"}
+        assert all(sim._catalogue.home[t] in on for t in titles)
+        assert not set(titles) & account.finished
+        genres = Counter(sim._catalogue.titles[t].genre for t in titles)
+        assert max(genres.values(), default=0) <= 4
+        listed += len(titles)
+    assert listed > 40 * 5
+    assert oracle.place("nobody", 0, "t", 10, 0.0) is None

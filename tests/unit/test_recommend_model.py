@@ -94,6 +94,10 @@ def test_only_titles_on_a_platform_the_account_subscribes_to_now() -> None:
     assert titles == {"t9", "t10", "t11"}
     profile = rec.fold(profile, "max", "cancel", 200.0, {})
     assert rec.recommend(profile, 10, 300.0) == []
+    profile = rec.fold(profile, "max", "cancel_page", 250.0, {})  # after the cancel
+    assert rec.recommend(profile, 10, 300.0) == []
+    profile = rec.fold(profile, "max", "resubscribe", 400.0, {})
+    assert {r.platform for r in rec.recommend(profile, 10, 500.0)} == {"max"}
 
 
 def test_a_cold_start_gets_what_is_trending_on_its_platforms() -> None:

@@ -3,7 +3,8 @@
 What the recommender needs to know about an account, and no more, all bounded:
 
 - `subs`: platform -> 1 (subscribed now) or 0 (cancelled). A signup, a resubscribe or any
-  activity on a platform makes it 1; a cancel makes it 0.
+  activity on a platform makes it 1 (a cancel-page visit only on a platform not seen
+  before); a cancel makes it 0.
 - `recent`: the last RECENT_TITLES distinct titles played, oldest first, as
   [title_id, ts of the latest play]. The partition's counts (counts.py) are a function of
   these lists alone, which is what lets a restarted worker rebuild its model from the
@@ -67,7 +68,11 @@ def fold_event(
     """Fold one event into `profile`. On a play, (the entry that left `recent` to make
     room or None, the new entry); else (None, None). The caller keeps its counts in step."""
     subs = profile["subs"]
-    subs[platform] = 0 if kind == "cancel" else 1
+    if kind == "cancel":
+        subs[platform] = 0
+    elif kind != "cancel_page" or platform not in subs:
+        # A visit to the cancel page proves no subscription (it may follow the cancel).
+        subs[platform] = 1
     if kind == "session_start":
         _bump(profile["platforms"], platform)
     title = fields.get("title_id")

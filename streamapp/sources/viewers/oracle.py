@@ -14,15 +14,17 @@ from typing import Any
 
 from streamapp.analytics.recommend.quality import VIEWS, HitRate
 from streamapp.analytics.recommend.ranking import genre_cap
-from streamapp.sources.viewers.catalogue import Catalogue
+from streamapp.sources.viewers.catalogue import GENRES, Catalogue
 from streamapp.sources.viewers.population import Account
 
 CONTINUE = 0.6  # behaviour._pick_title's chance to continue a title in progress
+ALIKE = {g: 1 / len(GENRES) for g in GENRES}
 
 
 class Oracle:
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, tastes_alike: bool = False) -> None:
         self.catalogue = catalogue
+        self.tastes_alike = tastes_alike  # every genre liked alike: what tastes are worth
         self.rates = {view: HitRate() for view in VIEWS}
         self._state: dict[str, tuple[Account, dict[str, tuple[float, list[str]]], set[str]]] = {}
 
@@ -63,7 +65,8 @@ class Oracle:
             for t in started:
                 scores[t] = scores.get(t, 0.0) + share * cont / len(started)
             titles = [t for t in self.catalogue.on(platform) if t.title_id not in finished]
-            weights = {t.title_id: t.popularity * (0.05 + who.tastes[t.genre]) for t in titles}
+            tastes = ALIKE if self.tastes_alike else who.tastes
+            weights = {t.title_id: t.popularity * (0.05 + tastes[t.genre]) for t in titles}
             total = sum(weights.values()) or 1.0
             for t, w in weights.items():
                 scores[t] = scores.get(t, 0.0) + share * (1 - cont) * w / total

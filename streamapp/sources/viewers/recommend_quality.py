@@ -75,10 +75,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.ablation:
         makers.update({name: partial(Recommender, blend=b) for name, b in ABLATION.items()})
     contenders: dict[str, Scorer] = dict(contenders_for(sim.titles, makers, args.partitions))
-    on_day = None
+    on_day: Callable[[], None] | None = None
     if args.oracle:
-        oracle = contenders["oracle"] = Oracle(sim._catalogue)
-        on_day = lambda: oracle.snapshot(sim._population or [])  # noqa: E731
+        oracles = [Oracle(sim._catalogue), Oracle(sim._catalogue, tastes_alike=True)]
+        contenders["oracle"], contenders["oracle_tastes_alike"] = oracles
+
+        def on_day() -> None:
+            for oracle in oracles:
+                oracle.snapshot(sim._population or [])
+
     events = stream(sim, args.warmup + args.days, on_day)
     figures = replay(events, contenders, span, args.partitions, args.k)
     key = f"recall@{args.k}"
