@@ -123,6 +123,10 @@ async def test_region_points_reach_region_interest_and_not_the_national_windows(
             "STREAMAPP_TRENDS_POLL_SECONDS": "1",
             "STREAMAPP_TRENDS_REQUEST_PAUSE_SECONDS": "0",
             "STREAMAPP_TRENDS_REGIONS": "US",
+            # One point per keyword and no later one: a window's interest is final when
+            # its Trends lane passes it or once the lane has been quiet and the wall clock
+            # is this far past it (3 h by default, Google Trends' lag; docs/windows-and-alerts.md).
+            "STREAMAPP_INTEREST_LATENESS_SECONDS": "1",
         }
         worker = Worker(bootstrap, prefix, tmp_path / "w", env).start()
         try:
