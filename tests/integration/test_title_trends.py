@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from streamapp import topics
-from streamapp.records.raw import hash_author, iso_utc
+from streamapp.records.raw import hash_author, iso_utc, parse_iso_utc
 from tests.integration.pipeline import FAST_SETTINGS, prepare_topics, produce, read_until
 
 pytestmark = pytest.mark.integration
@@ -46,18 +46,12 @@ def expected(sent: list[tuple[str, dict]]) -> dict[str, tuple[int, int, Counter]
     for _, v in sent:
         if v["type"] != "play":
             continue
-        start = math.floor(json_epoch(v["ts"]) / SIZE) * SIZE
+        start = math.floor(parse_iso_utc(v["ts"]) / SIZE) * SIZE
         row = found[f"{v['platform']}|{start:.3f}"]
         row[0] += 1
         row[1] += v.get("source") == "recommendation"
         row[2][v["title_id"]] += 1
     return {k: (a, b, c) for k, (a, b, c) in found.items()}
-
-
-def json_epoch(ts: str) -> float:
-    from datetime import datetime
-
-    return datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
 
 
 async def test_plays_come_out_per_platform_and_window_counted_once(
