@@ -251,7 +251,8 @@ def test_notify_command_exits_2_without_a_destination_and_1_without_kafka(monkey
     assert err == [
         "streamapp notify: invalid settings: no destination configured: set "
         "STREAMAPP_NOTIFY_ALERTMANAGER_URL, STREAMAPP_NOTIFY_WEBHOOK_URL, "
-        "STREAMAPP_NOTIFY_SLACK_WEBHOOK_URL or STREAMAPP_NOTIFY_SMTP_HOST"
+        "STREAMAPP_NOTIFY_SLACK_WEBHOOK_URL, STREAMAPP_NOTIFY_SLACK_BOT_TOKEN or "
+        "STREAMAPP_NOTIFY_SMTP_HOST"
     ]
     monkeypatch.setenv("STREAMAPP_NOTIFY_SLACK_WEBHOOK_URL", SLACK_URL)
     assert main(["notify", "--bootstrap", f"127.0.0.1:{free_port()}"]) == 1
