@@ -57,6 +57,8 @@ def alertmanager_alert(alert: Alert, firing: Alert, now: datetime, ttl_s: float)
             "observed": _number(alert.get("observed")),
             "baseline": _number(alert.get("baseline")),
             "window": window_text(alert),
+            # the "evidence links": the ids here, Reddit links with the examples
+            **({"evidence": _evidence(alert)} if alert.get("evidence") else {}),
             **explained.annotations(alert),
         },
         "startsAt": _iso(firing.get("fired_at")),

@@ -75,6 +75,7 @@ def test_alertmanager_payload_keeps_the_firing_label_set_for_the_resolution():
         "observed": "42",
         "baseline": "4.25",
         "window": "2026-12-02T01:00:00Z/2026-12-02T01:01:00Z",
+        "evidence": "t3_a, t3_b",
     }
     assert fired["startsAt"] == ended["startsAt"] == "2026-12-02T01:01:05+00:00"
     assert fired["endsAt"] == "2026-12-02T01:06:00+00:00"  # now + ttl, re-posted before

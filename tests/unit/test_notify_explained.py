@@ -59,7 +59,9 @@ def test_alertmanager_annotations_carry_the_explanation_as_strings():
     ]
     assert all(isinstance(v, str) for v in notes.values())
     plain = payloads.alertmanager_alert(alert(), alert(), datetime.now(UTC), 240)
-    assert set(plain["annotations"]) == {"message", "observed", "baseline", "window"}
+    assert set(plain["annotations"]) == {"message", "observed", "baseline", "window", "evidence"}
+    bare = payloads.alertmanager_alert(alert(evidence=[]), alert(), datetime.now(UTC), 240)
+    assert "evidence" not in bare["annotations"]
 
 
 def test_slack_shows_terms_flow_and_linked_escaped_examples():
