@@ -40,8 +40,8 @@ REDDIT = "https://www.reddit.com/"
 
 
 def explanation_html(alert: dict[str, Any]) -> str:
-    """What explains an alert (its optional `top_terms`, `switch_flow`, `examples`), as
-    the HTML shown under the alert table when its row is clicked. Every value is escaped;
+    """What explains an alert (its optional `top_terms`, `switch_flow`, `drivers`,
+    `examples`), as the HTML shown under the alert table when its row is clicked. Every value is escaped;
     a link is kept only to reddit.com (the topic is not trusted to hold only ours)."""
     esc = html.escape
     head = f"<b>{esc(str(alert.get('rule')))} on {esc(name(str(alert.get('platform'))))}</b>"
@@ -60,6 +60,14 @@ def explanation_html(alert: dict[str, Any]) -> str:
             f"Leading flow: {esc(name(str(flow.get('from'))))} &rarr; "
             f"{esc(name(str(flow.get('to'))))} ({esc(str(flow.get('count')))} posts)"
         )
+    drivers = [d for d in alert.get("drivers") or [] if isinstance(d, dict)]
+    if drivers:  # forecast_breach: known events active in the window
+        shown = ", ".join(
+            f"{esc(str(d.get('platform') or 'all platforms'))} {esc(str(d.get('name')))} "
+            f"({esc(str(d.get('date')))}..{esc(str(d.get('end_date')))})"
+            for d in drivers
+        )
+        parts.append(f"Known drivers: {shown}")
     for post in [p for p in alert.get("examples") or [] if isinstance(p, dict)][:3]:
         where = esc(f"r/{post.get('subreddit')} {post.get('id')}")
         link = str(post.get("permalink") or "")

@@ -380,6 +380,11 @@ class NotifySettings(BaseSettings):
     webhook_url: SecretStr = SecretStr("")  # comma-separated for several
     webhook_secret: SecretStr = SecretStr("")  # HMAC-SHA256 key; required with a webhook
     slack_webhook_url: SecretStr = SecretStr("")
+    # Slack's Web API instead (threads and edits the resolution): a bot token with
+    # chat:write, the channel (name or id), and the API's base URL (tests point it home).
+    slack_bot_token: SecretStr = SecretStr("")
+    slack_channel: str = ""
+    slack_api_url: str = "https://slack.com/api"
     smtp_host: str = ""
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_user: str = ""
@@ -420,6 +425,7 @@ class NotifySettings(BaseSettings):
                 self.alertmanager_url.get_secret_value(),
                 self.webhook_url.get_secret_value(),
                 self.slack_webhook_url.get_secret_value(),
+                self.slack_bot_token.get_secret_value(),
                 self.smtp_host,
             )
         )

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import faust
 
+from streamapp.analytics import explain
 from streamapp.analytics.forecasting import Forecast, Model, default_models
 from streamapp.analytics.forecasting.drivers import Driver
 from streamapp.analytics.forecasting.live import (
@@ -32,6 +33,7 @@ from streamapp.analytics.forecasting.live import (
     revise_interest,
 )
 from streamapp.analytics.forecasting.live_drivers import (
+    active_drivers,
     drivers_field,
     during,
     live_context,
@@ -115,12 +117,16 @@ class DemandForecaster:
         elif revise_interest(state, start, values["interest"]):
             judged = ("interest",)  # its trend point came after the window first closed
         if judged:
-            active = during(self._context(platform), start, self.cfg.window_seconds)
+            active = active_drivers(self._context(platform), start, self.cfg.window_seconds)
             for metric in judged:
                 fields = check_breach(
-                    state, platform, metric, start, values[metric], self.cfg, active
+                    state, platform, metric, start, values[metric], self.cfg, during(active)
                 )
                 if fields:
+                    # Explained like the other rules' alerts, from what the window's
+                    # record carries, plus the known events that may explain the miss.
+                    [fields] = explain.explain_from_record([fields], window.asdict())
+                    fields["drivers"] = active
                     await publish_alert(self.topics, fields, self.clock())
         self.table[platform] = state
         self._maybe_refit(platform, state)

@@ -271,6 +271,7 @@ class WindowCloser:
             # The viewers' gauge as of now: the last daily tick reported for the platform.
             window.update(viewer_gauge.window_fields(marks.get("viewers")))
         window["revision"] = 0
+        self.judge.keep_terms(window)  # its record carries them (forecast_breach's explanation)
         await self._send_window(window, closed_by, now)
         await self.judge.at_close(window, now)
         window["closed"] = True

@@ -54,15 +54,21 @@ class WindowJudge:
         self.size = size
         self.thresholds = thresholds
 
+    def keep_terms(self, window: Window) -> None:
+        """Before a window with posts is first sent: its rising terms against the term
+        baseline as it stands at the close (`top_terms`), for the rules judged later (the
+        interest rules) and for its record (the forecaster's `forecast_breach`)."""
+        if window["mentions"]:
+            state = self.tables.alert_state.get(window["platform"]) or new_state()
+            window["top_terms"] = explain.terms_at_close(state, window)
+
     async def at_close(self, window: Window, now: float) -> None:
-        """The post rules, on a window with posts; keeps its rising terms in the window
-        (`top_terms`) for the interest rules' explanation later."""
+        """The post rules, on a window with posts (`keep_terms` was called first)."""
         if not window["mentions"]:
             return
         platform = window["platform"]
         state = self.tables.alert_state.get(platform) or new_state()
         self._split(platform, state)
-        window["top_terms"] = explain.terms_at_close(state, window)
         state, alerts = evaluate_window(
             state, platform, window, self.size, self.thresholds, POST_RULES
         )

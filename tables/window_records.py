@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from streamapp.analytics import explain
 from streamapp.analytics.windows import Window, summarize, window_key
 from streamapp.records import Contribution, WindowAggregate
 from streamapp.records.raw import iso_utc
@@ -34,6 +35,7 @@ def window_record(window: Window, size: float, closed_by: str, now: float) -> Wi
         accounts_at_risk=window.get("accounts_at_risk"),
         expected_cancellations=window.get("expected_cancellations"),
         **summarize(window),
+        **explain.record_fields(window),
     )
 
 

@@ -238,6 +238,25 @@ def terms_at_close(state: Mapping[str, Any], window: Mapping[str, Any]) -> list[
     return rising_terms(window.get("terms") or {}, baseline.get("terms", {}))
 
 
+def record_fields(window: Mapping[str, Any]) -> dict[str, Any]:
+    """What a closed window's record (`platform-windows`) carries to explain the alerts
+    judged on the record alone, away from the window (the forecaster's `forecast_breach`):
+    the rising terms kept at its close and its example posts that mentioned the platform."""
+    return {
+        "top_terms": [dict(t) for t in window.get("top_terms") or []],
+        "examples": [dict(e) for e in (window.get("examples") or {}).get(MENTION, [])][:EXAMPLES],
+    }
+
+
+def explain_from_record(
+    alerts: list[dict[str, Any]], record: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Alerts judged on a closed window's record (`record_fields` above; a record from
+    before them explains nothing): explained as the rules judged after the close are."""
+    window = {**record, "examples": {MENTION: list(record.get("examples") or [])}}
+    return explain_later(alerts, window)
+
+
 def explain_later(alerts: list[dict[str, Any]], window: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Alerts of rules judged after the window's first close (search interest): their
     terms are those kept at that close (`top_terms`), their examples the window's."""

@@ -19,6 +19,7 @@ from streamapp.notify.senders import (
     WebhookDestination,
     url_id,
 )
+from streamapp.notify.slack_api import SlackApiDestination
 
 SETTING_OF = {
     "alertmanager": "STREAMAPP_NOTIFY_ALERTMANAGER_URL",
@@ -45,6 +46,7 @@ def destinations_from(settings: Any) -> list[Destination]:
         *_urls(n.webhook_url.get_secret_value()),
         n.webhook_secret.get_secret_value(),
         n.slack_webhook_url.get_secret_value(),
+        n.slack_bot_token.get_secret_value(),
         n.smtp_password.get_secret_value(),
     ]
     redactor = Redactor(secrets)
@@ -77,10 +79,9 @@ def destinations_from(settings: Any) -> list[Destination]:
         )
     secret = n.webhook_secret.get_secret_value().encode()
     found += [http(WebhookDestination, "webhook", url, secret=secret, **common) for url in webhooks]
-    slack = n.slack_webhook_url.get_secret_value().strip()
-    if slack:
-        found.append(http(SlackDestination, "slack", slack, **common))
-        found[-1].id = "slack"  # one Slack webhook: its state keeps its name if the URL rotates
+    slack = _slack(n, route("slack"), common)
+    if slack is not None:
+        found.append(slack)
     if n.smtp_host.strip():
         recipients = _urls(n.smtp_to)
         if not n.smtp_from.strip() or not recipients:
@@ -113,10 +114,47 @@ def destinations_from(settings: Any) -> list[Destination]:
     if not found:
         raise NotifyConfigError(
             "no destination configured: set STREAMAPP_NOTIFY_ALERTMANAGER_URL, "
-            "STREAMAPP_NOTIFY_WEBHOOK_URL, STREAMAPP_NOTIFY_SLACK_WEBHOOK_URL or "
-            "STREAMAPP_NOTIFY_SMTP_HOST"
+            "STREAMAPP_NOTIFY_WEBHOOK_URL, STREAMAPP_NOTIFY_SLACK_WEBHOOK_URL, "
+            "STREAMAPP_NOTIFY_SLACK_BOT_TOKEN or STREAMAPP_NOTIFY_SMTP_HOST"
         )
     return found
+
+
+def _slack(n: Any, route: Route, common: dict[str, Any]) -> Destination | None:
+    """Slack by incoming webhook or by the Web API (a bot token and a channel), not both
+    (each alert would show twice). Either is the destination `slack`: its delivery state
+    carries over when a webhook is swapped for a bot token (a resolution whose firing went
+    by webhook is then posted on its own, with no thread to join)."""
+    hook = n.slack_webhook_url.get_secret_value().strip()
+    token, channel = n.slack_bot_token.get_secret_value().strip(), n.slack_channel.strip()
+    if hook and (token or channel):
+        raise NotifyConfigError(
+            "STREAMAPP_NOTIFY_SLACK_WEBHOOK_URL and STREAMAPP_NOTIFY_SLACK_BOT_TOKEN/_CHANNEL "
+            "are both set: choose one way to reach Slack"
+        )
+    if hook:
+        _check_url(hook, SETTING_OF["slack"])
+        return SlackDestination(
+            id="slack", kind="slack", host=redacted_host(hook), route=route, url=hook, **common
+        )
+    if not (token or channel):
+        return None
+    if not token or not channel:
+        raise NotifyConfigError(
+            "STREAMAPP_NOTIFY_SLACK_BOT_TOKEN and STREAMAPP_NOTIFY_SLACK_CHANNEL go together"
+        )
+    api = n.slack_api_url.strip().rstrip("/")
+    _check_url(api, "STREAMAPP_NOTIFY_SLACK_API_URL")
+    return SlackApiDestination(
+        id="slack",
+        kind="slack",
+        host=redacted_host(api),
+        route=route,
+        url=api,
+        token=token,
+        channel=channel,
+        **common,
+    )
 
 
 def _check_url(url: str, setting: str) -> None:

@@ -1,5 +1,5 @@
 """An alert's explanation (its optional `top_terms`, `examples`, `switch_flow` fields,
-streamapp/analytics/explain.py) as text for people: one line per part, for Alertmanager
+streamapp/analytics/explain.py, and a `forecast_breach`'s `drivers`) as text for people: one line per part, for Alertmanager
 annotations, the Slack message and the e-mail. An alert without them (an older worker)
 gives no lines, and the messages look as before."""
 
@@ -33,6 +33,28 @@ def flow_line(alert: Alert) -> str:
     return f"{flow.get('from')} -> {flow.get('to')} ({_num(flow.get('count'))} posts)"
 
 
+def drivers_line(alert: Alert) -> str:
+    """`netflix price_change (2026-12-01..2026-12-07)`: known events active in the
+    window (forecast_breach), or empty."""
+    found = [d for d in alert.get("drivers") or [] if isinstance(d, Mapping)]
+    return ", ".join(
+        f"{d.get('platform') or 'all platforms'} {d.get('name')} "
+        f"({d.get('date')}..{d.get('end_date')})"
+        for d in found
+    )
+
+
+def facts(alert: Alert) -> list[tuple[str, str]]:
+    """(label, text) of the one-line parts the alert has: what rose, the leading flow,
+    the known drivers."""
+    found = [
+        ("Rising terms", terms_line(alert)),
+        ("Leading flow", flow_line(alert)),
+        ("Known drivers", drivers_line(alert)),
+    ]
+    return [(label, text) for label, text in found if text]
+
+
 def examples(alert: Alert) -> list[Mapping[str, Any]]:
     return [e for e in alert.get("examples") or [] if isinstance(e, Mapping)][:3]
 
@@ -45,9 +67,7 @@ def example_line(post: Mapping[str, Any]) -> str:
 
 def lines(alert: Alert) -> list[tuple[str, str]]:
     """(label, text) for each part the alert has."""
-    found = [("Rising terms", terms_line(alert)), ("Leading flow", flow_line(alert))]
-    found += [("Example", example_line(post)) for post in examples(alert)]
-    return [(label, text) for label, text in found if text]
+    return facts(alert) + [("Example", example_line(post)) for post in examples(alert)]
 
 
 def annotations(alert: Alert) -> dict[str, str]:
@@ -55,6 +75,7 @@ def annotations(alert: Alert) -> dict[str, str]:
     found = {
         "top_terms": terms_line(alert),
         "switch_flow": flow_line(alert),
+        "drivers": drivers_line(alert),
         "examples": "\n".join(example_line(p) for p in examples(alert)),
     }
     return {name: text for name, text in found.items() if text}
@@ -66,12 +87,9 @@ def _slack_escape(text: str) -> str:
 
 
 def slack_blocks(alert: Alert) -> list[dict[str, Any]]:
-    """Block Kit sections: what rose and the leading flow, then the example posts."""
-    facts = [
-        f"*{label}*: {_slack_escape(text)}"
-        for label, text in (("Rising terms", terms_line(alert)), ("Leading flow", flow_line(alert)))
-        if text
-    ]
+    """Block Kit sections: what rose, the leading flow and known drivers, then the
+    example posts."""
+    shown = [f"*{label}*: {_slack_escape(text)}" for label, text in facts(alert)]
     posts = []
     for post in examples(alert):
         where = _slack_escape(f"r/{post.get('subreddit')}")
@@ -79,8 +97,8 @@ def slack_blocks(alert: Alert) -> list[dict[str, Any]]:
         source = f"<{link}|{where}>" if link else where
         posts.append(f"• {source}: {_slack_escape(str(post.get('text')))}")
     blocks = []
-    if facts:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(facts)}})
+    if shown:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(shown)}})
     if posts:
         text = "*Example posts*\n" + "\n".join(posts)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}})
@@ -90,9 +108,8 @@ def slack_blocks(alert: Alert) -> list[dict[str, Any]]:
 def html_rows(alert: Alert) -> str:
     """Table rows for the e-mail's HTML part, with the posts' links."""
     rows = []
-    for label, text in (("Rising terms", terms_line(alert)), ("Leading flow", flow_line(alert))):
-        if text:
-            rows.append(f"<tr><th align='left'>{label}</th><td>{html.escape(text)}</td></tr>")
+    for label, text in facts(alert):
+        rows.append(f"<tr><th align='left'>{label}</th><td>{html.escape(text)}</td></tr>")
     for post in examples(alert):
         where = html.escape(f"r/{post.get('subreddit')} {post.get('id')}")
         link = str(post.get("permalink") or "")

@@ -9,7 +9,9 @@ whose entry exists is not sent again. Compaction keeps one entry per key.
 The value is JSON: `destination`, `alert_id`, `status`, `outcome` (`delivered` or
 `dead_lettered`), `at` (ISO-8601 UTC), and for a firing entry the `alert` itself: a
 resolution needs its firing's severity and start (Alertmanager's label set), and the
-firing alerts still open are re-posted to Alertmanager from it after a restart.
+firing alerts still open are re-posted to Alertmanager from it after a restart. An entry
+may hold the destination's `receipt` too (Slack's Web API: the firing message's channel
+and `ts`, which its resolution threads under and edits, after a restart as well).
 
 Bounded: once every entry of a (destination, alert_id) episode is older than the
 retention horizon (`STREAMAPP_NOTIFY_LEDGER_RETENTION_SECONDS`, never less than
@@ -67,7 +69,12 @@ class Ledger:
             self.entries[key] = entry
 
     def note(
-        self, destination: str, alert: Mapping[str, Any], outcome: str, now: datetime | None = None
+        self,
+        destination: str,
+        alert: Mapping[str, Any],
+        outcome: str,
+        now: datetime | None = None,
+        receipt: Mapping[str, Any] | None = None,
     ) -> tuple[str, dict[str, Any]]:
         """Take an outcome into the in-memory ledger at once (a redelivery read meanwhile
         is skipped); returns the (key, entry) that `write` makes durable."""
@@ -81,6 +88,8 @@ class Ledger:
         }
         if status == "firing":
             entry["alert"] = dict(alert)
+        if receipt:
+            entry["receipt"] = dict(receipt)
         key = ledger_key(destination, alert_id, status)
         self.entries[key] = entry
         return key, entry
@@ -97,6 +106,11 @@ class Ledger:
     ) -> None:
         """`note` then `write`."""
         await self.write(*self.note(destination, alert, outcome, now))
+
+    def receipt(self, destination: str, alert_id: str) -> dict[str, Any] | None:
+        """What the destination answered to the episode's firing (`Outcome.receipt`)."""
+        stored = (self.get(destination, alert_id, "firing") or {}).get("receipt")
+        return stored if isinstance(stored, dict) else None
 
     def open_firings(self, destination: str) -> Iterator[dict[str, Any]]:
         """Firing alerts delivered to `destination` whose resolution was not (yet)."""

@@ -57,6 +57,8 @@ def alertmanager_alert(alert: Alert, firing: Alert, now: datetime, ttl_s: float)
             "observed": _number(alert.get("observed")),
             "baseline": _number(alert.get("baseline")),
             "window": window_text(alert),
+            # the issue's "evidence links": the ids here, Reddit links with the examples
+            **({"evidence": _evidence(alert)} if alert.get("evidence") else {}),
             **explained.annotations(alert),
         },
         "startsAt": _iso(firing.get("fired_at")),
@@ -126,6 +128,27 @@ def slack_message(alert: Alert, firing: Alert) -> dict[str, Any]:
         "text": f"{headline}: {alert.get('message', '')}",
         "attachments": [{"color": colour, "fallback": headline, "blocks": blocks}],
     }
+
+
+def slack_resolved_original(firing: Alert, resolution: Alert) -> dict[str, Any]:
+    """The firing's own message, edited once its episode resolved (Slack's Web API:
+    `chat.update`): what fired stays readable, headed and coloured as resolved, with when
+    and how it ended."""
+    message = slack_message(firing, firing)
+    attachment = message["attachments"][0]
+    attachment["color"] = RESOLVED_COLOUR
+    title = f"Resolved: {firing.get('rule')} on {firing.get('platform')}"
+    attachment["blocks"][0] = {
+        "type": "header",
+        "text": {"type": "plain_text", "text": title[:150]},
+    }
+    ended = f"Resolved at {resolution.get('fired_at')}: {resolution.get('message', '')}"
+    attachment["blocks"].insert(
+        1, {"type": "context", "elements": [{"type": "mrkdwn", "text": ended[:2900]}]}
+    )
+    message["text"] = f"{_headline(resolution)}: {firing.get('message', '')}"
+    attachment["fallback"] = _headline(resolution)
+    return message
 
 
 def email_message(

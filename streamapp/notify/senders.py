@@ -46,6 +46,10 @@ class Outcome:
     retryable: bool = False
     detail: str = "accepted"
     retry_after_s: float | None = None
+    # What the destination answered that a later message needs (Slack's Web API: the
+    # firing message's channel and ts, to thread and edit its resolution); kept in the
+    # delivery ledger with the entry.
+    receipt: Mapping[str, str] | None = None
 
 
 def url_id(kind: str, url: str) -> str:
@@ -68,6 +72,13 @@ class Destination:
 
     async def attempt(self, alert: Alert, firing: Alert) -> Outcome:
         raise NotImplementedError
+
+    async def deliver(
+        self, alert: Alert, firing: Alert, receipt: Mapping[str, Any] | None
+    ) -> Outcome:
+        """One attempt; `receipt`: what the firing's delivery answered (see `Outcome`),
+        for a resolution. Only a destination that answers receipts needs it."""
+        return await self.attempt(alert, firing)
 
     async def close(self) -> None:
         return None
@@ -96,6 +107,13 @@ class HttpDestination(Destination):
             await self._session.close()
 
     async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> Outcome:
+        return (await self.exchange(path, body, headers))[0]
+
+    async def exchange(
+        self, path: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> tuple[Outcome, bytes]:
+        """One POST: its outcome by the HTTP status, and the answer's body (empty when
+        there was none)."""
         headers = {"Content-Type": "application/json", **(headers or {})}
         try:
             async with self.session().post(
@@ -106,17 +124,18 @@ class HttpDestination(Destination):
             ) as response:
                 status = response.status
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), time.time())
-                await response.read()
+                answer = await response.read()
         except aiohttp.ClientConnectorCertificateError:
-            return Outcome(False, retryable=False, detail=UNTRUSTED)
+            return Outcome(False, retryable=False, detail=UNTRUSTED), b""
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return self.failure(exc)
+            return self.failure(exc), b""
         if 200 <= status < 300:
-            return Outcome(True, detail=f"HTTP {status}")
+            return Outcome(True, detail=f"HTTP {status}", retry_after_s=retry_after), answer
         retryable = status in RETRYABLE_STATUS or status >= 500
-        return Outcome(
+        outcome = Outcome(
             False, retryable=retryable, detail=f"HTTP {status}", retry_after_s=retry_after
         )
+        return outcome, answer
 
 
 class AlertmanagerDestination(HttpDestination):

@@ -151,9 +151,11 @@ class DestinationWorker:
             log.error("notify: %s failed unexpectedly: %s", self.destination.id, type(exc).__name__)
             return self.destination.failure(exc)
 
-    def _write(self, alert: Mapping[str, Any], outcome: str) -> asyncio.Task[None]:
+    def _write(
+        self, alert: Mapping[str, Any], outcome: str, receipt: Mapping[str, Any] | None = None
+    ) -> asyncio.Task[None]:
         """The outcome in the in-memory ledger now, on the topic in the background."""
-        key, entry = self.ledger.note(self.destination.id, alert, outcome)
+        key, entry = self.ledger.note(self.destination.id, alert, outcome, receipt=receipt)
         return asyncio.create_task(
             kafka_retry("writing the delivery ledger", lambda: self.ledger.write(key, entry))
         )
@@ -168,11 +170,12 @@ class DestinationWorker:
             metrics.DELIVERIES.labels(dest.id, dest.kind, "skipped").inc()
             return None
         what = f"alert {alert['alert_id']} {alert['status']}"
+        receipt = self.ledger.receipt(dest.id, str(alert["alert_id"]))
         outcome = Outcome(False, detail="not attempted")
         for attempt in range(1, self.max_attempts + 1):
-            outcome = await self._attempt(lambda: dest.attempt(alert, firing))
+            outcome = await self._attempt(lambda: dest.deliver(alert, firing, receipt))
             if outcome.accepted:
-                written = self._write(alert, DELIVERED)
+                written = self._write(alert, DELIVERED, outcome.receipt)
                 self.delivered += 1
                 metrics.DELIVERIES.labels(dest.id, dest.kind, DELIVERED).inc()
                 self.last_error = ""

@@ -102,6 +102,11 @@ class WindowAggregate(_JsonRecord):
     accounts_active: int | None = None
     accounts_at_risk: int | None = None
     expected_cancellations: float | None = None
+    # Optional (added later): the window's rising terms at its close and up to 3 posts
+    # that mentioned the platform, so that alerts judged on this record alone (the
+    # forecaster's forecast_breach) explain themselves (streamapp/analytics/explain.py).
+    top_terms: list[dict[str, Any]] | None = None
+    examples: list[dict[str, Any]] | None = None
 
 
 class Alert(_JsonRecord):
@@ -126,6 +131,9 @@ class Alert(_JsonRecord):
     top_terms: list[dict[str, Any]] | None = None
     examples: list[dict[str, Any]] | None = None
     switch_flow: dict[str, Any] | None = None
+    # forecast_breach only: the known drivers (forecast-drivers) active in the window,
+    # each {"name", "platform", "date", "end_date"}; empty when none was.
+    drivers: list[dict[str, Any]] | None = None
 
 
 class DeadLetter(_JsonRecord):

@@ -85,6 +85,14 @@ async def test_closed_windows_are_forecast_and_a_breach_fires(
         assert breach["window_start"] == iso(start + 31 * SIZE)
         assert breach["observed"] == 40 and breach["score"] > 1
         assert breach["baseline"] == pytest.approx(points[1]["yhat"], abs=1e-3)
+        # explained like the other rules' alerts: the window's terms rose 40 against ~5
+        # (ties broken by the term), posts of the window that mentioned netflix, no driver
+        assert [t["count"] for t in breach["top_terms"]] == [40] * 5
+        assert {t["term"] for t in breach["top_terms"]} <= {
+            "watched", "thriller", "last", "night", "great", "cast"
+        }  # fmt: skip
+        assert [e["id"][:7] for e in breach["examples"]] == ["t3_f31_"] * 3
+        assert breach["drivers"] == []
     finally:
         worker.stop()
     assert "cmdstanpy - INFO" not in worker.log_tail(2000), "Prophet should fit quietly"

@@ -142,6 +142,7 @@ async def test_alerts_reach_people_through_a_real_alertmanager(
             assert shown["annotations"]["observed"] == "42"
             assert shown["annotations"]["baseline"] == "4.5"
             assert shown["annotations"]["window"] == "2026-12-02T01:00:00Z/2026-12-02T01:01:00Z"
+            assert shown["annotations"]["evidence"] == "t3_a1, t3_a2"
             # The explanation, as Alertmanager keeps it.
             assert shown["annotations"]["top_terms"] == "crackdown 12 (baseline 1)"
             assert shown["annotations"]["examples"] == (

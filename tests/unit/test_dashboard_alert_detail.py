@@ -57,3 +57,16 @@ def test_every_row_carries_its_explanation_and_the_detail_follows_clicks():
     assert div.name == "alert_detail" and "Click an alert" in div.text
     assert src.selected.js_property_callbacks["change:indices"]
     assert src.js_property_callbacks["change:data"]
+
+
+def test_a_forecast_breach_detail_names_its_known_drivers_escaped():
+    breach = {
+        **EXPLAINED,
+        "rule": "forecast_breach",
+        "switch_flow": None,
+        "drivers": [{"name": "<i>promo</i>", "platform": "netflix", "date": "2026-12-01",
+                     "end_date": "2026-12-07"}],
+    }  # fmt: skip
+    shown = explanation_html(breach)
+    assert "Known drivers: netflix &lt;i&gt;promo&lt;/i&gt; (2026-12-01..2026-12-07)" in shown
+    assert "Leading flow" not in shown and "Rising terms" in shown

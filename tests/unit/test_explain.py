@@ -6,7 +6,7 @@ from __future__ import annotations
 from streamapp.analytics import explain
 from streamapp.analytics.windows import ContributionBuilder, empty_partial, merge_partial
 from streamapp.records import Alert, Contribution
-from streamapp.records.raw import parse_reddit_post
+from streamapp.records.raw import iso_utc, parse_reddit_post
 from tables.window_close import WindowCloser
 from tests.fakes import FakeTopic
 from tests.unit.test_window_close import contribution, feed, make
@@ -159,3 +159,24 @@ async def test_a_closed_window_fires_an_alert_that_explains_itself():
     assert alert.switch_flow is None
     assert tables.alert_state["netflix"][explain.STATE_KEY]["last_start"] == 60.0
     assert isinstance(closer, WindowCloser) and isinstance(topics.alerts, FakeTopic)
+    # The window's record carries the same terms and its posts that mentioned netflix,
+    # for the alerts judged on the record alone (forecast_breach); the quiet ones none.
+    [record] = [w for w in topics.windows.values if w.window_start == iso_utc(60.0)]
+    assert record.top_terms == alert.top_terms
+    assert [e["id"] for e in record.examples] == ["t3_6_0", "t3_6_1", "t3_6_2"]
+    assert all(not w.top_terms for w in topics.windows.values if w is not record)
+
+
+def test_an_alert_judged_on_a_window_record_is_explained_from_it():
+    """forecast_breach: judged by the forecaster on `platform-windows`, explained from
+    what the record carries, like the rules judged after the close."""
+    post = explain.example("t3_a", "netflix", "the price went up again", None)
+    window = {"platform": "netflix", "top_terms": [{"term": "price", "count": 9, "baseline": 1.0}],
+              "examples": {"mention": [post], "piracy": []}, "switching_to": {"max": 4}}  # fmt: skip
+    record = {"platform": "netflix", "switching_to": {"max": 4}, **explain.record_fields(window)}
+    breach = {"rule": "forecast_breach", "platform": "netflix", "status": "firing"}
+    [explained] = explain.explain_from_record([breach], record)
+    assert explained == {**breach, "top_terms": window["top_terms"], "examples": [post]}
+    # a record from before these fields (or a window without posts) explains nothing
+    [bare] = explain.explain_from_record([breach], {"platform": "netflix"})
+    assert bare == {**breach, "top_terms": [], "examples": []}

@@ -153,12 +153,22 @@ async def test_refit_runs_off_the_loop_then_a_window_outside_the_band_fires(app)
         await tested.put(window(40, steady(40)), key=b"netflix")
         assert not app.captured["alerts"].values
         upper = mentions.points[1]["yhat_upper"]
-        await tested.put(window(41, int(upper) + 30), key=b"netflix")
+        breaching = window(41, int(upper) + 30)
+        breaching.top_terms = [{"term": "price", "count": 25, "baseline": 0.4}]
+        breaching.examples = [{"id": "t3_p", "subreddit": "netflix", "text": "price up"}]
+        await tested.put(breaching, key=b"netflix")
 
     [alert] = app.captured["alerts"].values
     assert (alert.rule, alert.status, alert.platform) == ("forecast_breach", "firing", "netflix")
     assert alert.window_start == iso_utc(41 * SIZE) and alert.score > 1
     assert alert.message.endswith(", during netflix price_change"), alert.message
+    # explained like the other rules' alerts, from the window's record, with the driver
+    assert alert.top_terms == breaching.top_terms and alert.examples == breaching.examples
+    assert alert.drivers == [
+        {"name": "price_change", "platform": "netflix", "date": "1970-01-01",
+         "end_date": "1970-01-01"}
+    ]  # fmt: skip
+    assert alert.switch_flow is None
     assert forecaster.table["netflix"]["forecasts"]["mentions"]["model"] == mentions.model
     # sent through the same publisher as the baseline rules: it counts in the metrics
     assert fired("forecast_breach") == fired_before + 1

@@ -75,6 +75,7 @@ def test_alertmanager_payload_keeps_the_firing_label_set_for_the_resolution():
         "observed": "42",
         "baseline": "4.25",
         "window": "2026-12-02T01:00:00Z/2026-12-02T01:01:00Z",
+        "evidence": "t3_a, t3_b",
     }
     assert fired["startsAt"] == ended["startsAt"] == "2026-12-02T01:01:05+00:00"
     assert fired["endsAt"] == "2026-12-02T01:06:00+00:00"  # now + ttl, re-posted before
@@ -251,7 +252,8 @@ def test_notify_command_exits_2_without_a_destination_and_1_without_kafka(monkey
     assert err == [
         "streamapp notify: invalid settings: no destination configured: set "
         "STREAMAPP_NOTIFY_ALERTMANAGER_URL, STREAMAPP_NOTIFY_WEBHOOK_URL, "
-        "STREAMAPP_NOTIFY_SLACK_WEBHOOK_URL or STREAMAPP_NOTIFY_SMTP_HOST"
+        "STREAMAPP_NOTIFY_SLACK_WEBHOOK_URL, STREAMAPP_NOTIFY_SLACK_BOT_TOKEN or "
+        "STREAMAPP_NOTIFY_SMTP_HOST"
     ]
     monkeypatch.setenv("STREAMAPP_NOTIFY_SLACK_WEBHOOK_URL", SLACK_URL)
     assert main(["notify", "--bootstrap", f"127.0.0.1:{free_port()}"]) == 1

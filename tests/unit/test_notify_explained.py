@@ -59,7 +59,9 @@ def test_alertmanager_annotations_carry_the_explanation_as_strings():
     ]
     assert all(isinstance(v, str) for v in notes.values())
     plain = payloads.alertmanager_alert(alert(), alert(), datetime.now(UTC), 240)
-    assert set(plain["annotations"]) == {"message", "observed", "baseline", "window"}
+    assert set(plain["annotations"]) == {"message", "observed", "baseline", "window", "evidence"}
+    bare = payloads.alertmanager_alert(alert(evidence=[]), alert(), datetime.now(UTC), 240)
+    assert "evidence" not in bare["annotations"]
 
 
 def test_slack_shows_terms_flow_and_linked_escaped_examples():
@@ -103,3 +105,33 @@ def test_email_lists_the_explanation_in_text_and_html():
 def test_the_webhook_carries_the_fields_as_they_are():
     a = alert(**EXPLAINED)
     assert json.loads(payloads.webhook_body(a))["switch_flow"] == EXPLAINED["switch_flow"]
+
+
+BREACH = {
+    "rule": "forecast_breach",
+    "message": "Netflix: mentions at 40.00, above the forecast band 1.20-10.80 (naive "
+    "forecast 6.00), during netflix price_change",
+    "top_terms": [{"term": "price", "count": 30, "baseline": 0.5}],
+    "examples": [{"id": "t3_p", "subreddit": "netflix", "text": "the <new> price"}],
+    "drivers": [
+        {"name": "price_change", "platform": "netflix", "date": "2026-12-01",
+         "end_date": "2026-12-07"},
+        {"name": "launch", "platform": "", "date": "2026-12-02", "end_date": "2026-12-02"},
+    ],
+}  # fmt: skip
+
+
+def test_a_forecast_breach_shows_its_terms_examples_and_known_drivers_everywhere():
+    a = alert(**BREACH)
+    drivers = "netflix price_change (2026-12-01..2026-12-07), all platforms launch (2026-12-02..2026-12-02)"
+    notes = payloads.alertmanager_alert(a, a, datetime.now(UTC), 240)["annotations"]
+    assert notes["drivers"] == drivers and notes["top_terms"] == "price 30 (baseline 0.5)"
+    assert notes["examples"] == 'r/netflix t3_p: "the <new> price"' and "switch_flow" not in notes
+    blocks = payloads.slack_message(a, a)["attachments"][0]["blocks"]
+    facts = next(b["text"]["text"] for b in blocks if "*Rising terms*" in str(b))
+    assert facts == f"*Rising terms*: price 30 (baseline 0.5)\n*Known drivers*: {drivers}"
+    assert any("the &lt;new&gt; price" in str(b) for b in blocks)
+    message = payloads.email_message(a, a, "s@example.com", ["r@example.com"], "<id@x>")
+    assert f"Known drivers: {drivers}" in message.get_body(("plain",)).get_content()
+    page = message.get_body(("html",)).get_content()
+    assert f"<th align='left'>Known drivers</th><td>{drivers}</td>" in page

@@ -1,5 +1,6 @@
 """Drivers in the live forecasts, pure: which models a platform's refit gets, the
-`drivers` field of its `platform-forecasts` record, and the drivers a breach names.
+`drivers` field of its `platform-forecasts` record, and the drivers a breach names
+(in its message and its `drivers` field).
 
 Live series are closed windows in UTC; the drivers calendar is in local dates of
 `STREAMAPP_FORECAST_TIMEZONE`, so every context here is `utc=True`.
@@ -44,11 +45,25 @@ def drivers_field(
     return out
 
 
-def during(context: DriverContext, start: float, window_seconds: float) -> list[str]:
-    """`netflix price_change`-style names of the events active in one window."""
+def active_drivers(
+    context: DriverContext, start: float, window_seconds: float
+) -> list[dict[str, Any]]:
+    """The known events active in one window, as a `forecast_breach` alert's `drivers`."""
     begin = _naive(start)
-    active = context.active(begin, begin + timedelta(seconds=window_seconds))
-    return [f"{d.platform or 'all platforms'} {d.name}" for d in active]
+    return [
+        {
+            "name": d.name,
+            "platform": d.platform,
+            "date": d.start.isoformat(),
+            "end_date": d.end.isoformat(),
+        }
+        for d in context.active(begin, begin + timedelta(seconds=window_seconds))
+    ]
+
+
+def during(active: Sequence[dict[str, Any]]) -> list[str]:
+    """`netflix price_change`-style names of `active_drivers`, for the breach message."""
+    return [f"{d['platform'] or 'all platforms'} {d['name']}" for d in active]
 
 
 def _naive(epoch: float) -> datetime:
