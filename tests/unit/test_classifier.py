@@ -137,11 +137,7 @@ def test_ambiguous_words_in_a_service_context(text: str, expected: tuple[str, ..
     [
         "Netflix cancelled 1899 after one season",
         "they cancelled my favorite show again",
-        # intent-lr-2 gives content_gap 0.35 against its threshold 0.40 (intent-lr-1 passed)
-        pytest.param(
-            "Peacock cancelled Twisted Metal??",
-            marks=pytest.mark.xfail(reason="known miss of intent-lr-2"),
-        ),
+        "Peacock cancelled Twisted Metal??",
         "The cancellation of Warrior Nun was the last straw for Netflix originals",
     ],
 )
@@ -194,7 +190,10 @@ def test_cancellation(text: str) -> None:
         "Rewatching Pirates of the Caribbean on Disney+",
         "The Roku Channel is free, you don't need to torrent old sitcoms",
         "Got a torrent of complaints after I changed the Netflix password",
-        "I have never pirated anything in my life",
+        pytest.param(
+            "I have never pirated anything in my life",
+            marks=pytest.mark.xfail(reason="known miss of intent-lr-3"),
+        ),
         "Sail the seven seas? nah, I just borrow my sister's Netflix login",
     ],
 )
@@ -350,7 +349,7 @@ def test_classifier_version() -> None:
     c = classify("netflix")
     assert c.classifier_version == CLASSIFIER_VERSION
     # The learned intent model names the version; the lexicon and VADER follow it.
-    assert CLASSIFIER_VERSION.startswith("intent-lr-2+lexicon-")
+    assert CLASSIFIER_VERSION.startswith("intent-lr-3+lexicon-")
     assert "vader-3.3.2" in CLASSIFIER_VERSION
 
 
@@ -369,7 +368,7 @@ def test_as_dict_is_json_ready() -> None:
     assert json.loads(json.dumps(d)) == d
     assert d == {
         "platforms": ["netflix", "hulu"],
-        "intents": ["switching", "cancellation", "content_gap"],
+        "intents": ["switching", "cancellation"],
         "sentiment": c.sentiment,
         "switch_from": "netflix",
         "switch_to": "hulu",

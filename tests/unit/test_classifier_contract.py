@@ -17,7 +17,7 @@ def intents(text: str) -> tuple[str, ...]:
 
 
 def known_miss(text: str) -> object:
-    return pytest.param(text, marks=pytest.mark.xfail(reason="known miss of intent-lr-2"))
+    return pytest.param(text, marks=pytest.mark.xfail(reason="known miss of intent-lr-3"))
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,7 @@ def test_piracy_however_phrased(text: str) -> None:
         "Tubi and Pluto TV are free and legal, that's all we use now",
         "Got Kanopy and Hoopla through the library, free films every month",
         "My Jellyfin server runs on my own Blu-ray rips",
-        known_miss("Don't buy those fully loaded IPTV boxes, they're illegal and die in a month"),
+        "Don't buy those fully loaded IPTV boxes, they're illegal and die in a month",
         "One Piece is my favourite pirate anime, watching it on Netflix",
     ],
 )
@@ -55,7 +55,7 @@ def test_legal_free_refusals_and_fandom_are_not_piracy(text: str) -> None:
         pytest.param(
             "Left Netflix for Crunchyroll, anime is all I watch",
             ("netflix", None),
-            marks=pytest.mark.xfail(reason="known miss of intent-lr-2"),
+            marks=pytest.mark.xfail(reason="the rules' direction: known miss"),
         ),
     ],
 )
@@ -68,13 +68,29 @@ def test_switching_and_its_direction(text: str, direction: tuple) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        known_miss("The Office moved from Netflix to Peacock years ago"),
+        "The Office moved from Netflix to Peacock years ago",
         "NBA games are moving from Max to Prime Video next season",
-        "I'm thinking about switching from Netflix to Max, not sure yet",
     ],
 )
 def test_a_show_or_a_right_moving_is_not_switching(text: str) -> None:
     assert "switching" not in intents(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # done: the old subscription ended, so it is a cancellation too
+        ("Switched from Hulu to Peacock last month, no regrets", {"switching", "cancellation"}),
+        ("we're a Max household now, Disney+ is gone", {"switching", "cancellation"}),
+        # intended or considered: a switch, not (yet) a cancellation
+        ("I'm thinking about switching from Netflix to Max, not sure yet", {"switching"}),
+        ("Thinking of moving from Hulu to Peacock once football starts", {"switching"}),
+    ],
+)
+def test_a_completed_switch_is_a_cancellation_an_intended_one_is_not(
+    text: str, expected: set[str]
+) -> None:
+    assert set(intents(text)) & {"switching", "cancellation"} == expected
 
 
 @pytest.mark.parametrize(
@@ -95,7 +111,7 @@ def test_cancellation_however_phrased(text: str) -> None:
     [
         "Netflix cancelled Lockwood & Co after one season",
         "We downgraded Hulu to the ad tier to save a bit",
-        known_miss("Thinking about cancelling Peacock, is it worth keeping?"),
+        "Thinking about cancelling Peacock, is it worth keeping?",
         "I'm not cancelling Apple TV+, Severance is too good",
     ],
 )
@@ -108,7 +124,7 @@ def test_not_a_cancellation(text: str) -> None:
     [
         "Netflix 17.99, Max 16.99, Disney 13.99, Peacock 13.99. Cheaper than cable, right?",
         "paying for the ad-free plan and still getting ads before every episode",
-        "$8 extra so my mum can keep using the account she's had for years. Unreal.",
+        known_miss("$8 extra so my mum can keep using the account she's had for years. Unreal."),
         "Oh great, another price increase. Love the value, really. 🙃",
     ],
 )

@@ -15,7 +15,7 @@ from streamapp.analytics import model_file
 from streamapp.analytics.classifier import CLASSIFIER_VERSION, INTENTS, classify
 from streamapp.analytics.intent_model import LABELLED_DIR
 from streamapp.analytics.label_sample import from_csv, least_confident, to_csv
-from streamapp.analytics.model_file import MODEL_ENV
+from streamapp.analytics.model_file import MODEL_ENV, load_model
 
 DATA = LABELLED_DIR
 
@@ -44,8 +44,8 @@ def test_a_user_model_named_in_the_setting_is_used_and_named(
     monkeypatch.setenv(MODEL_ENV, str(user_model))
     got = classify("Cancelled Netflix today, too expensive")
     assert got.classifier_version != CLASSIFIER_VERSION
-    assert got.classifier_version.startswith("intent-lr-2.u")
-    assert got.classifier_version.endswith(CLASSIFIER_VERSION.removeprefix("intent-lr-2"))
+    assert got.classifier_version.startswith("intent-lr-3.u")
+    assert got.classifier_version.endswith(CLASSIFIER_VERSION.removeprefix("intent-lr-3"))
     assert len(got.classifier_version) <= 64
     monkeypatch.delenv(MODEL_ENV)
     model_file.use_model()
@@ -145,10 +145,12 @@ def test_a_reviewed_export_trains_beside_the_shipped_data(tmp_path: Path) -> Non
     with np.load(out, allow_pickle=False) as data:
         meta = json.loads(str(data["meta"]))
     assert meta["training_posts"] == 300 + len(rows)
-    assert meta["name"].startswith("intent-lr-2.u")
+    assert meta["name"].startswith("intent-lr-3.u")
 
 
-def test_train_prints_development_scores_before_and_after(tmp_path: Path, capsys) -> None:
+def test_train_prints_development_scores_before_and_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
     pytest.importorskip("sklearn")
     base = tmp_path / "base.jsonl"
     base.write_text("\n".join((DATA / "train.jsonl").read_text().splitlines()[:300]) + "\n")
@@ -158,11 +160,20 @@ def test_train_prints_development_scores_before_and_after(tmp_path: Path, capsys
     assert cli.main(["train", "--out", str(out), "--dev", str(dev), str(base)]) == 0
     lines = capsys.readouterr().out.splitlines()
     head = next(line for line in lines if line.startswith("train: dev.jsonl: macro-F1"))
-    assert f"({CLASSIFIER_VERSION}) ->" in head and "(intent-lr-2.u" in head
+    assert f"({CLASSIFIER_VERSION}) ->" in head and "(intent-lr-3.u" in head
     assert sum(1 for line in lines if " F1 " in line and "->" in line) == len(INTENTS)
     assert (
         cli.main(["train", "--out", str(out), "--dev", str(tmp_path / "no.jsonl"), str(base)]) == 2
     )
+    # A first fit, or a new MODEL_VERSION whose file does not exist yet: training needs no
+    # model in use, so it writes the model and prints only the new development scores.
+    monkeypatch.setenv(MODEL_ENV, str(tmp_path / "absent.npz"))
+    out.unlink()
+    assert cli.main(["train", "--out", str(out), "--dev", str(dev), str(base)]) == 0
+    captured = capsys.readouterr()
+    assert "absent.npz" in captured.err
+    assert "train: dev.jsonl: macro-F1" in captured.out and "no model in use" in captured.out
+    assert load_model(out).name.startswith("intent-lr-3.u")
 
 
 def test_train_shipped_adds_the_shipped_posts_and_scores_the_shipped_dev_sets(

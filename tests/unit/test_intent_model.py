@@ -33,7 +33,11 @@ TRAIN2 = DATA / "train2.jsonl"
 DEV = DATA / "dev.jsonl"
 DEV2 = DATA / "dev2.jsonl"
 LABELLED = DATA / "labelled_posts.jsonl"
-TRAINING_FILES = [TRAIN, LABELLED, TRAIN2]  # what the shipped model is fitted on
+TRAIN3, TRAIN4, TRAIN5, TRAIN6, TRAIN7 = (DATA / f"train{n}.jsonl" for n in (3, 4, 5, 6, 7))
+RETIRED_BLIND = DATA / "retired_blind1.jsonl"  # the first blind set, retired after two releases
+# what the shipped model is fitted on
+TRAINING_FILES = [TRAIN, LABELLED, TRAIN2, TRAIN3, TRAIN4, TRAIN5, TRAIN6, TRAIN7, RETIRED_BLIND]
+BLIND = Path(__file__).parents[1] / "data" / "classifier" / "blind2.jsonl"  # never trained on
 
 
 # --- the shipped file ----------------------------------------------------------------------
@@ -220,7 +224,11 @@ def test_train_command_writes_a_loadable_model(tmp_path: Path, capsys) -> None:
 # --- the labelled sets ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [TRAIN, TRAIN2, DEV, DEV2], ids=["train", "train2", "dev", "dev2"])
+@pytest.mark.parametrize(
+    "path",
+    [TRAIN, TRAIN2, TRAIN3, TRAIN4, TRAIN5, TRAIN6, TRAIN7, RETIRED_BLIND, DEV, DEV2, BLIND],
+    ids=lambda p: p.stem,
+)
 def test_new_labelled_sets_are_well_formed(path: Path) -> None:
     rows = load(path)
     assert len(rows) >= 400
@@ -243,14 +251,15 @@ def test_the_package_ships_what_trains_and_chooses_the_model() -> None:
     assert not list(DATA.glob("blind*"))
 
 
-def test_dev_sets_share_no_post_with_the_training_files() -> None:
+def test_dev_and_blind_sets_share_no_post_with_the_training_files() -> None:
     def texts(path: Path) -> set[str]:
         return {f"{r['title'] or ''}\n{r['body']}".strip().lower() for r in load(path)}
 
-    for dev in (DEV, DEV2):
+    for held_out in (DEV, DEV2, BLIND):
         for path in TRAINING_FILES:
-            assert not texts(dev) & texts(path), (dev, path)
+            assert not texts(held_out) & texts(path), (held_out, path)
     assert not texts(DEV) & texts(DEV2)
+    assert not (texts(DEV) | texts(DEV2)) & texts(BLIND)
 
 
 def test_dev_set_scores_are_a_regression_gate() -> None:
