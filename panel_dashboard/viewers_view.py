@@ -1,5 +1,6 @@
 """The Viewers tab's figures and their redraw: the viewers' gauge, plays and the share of
-them from a recommendation, content-gap posts, and the trending titles per platform.
+them from a recommendation, content-gap posts, the trending titles per platform, and the
+churn section (viewers_churn_view.py).
 
 Every time chart shares the market charts' x range (one time axis for the whole page),
 and they are stacked in one column, so a title leaving a platform lines up with the
@@ -24,6 +25,7 @@ from bokeh.plotting import figure
 
 from panel_dashboard import figures, queries, viewer_queries
 from panel_dashboard.state import DashboardState
+from panel_dashboard.viewers_churn_view import ChurnPanel
 from streamapp.analytics.platforms import PLATFORMS
 
 # metric -> (source name, title, y label); in the order they are stacked
@@ -91,6 +93,7 @@ class ViewersPanel:
         self.share_fig, self.shares = share_bars()
         self.top_table, self.top = trend_table("top")
         self.rising_table, self.rising = trend_table("rising")
+        self.churn = ChurnPanel()  # risk distribution, observed moves, model quality
         self._drawn: tuple[Any, ...] | None = None
         self.shown = False  # the tab is open (the view draws it only then)
 
@@ -130,3 +133,4 @@ class ViewersPanel:
                                  (self.rising_table, self.rising, "rising")):  # fmt: skip
             src.data = viewer_queries.trending_rows(state, chosen, start, end, kind)
             table.height = figures.table_height(len(src.data["rank"]), most=12)
+        self.churn.draw(state, chosen, start, end)
