@@ -93,9 +93,17 @@ class ViewersPanel:
         self.share_fig, self.shares = share_bars()
         self.top_table, self.top = trend_table("top")
         self.rising_table, self.rising = trend_table("rising")
-        self.churn = ChurnPanel()  # risk distribution, observed moves, model quality
+        self._churn: ChurnPanel | None = None
         self._drawn: tuple[Any, ...] | None = None
         self.shown = False  # the tab is open (the view draws it only then)
+
+    @property
+    def churn(self) -> ChurnPanel:
+        """The risk distribution, observed moves and model quality: made when the tab is
+        first opened (about 0.5 s of a page's build on a loaded machine, for every page)."""
+        if self._churn is None:
+            self._churn = ChurnPanel()
+        return self._churn
 
     def draw(
         self,
