@@ -14,11 +14,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from panel_dashboard.palette import colour
 from panel_dashboard.queries import name
 from panel_dashboard.records import _object, _text, epoch
 from panel_dashboard.state import DashboardState
 from panel_dashboard.viewer_history import HISTOGRAM, QUALITY, Change
+from panel_dashboard.viewer_queries import add_platform
 
 CLOCK = "%Y-%m-%d %H:%M:%S"
 CHANGE_TYPES = ("signup", "cancel", "resubscribe")
@@ -82,9 +82,7 @@ def risk_bars(
         if not total:
             continue
         for band, count in zip(band_labels(histogram["edges"]), accounts, strict=True):
-            out["platform"].append(platform)
-            out["label"].append(name(platform))
-            out["colour"].append(colour(platform))
+            add_platform(out, platform)
             out["band"].append(band)
             out["accounts"].append(count)
             out["share"].append(round(100 * count / total, 2))

@@ -78,9 +78,9 @@ def quality_table() -> tuple[DataTable, ColumnDataSource]:
     src = figures.source("churn_quality", "figure", "model", "baseline",
                          "model_minus_baseline", "labels", "as_of")  # fmt: skip
     number = NumberFormatter(format="0.000")
-    table = DataTable(
-        source=src,
-        columns=[
+    table = data_table(
+        src,
+        [
             TableColumn(field="figure", title="prequential", width=90),
             TableColumn(field="model", title="churn model", formatter=number, width=90),
             TableColumn(field="baseline", title="recency baseline", formatter=number, width=110),
@@ -90,12 +90,15 @@ def quality_table() -> tuple[DataTable, ColumnDataSource]:
             TableColumn(field="labels", title="labels", width=70),
             TableColumn(field="as_of", title="as of window (UTC)", width=140),
         ],  # fmt: skip
-        height=figures.table_height(3),
-        sizing_mode="stretch_width",
-        index_position=None,
-        reorderable=False,
+        figures.table_height(3),
     )
     return table, src
+
+
+def data_table(src: ColumnDataSource, columns: list[TableColumn], height: int) -> DataTable:
+    """A table of the tab: as wide as the page, no index, no column reordering."""
+    return DataTable(source=src, columns=columns, height=height, sizing_mode="stretch_width",
+                     index_position=None, reorderable=False)  # fmt: skip
 
 
 def _factors(axis: FactorRange, values: list[str], reverse: bool = False) -> None:

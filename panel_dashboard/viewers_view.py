@@ -25,7 +25,7 @@ from bokeh.plotting import figure
 
 from panel_dashboard import figures, queries, viewer_queries
 from panel_dashboard.state import DashboardState
-from panel_dashboard.viewers_churn_view import ChurnPanel
+from panel_dashboard.viewers_churn_view import ChurnPanel, data_table
 from streamapp.analytics.platforms import PLATFORMS
 
 # metric -> (source name, title, y label); in the order they are stacked
@@ -47,9 +47,9 @@ def trend_table(kind: str) -> tuple[DataTable, ColumnDataSource]:
     src = figures.source(f"trending_{kind}", "platform", "window_end", "rank", "title_id",
                          "plays", *extra)  # fmt: skip
     number = NumberFormatter(format="0.[00]")
-    table = DataTable(
-        source=src,
-        columns=[
+    table = data_table(
+        src,
+        [
             TableColumn(field="platform", title="platform", width=90),
             TableColumn(field="rank", title="#", width=30),
             TableColumn(field="title_id", title="title", width=150),
@@ -60,10 +60,7 @@ def trend_table(kind: str) -> tuple[DataTable, ColumnDataSource]:
             ],
             TableColumn(field="window_end", title="window end (UTC)", width=140),
         ],  # fmt: skip
-        height=figures.table_height(0),
-        sizing_mode="stretch_width",
-        index_position=None,
-        reorderable=False,
+        figures.table_height(0),
     )
     return table, src
 
