@@ -55,7 +55,8 @@ def band_counts(risks: Iterable[float]) -> list[int]:
 def extend(row: list[float], labels: int, figures: Mapping[str, float | None],
            risks: Iterable[float]) -> list[Any]:  # fmt: skip
     """A tick's [day, active, at_risk, expected] with the quality and the risk bands."""
-    quality = [None if figures.get(n) is None else round(float(figures[n]), 6) for n in QUALITY]
+    values = [figures.get(n) for n in QUALITY]
+    quality = [None if v is None else round(float(v), 6) for v in values]
     return [*row[:_BASE], labels, *quality, *band_counts(risks)]
 
 
