@@ -61,13 +61,14 @@ def risk_chart() -> tuple[figure, ColumnDataSource]:
 
 
 def moves_chart() -> tuple[figure, ColumnDataSource]:
+    """Cells shaded by their count, in grey: every colour is some platform's elsewhere."""
     src = figures.source("viewer_moves", "from", "to", "moves", "alpha")
     fig = figure(title="Observed moves: cancelled (rows) -> signed up (columns)",
                  x_range=FactorRange(), y_range=FactorRange(), x_axis_location="above",
                  name="viewer_moves_chart", **figures.SIZE)  # fmt: skip
     fig.xaxis.major_label_orientation = 0.8
     fig.rect(x="to", y="from", width=0.95, height=0.95, source=src, fill_alpha="alpha",
-             fill_color="#56B4E9", line_color=None)  # fmt: skip
+             fill_color="#777777", line_color=None)  # fmt: skip
     fig.text(x="to", y="from", text="moves", source=src, text_align="center",
              text_baseline="middle")  # fmt: skip
     fig.add_tools(HoverTool(tooltips=[("from", "@from"), ("to", "@to"), ("moves", "@moves")]))
