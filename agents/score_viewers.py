@@ -9,16 +9,20 @@ watermarks, and a quiet clickstream never holds a market window back.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from faust.types import EventT
 
 from agents.batches import failed, guarded_batches, valid_records
 from agents.follow_catalogue import catalogue_loaded
+from streamapp.analytics.viewers import moves
 from streamapp.context import PipelineContext
 from streamapp.metrics import observe_batch
 from streamapp.records.raw import iso_utc
 from streamapp.records.viewing import (
     ChurnRisk,
+    SubscriptionEvent,
+    ViewingEvent,
     ViewingSession,
     account_hash,
     parse_viewing_event,
@@ -53,6 +57,7 @@ async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
     folds: dict[int, ProfileBatch] = {}
     out: list[tuple[PartitionBatch, Scored]] = []
     sessions: list[ViewingSession] = []
+    subscriptions: list[SubscriptionEvent] = []
     async for event, record in valid_records(ctx, events, parse_viewing_event):
         partition, offset = event.message.partition, event.message.offset
         try:
@@ -67,6 +72,9 @@ async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
             fields = {name: getattr(record, name) for name in _FIELDS}
             fold = folds.get(partition) or folds.setdefault(partition, book.begin(partition))
             book.fold(fold, account, partition, (record.platform, record.type, ts, fields), offset)
+            change = subscription(ops, batch, record, (account, state), offset)
+            if change is not None:
+                subscriptions.append(change)
             score = batch.engine.on_event(state, record.type, ts, fields, offset)
             if score is not None:
                 out.append((batch, Scored(key, score)))
@@ -98,6 +106,11 @@ async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
         # At least once (a batch read again re-sends its sessions); the warehouse keys
         # them by session id, so each lands once.
         pending.append(await ctx.topics.sessions.send(key=session.account.encode(), value=session))
+    for change in subscriptions:
+        # Also at least once; the warehouse keys them by event id, the dashboard too.
+        pending.append(
+            await ctx.topics.subscriptions.send(key=change.account.encode(), value=change)
+        )
     gauges = await send_gauges(ctx, batches)
     for delivery in pending + gauges:
         await delivery
@@ -116,8 +129,9 @@ async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
         "score_viewers",
         events,
         {
-            topic.get_topic_name(): len(pending) - len(sessions),
+            topic.get_topic_name(): len(pending) - len(sessions) - len(subscriptions),
             ctx.topics.sessions.get_topic_name(): len(sessions),
+            ctx.topics.subscriptions.get_topic_name(): len(subscriptions),
         },
     )
 
@@ -131,6 +145,39 @@ async def send_gauges(ctx: PipelineContext, batches: dict[int, PartitionBatch]) 
             gauge = viewers_report(platform, partition, row)
             out.append(await ctx.topics.contributions.send(key=platform, value=gauge))
     return out
+
+
+def subscription(
+    ops: ViewerScoring,
+    batch: PartitionBatch,
+    record: ViewingEvent,
+    account_state: tuple[str, dict[str, Any]],
+    offset: int,
+) -> SubscriptionEvent | None:
+    """The record of a signup, cancel or resubscribe (account hashed), before the engine
+    folds the event; None for other events and for one folded already. Only when folded
+    now: a batch read again after its commit sends nothing twice, one read again before
+    it finds the states as they were. A cancel is remembered in the state; a signup looks
+    for the cancel it may have moved from."""
+    account, state = account_state
+    if record.type not in moves.SUBSCRIPTION_TYPES or offset <= state["o"]:
+        return None
+    ts = record.epoch
+    if record.type == "cancel":
+        moves.note_cancel(state, ts)
+        moved = None
+    else:
+        moved = ops.moved_from(batch, account, record.platform, ts)
+    return SubscriptionEvent(
+        event_id=record.event_id,
+        account=account,
+        platform=record.platform,
+        type=record.type,
+        occurred_at=iso_utc(ts),
+        moved_from=moved,
+        plan=record.plan,
+        price=record.price,
+    )
 
 
 def ended_sessions(key: str | None, batch: PartitionBatch) -> list[ViewingSession]:

@@ -214,6 +214,24 @@ VIEWING_SESSIONS = TableSpec(
     "Viewing sessions, sessionised in-stream, one row per session (account: salted hash).",
 )
 
+SUBSCRIPTION_EVENTS = TableSpec(
+    "SUBSCRIPTION_EVENTS",
+    "subscription-events",
+    (
+        col("EVENT_ID", "VARCHAR(200)"),
+        col("ACCOUNT", "VARCHAR(64)"),
+        col("PLATFORM", "VARCHAR(32)"),
+        col("TYPE", "VARCHAR(16)"),
+        col("OCCURRED_AT", "TIMESTAMP_NTZ"),
+        # A signup or resubscribe after a cancel on that platform within the move window
+        col("MOVED_FROM", "VARCHAR(32)"),
+        col("PLAN", "VARCHAR(32)"),
+        col("PRICE", "FLOAT"),
+    ),
+    "Observed signups, cancels and resubscribes, one row per viewing event (account: salted"
+    " hash); MOVED_FROM is the platform a signup came from.",
+)
+
 TITLE_TRENDS = TableSpec(
     "TITLE_TRENDS",
     "title-trends",
@@ -240,6 +258,7 @@ TABLES: tuple[TableSpec, ...] = (
     FORECASTS,
     CHURN_SCORES,
     VIEWING_SESSIONS,
+    SUBSCRIPTION_EVENTS,
     TITLE_TRENDS,
 )
 TABLES_BY_NAME = {spec.name: spec for spec in TABLES}

@@ -76,24 +76,59 @@ QUALIFY f.GENERATED_AT = MAX(f.GENERATED_AT)
         OVER (PARTITION BY f.PLATFORM, f.METRIC, f.SERIES, f.RUN_KEY)""",
     # The viewers per platform and week, from the gauge the platform windows carry: each
     # day's last reading (windows are minutes, the gauge moves once a day), then the
-    # week's mean and peak. Observed cancellations are not in the warehouse.
+    # week's mean and peak; next to them the cancellations, signups and resubscribes
+    # observed that week (SUBSCRIPTION_EVENTS). A week with only one side has nulls on
+    # the gauge's side or zeros on the observed one.
     "VIEWERS_AT_RISK_WEEKLY": """
-SELECT PLATFORM,
-       DATE_TRUNC('WEEK', DAY) AS WEEK,
-       COUNT(*) AS DAYS,
-       AVG(ACCOUNTS_ACTIVE) AS MEAN_ACCOUNTS_ACTIVE,
-       AVG(ACCOUNTS_AT_RISK) AS MEAN_ACCOUNTS_AT_RISK,
-       MAX(ACCOUNTS_AT_RISK) AS PEAK_ACCOUNTS_AT_RISK,
-       AVG(EXPECTED_CANCELLATIONS) AS MEAN_EXPECTED_CANCELLATIONS
+SELECT COALESCE(g.PLATFORM, o.PLATFORM) AS PLATFORM,
+       COALESCE(g.WEEK, o.WEEK) AS WEEK,
+       COALESCE(g.DAYS, 0) AS DAYS,
+       g.MEAN_ACCOUNTS_ACTIVE,
+       g.MEAN_ACCOUNTS_AT_RISK,
+       g.PEAK_ACCOUNTS_AT_RISK,
+       g.MEAN_EXPECTED_CANCELLATIONS,
+       COALESCE(o.CANCELLATIONS, 0) AS OBSERVED_CANCELLATIONS,
+       COALESCE(o.SIGNUPS, 0) AS SIGNUPS,
+       COALESCE(o.RESUBSCRIPTIONS, 0) AS RESUBSCRIPTIONS
 FROM (
-    SELECT PLATFORM, DATE_TRUNC('DAY', WINDOW_START) AS DAY,
-           ACCOUNTS_ACTIVE, ACCOUNTS_AT_RISK, EXPECTED_CANCELLATIONS
-    FROM PLATFORM_WINDOWS
-    WHERE ACCOUNTS_ACTIVE IS NOT NULL
-    QUALIFY ROW_NUMBER() OVER (
-        PARTITION BY PLATFORM, DATE_TRUNC('DAY', WINDOW_START) ORDER BY WINDOW_START DESC
-    ) = 1
-) d
+    SELECT PLATFORM,
+           DATE_TRUNC('WEEK', DAY) AS WEEK,
+           COUNT(*) AS DAYS,
+           AVG(ACCOUNTS_ACTIVE) AS MEAN_ACCOUNTS_ACTIVE,
+           AVG(ACCOUNTS_AT_RISK) AS MEAN_ACCOUNTS_AT_RISK,
+           MAX(ACCOUNTS_AT_RISK) AS PEAK_ACCOUNTS_AT_RISK,
+           AVG(EXPECTED_CANCELLATIONS) AS MEAN_EXPECTED_CANCELLATIONS
+    FROM (
+        SELECT PLATFORM, DATE_TRUNC('DAY', WINDOW_START) AS DAY,
+               ACCOUNTS_ACTIVE, ACCOUNTS_AT_RISK, EXPECTED_CANCELLATIONS
+        FROM PLATFORM_WINDOWS
+        WHERE ACCOUNTS_ACTIVE IS NOT NULL
+        QUALIFY ROW_NUMBER() OVER (
+            PARTITION BY PLATFORM, DATE_TRUNC('DAY', WINDOW_START) ORDER BY WINDOW_START DESC
+        ) = 1
+    ) d
+    GROUP BY 1, 2
+) g
+FULL OUTER JOIN (
+    SELECT PLATFORM,
+           DATE_TRUNC('WEEK', DATE_TRUNC('DAY', OCCURRED_AT)) AS WEEK,
+           COUNT_IF(TYPE = 'cancel') AS CANCELLATIONS,
+           COUNT_IF(TYPE = 'signup') AS SIGNUPS,
+           COUNT_IF(TYPE = 'resubscribe') AS RESUBSCRIPTIONS
+    FROM SUBSCRIPTION_EVENTS
+    GROUP BY 1, 2
+) o ON o.PLATFORM = g.PLATFORM AND o.WEEK = g.WEEK""",
+    # Observed moves: an account cancelled MOVED_FROM and signed up (or resubscribed) on
+    # MOVED_TO within STREAMAPP_VIEWER_MOVE_DAYS, event time; next to SWITCHING_FLOWS
+    # (what posts say) it is what accounts did.
+    "VIEWER_MOVES": """
+SELECT MOVED_FROM,
+       PLATFORM AS MOVED_TO,
+       COUNT(*) AS MOVES,
+       MIN(OCCURRED_AT) AS FIRST_SEEN,
+       MAX(OCCURRED_AT) AS LAST_SEEN
+FROM SUBSCRIPTION_EVENTS
+WHERE MOVED_FROM IS NOT NULL
 GROUP BY 1, 2""",
 }
 

@@ -21,7 +21,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from panel_dashboard import records
+from panel_dashboard import records, viewer_churn
 from panel_dashboard.lag import LagProbe
 from panel_dashboard.state import DashboardState
 from streamapp import topics
@@ -59,6 +59,12 @@ class KafkaFeed:
             Stream(topics.PLATFORM_WINDOWS, records.parse_window, s.apply_window, h),
             Stream(topics.STREAMING_ALERTS, records.parse_alert, s.apply_alert, h),
             Stream(topics.TITLE_TRENDS, records.parse_title_trends, s.apply_title_trends, h),
+            Stream(
+                topics.SUBSCRIPTION_EVENTS,
+                viewer_churn.parse_change,
+                viewer_churn.change_applier(s),
+                h,
+            ),
             Stream(
                 topics.PLATFORM_FORECASTS,
                 records.parse_forecast,

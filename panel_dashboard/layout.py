@@ -137,6 +137,7 @@ def viewers_content(view: DashboardView) -> pn.Column:
         ),
         bokeh(panel.share_fig),
         pn.Row(*buttons, sizing_mode="stretch_width"),
+        *panel.churn.parts(lambda src, file, label: csv_button(view, src, file, label)),
         sizing_mode="stretch_width",
     )  # fmt: skip
 

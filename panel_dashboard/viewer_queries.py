@@ -22,13 +22,18 @@ def _lines() -> dict[str, list[Any]]:
     return {"xs": [], "ys": [], "platform": [], "label": [], "colour": []}
 
 
+def add_platform(data: dict[str, list[Any]], platform: str) -> None:
+    """A row's platform columns: its id, its name and its colour."""
+    data["platform"].append(platform)
+    data["label"].append(name(platform))
+    data["colour"].append(colour(platform))
+
+
 def _add_line(data: dict[str, list[Any]], platform: str, xs: list[float], ys: list[float]) -> None:
     if xs:
         data["xs"].append(xs)
         data["ys"].append(ys)
-        data["platform"].append(platform)
-        data["label"].append(name(platform))
-        data["colour"].append(colour(platform))
+        add_platform(data, platform)
 
 
 def gauge_lines(
@@ -68,9 +73,7 @@ def recommended_shares(
         if not plays:
             continue
         recommended = sum(r["recommended_plays"] for r in rows)
-        out["platform"].append(platform)
-        out["label"].append(name(platform))
-        out["colour"].append(colour(platform))
+        add_platform(out, platform)
         out["plays"].append(plays)
         out["recommended"].append(recommended)
         out["share"].append(round(100 * recommended / plays, 1))

@@ -1,5 +1,6 @@
 """The Viewers tab's figures and their redraw: the viewers' gauge, plays and the share of
-them from a recommendation, content-gap posts, and the trending titles per platform.
+them from a recommendation, content-gap posts, the trending titles per platform, and the
+churn section (viewers_churn_view.py).
 
 Every time chart shares the market charts' x range (one time axis for the whole page),
 and they are stacked in one column, so a title leaving a platform lines up with the
@@ -24,6 +25,7 @@ from bokeh.plotting import figure
 
 from panel_dashboard import figures, queries, viewer_queries
 from panel_dashboard.state import DashboardState
+from panel_dashboard.viewers_churn_view import ChurnPanel, data_table
 from streamapp.analytics.platforms import PLATFORMS
 
 # metric -> (source name, title, y label); in the order they are stacked
@@ -45,9 +47,9 @@ def trend_table(kind: str) -> tuple[DataTable, ColumnDataSource]:
     src = figures.source(f"trending_{kind}", "platform", "window_end", "rank", "title_id",
                          "plays", *extra)  # fmt: skip
     number = NumberFormatter(format="0.[00]")
-    table = DataTable(
-        source=src,
-        columns=[
+    table = data_table(
+        src,
+        [
             TableColumn(field="platform", title="platform", width=90),
             TableColumn(field="rank", title="#", width=30),
             TableColumn(field="title_id", title="title", width=150),
@@ -58,10 +60,7 @@ def trend_table(kind: str) -> tuple[DataTable, ColumnDataSource]:
             ],
             TableColumn(field="window_end", title="window end (UTC)", width=140),
         ],  # fmt: skip
-        height=figures.table_height(0),
-        sizing_mode="stretch_width",
-        index_position=None,
-        reorderable=False,
+        figures.table_height(0),
     )
     return table, src
 
@@ -91,8 +90,17 @@ class ViewersPanel:
         self.share_fig, self.shares = share_bars()
         self.top_table, self.top = trend_table("top")
         self.rising_table, self.rising = trend_table("rising")
+        self._churn: ChurnPanel | None = None
         self._drawn: tuple[Any, ...] | None = None
         self.shown = False  # the tab is open (the view draws it only then)
+
+    @property
+    def churn(self) -> ChurnPanel:
+        """The risk distribution, observed moves and model quality: made when the tab is
+        first opened (about 0.5 s of a page's build on a loaded machine, for every page)."""
+        if self._churn is None:
+            self._churn = ChurnPanel()
+        return self._churn
 
     def draw(
         self,
@@ -130,3 +138,4 @@ class ViewersPanel:
                                  (self.rising_table, self.rising, "rising")):  # fmt: skip
             src.data = viewer_queries.trending_rows(state, chosen, start, end, kind)
             table.height = figures.table_height(len(src.data["rank"]), most=12)
+        self.churn.draw(state, chosen, start, end)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Where things are by default: every command, `streamapp up` and the settings below take
@@ -445,9 +445,22 @@ class ViewerSettings(BaseSettings):
     churn_risk_threshold: float = Field(default=0.5, gt=0, lt=1)
     # A score goes to `churn-risk` when it moved by more than this since the last one sent.
     churn_risk_min_change: float = Field(default=0.05, ge=0, lt=1)
+    # A signup (or resubscribe) this many days or fewer after a cancel on another platform
+    # is a move from it (`moved_from` on `subscription-events`; event time). At most the
+    # expiry: the cancelled account's state, which remembers the cancel, must still be held.
+    viewer_move_days: float = Field(default=30.0, gt=0)
     # What GET /recommendations serves: the blend, or the popularity baseline it is
     # measured against (docs/recommendations.md).
     recommender: Literal["blend", "popularity"] = "blend"
+
+    @model_validator(mode="after")
+    def _moves_within_expiry(self) -> ViewerSettings:
+        if self.viewer_move_days > self.account_expiry_days:
+            raise ValueError(
+                "STREAMAPP_VIEWER_MOVE_DAYS must not exceed STREAMAPP_ACCOUNT_EXPIRY_DAYS: "
+                "a cancel is remembered only while the account's state is kept"
+            )
+        return self
 
 
 class TitleTrendSettings(BaseSettings):

@@ -11,7 +11,7 @@ from streamapp.config import Settings
 from streamapp.records import Alert, Contribution, DeadLetter, DiscussionSignal, WindowAggregate
 from streamapp.records.forecast import PlatformForecast
 from streamapp.records.trends import TitlePlays, TitleTrends
-from streamapp.records.viewing import ChurnRisk, ViewingSession
+from streamapp.records.viewing import ChurnRisk, SubscriptionEvent, ViewingSession
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class PipelineTopics:
     viewing: faust.TopicT
     churn_risk: faust.TopicT
     sessions: faust.TopicT
+    subscriptions: faust.TopicT
     regions: faust.TopicT  # JSON bytes, built in streamapp.analytics.regions
     title_plays: faust.TopicT  # internal: per-lane running play counts (records/trends.py)
     title_trends: faust.TopicT
@@ -63,6 +64,7 @@ def declare(app: faust.App, settings: Settings) -> PipelineTopics:
         viewing=topic(names.VIEWING_EVENTS),
         churn_risk=topic(names.CHURN_RISK, ChurnRisk),
         sessions=topic(names.VIEWING_SESSIONS, ViewingSession),
+        subscriptions=topic(names.SUBSCRIPTION_EVENTS, SubscriptionEvent),
         regions=topic(names.REGION_INTEREST),
         title_plays=topic(names.TITLE_PLAYS, TitlePlays),
         title_trends=topic(names.TITLE_TRENDS, TitleTrends),

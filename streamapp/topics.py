@@ -12,6 +12,9 @@ VIEWING_EVENTS = "viewing-events"
 CHURN_RISK = "churn-risk"
 # Every viewing session, sessionised in-stream, when it ends; keyed by account.
 VIEWING_SESSIONS = "viewing-sessions"
+# Every signup, cancel and resubscribe seen on viewing-events (account hashed, with the
+# platform a signup moved from), keyed by account (docs/viewers.md#observed-moves).
+SUBSCRIPTION_EVENTS = "subscription-events"
 DISCUSSION_SIGNALS = "discussion-signals"
 PIRACY_SENTIMENT = "piracy-sentiment"
 PLATFORM_WINDOWS = "platform-windows"
@@ -53,6 +56,7 @@ OUTPUT_TOPICS = (
     PLATFORM_FORECASTS,
     CHURN_RISK,
     VIEWING_SESSIONS,
+    SUBSCRIPTION_EVENTS,
     REGION_INTEREST,
     TITLE_TRENDS,
 )

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from streamapp.analytics import viewer_gauge
 from streamapp.analytics.platforms import PLATFORMS
+from streamapp.analytics.viewers import moves
 from streamapp.analytics.viewers.engine import ChurnEngine, Score
 from streamapp.analytics.viewers.features import DAY_S, day_of, new_state
 from streamapp.config import ViewerSettings
@@ -33,8 +35,9 @@ class PartitionBatch:
     states: dict[str, dict[str, Any]] = field(default_factory=dict)
     expired: set[str] = field(default_factory=set)
     day: int | None = None
-    # The last daily tick's per-platform [day, active, at_risk, expected] (None: no tick)
-    gauge: dict[str, list[float]] | None = None
+    # The last daily tick's per-platform gauge row (streamapp/analytics/viewer_gauge.py:
+    # [day, active, at_risk, expected, labels, quality..., risk bands...]; None: no tick)
+    gauge: dict[str, list[Any]] | None = None
 
 
 class ViewerScoring:
@@ -96,9 +99,39 @@ class ViewerScoring:
                     session.setdefault("key", key)  # ticks end sessions of many accounts
                 if score is not None:
                     daily.append(Scored(key, score))
-            batch.gauge = self.count_accounts(partition, batch.day, daily)
+            batch.gauge = self.gauge(partition, batch, daily)
             out.extend(daily)
         return out
+
+    def gauge(
+        self, partition: int, batch: PartitionBatch, daily: list[Scored]
+    ) -> dict[str, list[Any]]:
+        """A tick's counts per platform, with each platform's risk bands and the
+        partition's prequential quality (the same on every platform's row)."""
+        assert batch.day is not None
+        quality = batch.engine.quality
+        figures, labels = quality.figures(), len(quality.seen)
+        risks: dict[str, list[float]] = {}
+        for scored in daily:
+            risks.setdefault(scored.key.rsplit("|", 1)[1], []).append(scored.score.risk)
+        return {
+            platform: viewer_gauge.extend(row, labels, figures, risks.get(platform, ()))
+            for platform, row in self.count_accounts(partition, batch.day, daily).items()
+        }
+
+    def moved_from(
+        self, batch: PartitionBatch, account: str, platform: str, ts: float
+    ) -> str | None:
+        """The platform this account cancelled most recently within the move window
+        before `ts` (its states on the other platforms, as this batch left them)."""
+        cancels = {}
+        for other in PLATFORMS:
+            if other != platform:
+                key = f"{account}|{other}"
+                state = batch.states.get(key) or self.table.get(key)
+                if state is not None:
+                    cancels[other] = moves.cancelled_at(state)
+        return moves.moved_from(cancels, platform, ts, self.settings.viewer_move_days * DAY_S)
 
     def count_accounts(
         self, partition: int, day: int, daily: list[Scored]

@@ -34,6 +34,8 @@ def window_record(window: Window, size: float, closed_by: str, now: float) -> Wi
         accounts_active=window.get("accounts_active"),
         accounts_at_risk=window.get("accounts_at_risk"),
         expected_cancellations=window.get("expected_cancellations"),
+        risk_histogram=window.get("risk_histogram"),
+        churn_quality=window.get("churn_quality"),
         **summarize(window),
         **explain.record_fields(window),
     )
@@ -58,7 +60,7 @@ def tick(now: float, sources: dict[str, float] | None = None) -> Contribution:
     return _data_free(sources=dict(sources or {}), tick_wall=now)
 
 
-def viewers_report(platform: str, partition: int, row: list[float]) -> Contribution:
+def viewers_report(platform: str, partition: int, row: list[Any]) -> Contribution:
     """A viewing partition's gauge of one platform at a daily tick: [day, active,
-    at_risk, expected_cancellations] (streamapp/analytics/viewer_gauge.py)."""
+    at_risk, expected_cancellations, ...] (streamapp/analytics/viewer_gauge.py)."""
     return _data_free(platform, viewers={str(partition): list(row)})

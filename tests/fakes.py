@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -47,6 +48,27 @@ class FakeClock:
 
 class FakeTable(dict):
     """Faust tables are mutable mappings; a dict is the honest in-memory stand-in."""
+
+
+class FakeViewerTable(FakeTable):
+    """The viewers' table (tables/viewer_state.py) as its operators use it: writes routed
+    to a partition, kept as written (a changelog keeps a copy, not a live dict)."""
+
+    def write(self, key: str, value: Any, partition: int) -> None:
+        self[key] = copy.deepcopy(value)
+
+    def remove(self, key: str, partition: int) -> None:
+        del self[key]
+
+    def accounts_of(self, partition: int) -> Any:
+        from tables.viewer_state import ViewerStateTable  # only the tests that need it
+
+        return ViewerStateTable.accounts_of(self, partition)  # type: ignore[arg-type]
+
+    def profiles_of(self, partition: int) -> Any:
+        from tables.viewer_state import ViewerStateTable
+
+        return ViewerStateTable.profiles_of(self, partition)  # type: ignore[arg-type]
 
 
 @dataclass

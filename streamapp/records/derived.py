@@ -67,9 +67,10 @@ class Contribution(_JsonRecord):
     terms: dict[str, int] | None = None
     examples: dict[str, Any] | None = None
     # A viewers' gauge, not a partial: {viewing-events partition: [day, accounts active,
-    # at risk, expected cancellations]} as of that partition's last daily tick
-    # (streamapp/analytics/viewer_gauge.py). Set, it carries nothing else and moves no lane.
-    viewers: dict[str, list[float]] | None = None
+    # at risk, expected cancellations, then the quality and the risk bands]} as of that
+    # partition's last daily tick (streamapp/analytics/viewer_gauge.py). Set, it carries
+    # nothing else and moves no lane.
+    viewers: dict[str, list[Any]] | None = None
     schema_version: int = DERIVED_SCHEMA_VERSION
 
 
@@ -107,6 +108,11 @@ class WindowAggregate(_JsonRecord):
     # forecaster's forecast_breach) explain themselves (streamapp/analytics/explain.py).
     top_terms: list[dict[str, Any]] | None = None
     examples: list[dict[str, Any]] | None = None
+    # The same tick's accounts per risk band ({"edges": [...], "accounts": [...]}) and the
+    # churn model's prequential quality next to the recency baseline's ({"labels": n,
+    # "model_roc_auc": ..., "baseline_roc_auc": ..., ...}); None: not reported (yet).
+    risk_histogram: dict[str, Any] | None = None
+    churn_quality: dict[str, Any] | None = None
 
 
 class Alert(_JsonRecord):

@@ -105,6 +105,23 @@ class ViewingSession(faust.Record, serializer="json", include_metadata=False):
     schema_version: int = VIEWING_SCHEMA_VERSION
 
 
+class SubscriptionEvent(faust.Record, serializer="json", include_metadata=False):
+    """A signup, cancel or resubscribe observed on `viewing-events`, account hashed
+    (`subscription-events`, keyed by account; the warehouse's SUBSCRIPTION_EVENTS)."""
+
+    event_id: str  # the viewing event's id: the warehouse loads each event once
+    account: str
+    platform: str
+    type: str  # signup, cancel or resubscribe
+    occurred_at: str  # ISO-8601, event time
+    # A signup or resubscribe within STREAMAPP_VIEWER_MOVE_DAYS of a cancel on another
+    # platform: that platform (the most recent such cancel); else None
+    moved_from: str | None = None
+    plan: str | None = None
+    price: float | None = None
+    schema_version: int = VIEWING_SCHEMA_VERSION
+
+
 def account_hash(account: str, salt: str) -> str:
     """The account as it may travel: already a hash is kept, a clear id is hashed."""
     return account if is_author_hash(account) else hash_author(account, salt)

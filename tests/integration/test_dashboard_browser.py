@@ -105,6 +105,9 @@ READ_VIEWERS = """() => {
     top: rows(data('trending_top'), ['platform', 'title_id', 'plays']),
     shares: rows(data('recommended_share'), ['platform', 'plays', 'recommended']),
     plays: lines('plays_lines'), active: lines('active_lines'), gap: lines('content_gap_lines'),
+    risk: rows(data('risk_bands'), ['platform', 'accounts']),
+    moves: rows(data('viewer_moves'), ['from', 'to', 'moves']),
+    quality: rows(data('churn_quality'), ['figure', 'model', 'baseline', 'labels']),
   };
 }"""
 
@@ -288,6 +291,22 @@ def test_posts_and_an_alert_appear_live_in_the_browser(
         worker.stop()
 
 
+def moving_account(now: float) -> list[tuple[str, bytes]]:
+    """One account cancels Netflix and signs up to Disney+ a minute later: a move."""
+    account = "f" * 64
+    changes = [("netflix", "cancel", now - 90), ("disney_plus", "signup", now - 30)]
+    return [
+        (account, json.dumps({"event_id": f"move-{int(now)}-{kind}", "account": account,
+                              "platform": platform, "type": kind, "ts": _iso(at)}).encode())
+        for platform, kind, at in changes
+    ]  # fmt: skip
+
+
+RISK_ACCOUNTS = [20, 10, 5, 2, 1, 1, 1, 0]  # per risk band, as the worker's gauge sums them
+QUALITY = {"labels": 1200, "model_roc_auc": 0.77, "baseline_roc_auc": 0.69, "model_pr_auc": 0.31,
+           "baseline_pr_auc": 0.15, "model_log_loss": 0.18, "baseline_log_loss": 0.2}  # fmt: skip
+
+
 def test_the_viewers_tab_shows_trending_titles_recommended_share_and_the_gauge(
     kafka_broker, unique_topic_prefix, tmp_path, dashboards, browser
 ):
@@ -301,6 +320,7 @@ def test_the_viewers_tab_shows_trending_titles_recommended_share_and_the_gauge(
         now = time.time()
         sent = events((now // SIZE + 1) * SIZE)  # plays of hulu and max, through the worker
         plays = [(key, json.dumps(value).encode()) for key, value in sent]
+        plays += moving_account(now)  # the worker finds the move (subscription-events)
         in_thread(produce(bootstrap, prefix + topics.VIEWING_EVENTS, plays))
         gap = reddit_post(f"t3_gap{int(now)}", "Max removed all the shows I was watching", now)
         in_thread(produce(bootstrap, prefix + topics.REDDIT_DISCUSSIONS, [gap]))
@@ -308,7 +328,9 @@ def test_the_viewers_tab_shows_trending_titles_recommended_share_and_the_gauge(
         # clickstream; here it is one closed window as the worker writes it.
         gauge = {"window_id": f"max|{now - 60:.3f}", "platform": "max", "mentions": 0,
                  "window_end": _iso(now), "accounts_active": 40, "accounts_at_risk": 3,
-                 "expected_cancellations": 2.5}  # fmt: skip
+                 "expected_cancellations": 2.5, "churn_quality": QUALITY,
+                 "risk_histogram": {"edges": [0, .02, .05, .1, .2, .3, .5, .7, 1],
+                                    "accounts": RISK_ACCOUNTS}}  # fmt: skip
         in_thread(
             produce(
                 bootstrap, prefix + topics.PLATFORM_WINDOWS, [("max", json.dumps(gauge).encode())]
@@ -323,6 +345,7 @@ def test_the_viewers_tab_shows_trending_titles_recommended_share_and_the_gauge(
                 {p: sum(ys) for p, ys in s["plays"].items()} == per_platform
                 and s["active"].get("max") == [40]
                 and bool(s["gap"].get("max"))
+                and bool(s["moves"])
             ),
             script=READ_VIEWERS,
         )
@@ -337,6 +360,10 @@ def test_the_viewers_tab_shows_trending_titles_recommended_share_and_the_gauge(
             "max": [per_platform["max"], recommended["max"]],
         }
         assert sum(seen["gap"]["max"]) == 1
+        # The churn section: the gauge's risk bands, the move the worker found, the quality
+        assert [n for p, n in seen["risk"] if p == "max"] == RISK_ACCOUNTS
+        assert seen["moves"] == [["Netflix", "Disney+", 1]]
+        assert seen["quality"][0] == ["ROC-AUC", 0.77, 0.69, 1200]
         # Shown, not only held: the tab's table draws the titles' rows.
         assert watched.page.locator(".slick-cell", has_text=titles[0][0]).first.is_visible()
         with watched.page.expect_download() as download:

@@ -18,6 +18,7 @@ from loaders.schema import (
     FORECASTS,
     PLATFORM_WINDOWS,
     POSTS,
+    SUBSCRIPTION_EVENTS,
     TITLE_TRENDS,
     TRENDS,
     VIEWING_SESSIONS,
@@ -355,6 +356,47 @@ def test_viewing_sessions_load_once_per_session_even_when_sent_again(wh) -> None
     assert [(e.rsplit("|", 1)[1], p) for e, p in found] == [("1", 2), ("2", 1)]
 
 
+def change(event_id: str, platform: str, kind: str, at: str, moved_from: str | None = None) -> dict:
+    """A record of `subscription-events`, as the viewers agent sends it."""
+    return {
+        "event_id": event_id,
+        "account": "c" * 64,
+        "platform": platform,
+        "type": kind,
+        "occurred_at": at,
+        "moved_from": moved_from,
+        "plan": "standard",
+        "price": 15.49,
+        "schema_version": 1,
+    }
+
+
+def test_subscription_events_load_once_even_when_sent_again_and_show_moves(wh) -> None:  # type: ignore[no-untyped-def]
+    settings, loader = wh
+    batch = [
+        change("e1", "netflix", "cancel", "2026-09-07T10:00:00Z"),
+        change("e2", "hulu", "signup", "2026-09-08T10:00:00Z", moved_from="netflix"),
+        change("e1", "netflix", "cancel", "2026-09-07T10:00:00Z"),  # a batch read again
+    ]
+    loader.commit(loader.stage(SUBSCRIPTION_EVENTS, rows(SUBSCRIPTION_EVENTS, batch)))
+    again = batch[:2] + [change("e3", "max", "signup", "2026-09-09T10:00:00Z", "netflix")]
+    loader.commit(
+        loader.stage(SUBSCRIPTION_EVENTS, rows(SUBSCRIPTION_EVENTS, again, first_offset=3))
+    )
+    found = query(
+        settings, "SELECT EVENT_ID, TYPE, MOVED_FROM FROM SUBSCRIPTION_EVENTS ORDER BY EVENT_ID"
+    )
+    assert found == [
+        ("e1", "cancel", None),
+        ("e2", "signup", "netflix"),
+        ("e3", "signup", "netflix"),
+    ]
+    moved = query(
+        settings, "SELECT MOVED_FROM, MOVED_TO, MOVES FROM VIEWER_MOVES ORDER BY MOVED_TO"
+    )
+    assert moved == [("netflix", "hulu", 1), ("netflix", "max", 1)]
+
+
 def test_title_trends_load_once_per_window_even_when_sent_again(wh) -> None:  # type: ignore[no-untyped-def]
     settings, loader = wh
 
@@ -407,15 +449,24 @@ def test_viewers_at_risk_per_platform_and_week_take_each_days_last_reading(wh) -
         window("hulu", "2026-09-07T12:00:00Z", None, None),  # no viewers reported
     ]
     loader.commit(loader.stage(PLATFORM_WINDOWS, rows(PLATFORM_WINDOWS, batch)))
+    observed = [
+        change("c1", "netflix", "cancel", "2026-09-08T03:00:00Z"),
+        change("c2", "netflix", "cancel", "2026-09-13T23:00:00Z"),  # Sunday: the same week
+        change("c3", "netflix", "resubscribe", "2026-09-14T01:00:00Z"),
+        change("c4", "max", "signup", "2026-09-09T10:00:00Z", moved_from="netflix"),
+    ]
+    loader.commit(loader.stage(SUBSCRIPTION_EVENTS, rows(SUBSCRIPTION_EVENTS, observed)))
     found = query(
         settings,
         "SELECT PLATFORM, WEEK, DAYS, MEAN_ACCOUNTS_ACTIVE, MEAN_ACCOUNTS_AT_RISK,"
-        " PEAK_ACCOUNTS_AT_RISK, MEAN_EXPECTED_CANCELLATIONS"
-        " FROM VIEWERS_AT_RISK_WEEKLY ORDER BY PLATFORM, WEEK",
+        " PEAK_ACCOUNTS_AT_RISK, MEAN_EXPECTED_CANCELLATIONS, OBSERVED_CANCELLATIONS,"
+        " SIGNUPS, RESUBSCRIPTIONS FROM VIEWERS_AT_RISK_WEEKLY ORDER BY PLATFORM, WEEK",
     )
-    assert [(p, str(w)[:10], d, a, r, m, e) for p, w, d, a, r, m, e in found] == [
-        ("netflix", "2026-09-07", 2, 95.0, 15.0, 20, 7.5),
-        ("netflix", "2026-09-14", 1, 80.0, 2.0, 2, 1.0),
+    assert [(p, str(w)[:10], *rest) for p, w, *rest in found] == [
+        # max has no gauge (no market window carried one) but its signup shows
+        ("max", "2026-09-07", 0, None, None, None, None, 0, 1, 0),
+        ("netflix", "2026-09-07", 2, 95.0, 15.0, 20, 7.5, 2, 0, 0),
+        ("netflix", "2026-09-14", 1, 80.0, 2.0, 2, 1.0, 0, 0, 1),
     ]
 
 

@@ -131,11 +131,16 @@ def test_topics_create_and_check(kafka_broker, unique_topic_prefix):
     again = run_streamapp(["topics", "check"], env)
     assert again.returncode == 0, again.stdout + again.stderr
     *lines, verdict = again.stdout.splitlines()
-    # 18 topics, 11 table changelogs and the two apps' assignor topics
-    assert len(lines) == 31 and all(line.startswith("ok ") for line in lines), again.stdout
-    for name in (topics.TITLE_CATALOGUE, topics.TITLE_TRENDS, "app-title-play-lanes-changelog"):
+    # 19 topics, 11 table changelogs and the two apps' assignor topics
+    assert len(lines) == 32 and all(line.startswith("ok ") for line in lines), again.stdout
+    for name in (
+        topics.TITLE_CATALOGUE,
+        topics.TITLE_TRENDS,
+        topics.SUBSCRIPTION_EVENTS,
+        "app-title-play-lanes-changelog",
+    ):
         assert any(line.endswith(f"{prefix}{name}") for line in lines), name
-    assert verdict == "topics: 31 checked, 0 missing or unusable, all served"
+    assert verdict == "topics: 32 checked, 0 missing or unusable, all served"
 
     # A changelog with another partition count than its table would stop Faust: check
     # says so and fails, before any worker meets it.

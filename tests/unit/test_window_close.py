@@ -2,6 +2,7 @@ import math
 
 import pytest
 
+from streamapp.analytics import viewer_gauge
 from streamapp.config import Settings
 from streamapp.records import Contribution
 from tables.definitions import PipelineTables
@@ -323,6 +324,19 @@ async def test_the_viewers_gauge_is_stamped_on_windows_and_moves_no_lane():
     assert closed.mentions == 2  # the market's counts are untouched
     assert (closed.accounts_active, closed.accounts_at_risk) == (150, 14)
     assert closed.expected_cancellations == pytest.approx(14 * 0.7)
+
+
+async def test_the_gauges_risk_bands_and_churn_quality_reach_the_window():
+    closer, _, topics, _ = make(lanes=["raw:0"])
+    row = viewer_gauge.extend([5, 2, 1, 0.8], 40, {"model_roc_auc": 0.81}, [0.01, 0.9])
+    await feed(closer, 0, viewers_report("netflix", 0, row))
+    first = contribution("netflix", 0, 3, mentions=2)
+    await feed(closer, 0, Contribution(**{**first.asdict(), "sources": {"raw:0": 3.0}}))
+    nxt = contribution("netflix", 10, 12)
+    await feed(closer, 0, Contribution(**{**nxt.asdict(), "sources": {"raw:0": 12.0}}))
+    [closed] = topics.windows.values
+    assert closed.risk_histogram["accounts"] == [1, 0, 0, 0, 0, 0, 0, 1]
+    assert closed.churn_quality["model_roc_auc"] == 0.81 and closed.churn_quality["labels"] == 40
 
 
 async def test_windows_without_a_viewers_report_carry_none():

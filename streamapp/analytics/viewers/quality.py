@@ -65,6 +65,9 @@ class Prequential:
     seen: deque[tuple[bool, float, float]] = field(default_factory=deque)
     labels: int = 0
     positives: int = 0
+    # The figures as of `labels` (they sort the window: the metrics every 30 s and the
+    # daily gauge ask for them, mostly with no new label in between)
+    _figures: tuple[int, dict[str, float | None]] | None = None
 
     def add(self, label: bool, model: float, baseline: float) -> None:
         self.seen.append((label, model, baseline))
@@ -74,6 +77,8 @@ class Prequential:
         self.positives += int(label)
 
     def figures(self) -> dict[str, float | None]:
+        if self._figures is not None and self._figures[0] == self.labels:
+            return dict(self._figures[1])
         ys = [y for y, _, _ in self.seen]
         out: dict[str, float | None] = {}
         for name, column in (("model", 1), ("baseline", 2)):
@@ -81,4 +86,5 @@ class Prequential:
             out[f"{name}_roc_auc"] = roc_auc(ys, scores)
             out[f"{name}_pr_auc"] = pr_auc(ys, scores)
             out[f"{name}_log_loss"] = log_loss(ys, scores)
-        return out
+        self._figures = (self.labels, out)
+        return dict(out)
