@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -47,6 +48,24 @@ class FakeClock:
 
 class FakeTable(dict):
     """Faust tables are mutable mappings; a dict is the honest in-memory stand-in."""
+
+
+class FakeRoutedTable(FakeTable):
+    """tables/routed_table.RoutedTable: each write names its changelog partition, kept in
+    `partitions`; the value held is a copy (a changelog keeps what was written, not a
+    live dict)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.partitions: dict[Any, int] = {}
+
+    def write(self, key: Any, value: Any, partition: int) -> None:
+        self[key] = copy.deepcopy(value)
+        self.partitions[key] = partition
+
+    def remove(self, key: Any, partition: int) -> None:
+        del self[key]
+        self.partitions.pop(key, None)
 
 
 @dataclass

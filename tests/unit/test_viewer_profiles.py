@@ -5,28 +5,21 @@ states never confused with profiles."""
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from streamapp.analytics.recommend.catalogue import TitleCatalogue, TitleInfo
 from tables.viewer_profiles import ProfileBook
 from tables.viewer_state import ViewerStateTable, profile_key, rec_mark_key
-from tests.fakes import FakeTable
+from tests.fakes import FakeRoutedTable
 
 DAY = 86_400.0
 T0 = 20_700 * DAY + 3600.0
 
 
-class Table(FakeTable):
+class Table(FakeRoutedTable):
     """The viewers' table as the book uses it: writes routed to a partition."""
 
     accounts_of = ViewerStateTable.accounts_of
     profiles_of = ViewerStateTable.profiles_of
-
-    def write(self, key: str, value: Any, partition: int) -> None:
-        self[key] = copy.deepcopy(value)  # a changelog keeps what was written, not a live dict
-
-    def remove(self, key: str, partition: int) -> None:
-        del self[key]
 
 
 def catalogue() -> TitleCatalogue:
