@@ -40,7 +40,11 @@ def profiles(ctx: PipelineContext) -> ProfileBook:
     if ctx.profiles is None:
         viewers = ctx.settings.viewers
         ctx.profiles = ProfileBook(
-            ctx.tables.viewer_state, ctx.catalogue, viewers.recommender, viewers.account_expiry_days
+            ctx.tables.viewer_state,
+            ctx.catalogue,
+            viewers.recommender,
+            viewers.account_expiry_days,
+            ctx.trending,
         )
     return ctx.profiles
 
