@@ -7,6 +7,7 @@ from agents import (
     classify_posts,
     collect_sources,
     follow_catalogue,
+    follow_trends,
     forecast_demand,
     score_viewers,
     track_interest,
@@ -22,5 +23,6 @@ def register_agents(ctx: PipelineContext) -> None:
     collect_sources.register(ctx)
     forecast_demand.register(ctx)
     follow_catalogue.register(ctx)
+    follow_trends.register(ctx)
     score_viewers.register(ctx)
     trend_titles.register(ctx)

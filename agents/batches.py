@@ -179,12 +179,15 @@ async def guarded_batches(
     agent: str,
     handle: Callable[[PipelineContext, Sequence[EventT]], Awaitable[None]],
     batch: tuple[int, float] | None = None,
+    dead_letters: bool = True,
 ) -> None:
     """The loop of a raw-topic agent: adaptive micro-batches (agents/adaptive_take.py),
     each run under the agent's guard (streamapp/agent_supervision.py), acknowledged only
     once handled. (`take_events`
     would ack a batch even when its loop body raised or was cancelled: lost posts.)
-    `batch`: (most events, most seconds) of a batch, else the classify settings'."""
+    `batch`: (most events, most seconds) of a batch, else the classify settings'.
+    `dead_letters` False: a failing batch is retried whole, never split and dead-lettered
+    (for our own records, which a retry can always fold)."""
     settings = ctx.settings.pipeline
     most, within = batch or (settings.classify_batch_size, settings.classify_batch_seconds)
     guard = ctx.guard(agent)
@@ -200,7 +203,7 @@ async def guarded_batches(
     try:
         async for events in adaptive_take(stream, most, within):
             pending = events
-            await guard.run(body, events, dead_letter)
+            await guard.run(body, events, dead_letter if dead_letters else None)
             for event in events:
                 await stream.ack(event)
             pending = ()

@@ -2,10 +2,11 @@
 
 Not a Faust agent: an agent would read only the partitions the group gave this worker,
 and the owner of an account needs every title. So a worker task reads the topic from the
-beginning with an aiokafka consumer of its own (no consumer group: all partitions) and
-follows it for as long as the worker runs (docs/recommendations-serving.md says why not a
-GlobalTable). `catalogue_loaded` is set once the records that were on the topic when the
-worker started have been read; the viewers' agent waits for it before its first batch.
+beginning with an aiokafka consumer of its own (agents/whole_topic.py) and follows it for
+as long as the worker runs (docs/recommendations.md says why not a GlobalTable).
+`catalogue_loaded` is set once the records that were on the topic when the worker started
+have been read; the viewers' agent waits for it before its first batch, and /readyz says
+not ready until then.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from agents.batches import record_limits, send_dead_letter
+from agents.whole_topic import read_whole_topic
 from streamapp import topics
 from streamapp.analytics.recommend.catalogue import TitleCatalogue
 from streamapp.context import PipelineContext
@@ -24,7 +26,6 @@ from streamapp.records.raw import InvalidRecord, RecordLimits
 
 log = logging.getLogger(__name__)
 POLL_MS = 500
-RETRY_S = (1.0, 30.0)  # first and longest wait before reading again after a failure
 LOADED_WAIT_S = 30.0  # the viewers' agent starts without a catalogue after this long
 
 
@@ -41,7 +42,8 @@ class CatalogueFollower:
         self.catalogue = catalogue
         self.limits = limits
         self.on_bad = on_bad
-        self.loaded = asyncio.Event()
+        self.loaded = asyncio.Event()  # also set when the viewers' agent gave up waiting
+        self.caught_up = False  # only once the start-time end was read: for /readyz
         self.applied = 0
 
     def take(self, message: Any) -> str | None:
@@ -65,7 +67,7 @@ class CatalogueFollower:
         ends: dict[Any, int] | None = None
         while True:
             batches = await consumer.getmany(timeout_ms=POLL_MS)
-            live = self.loaded.is_set()
+            live = self.caught_up  # not `loaded`, which a timeout may have set
             for records in batches.values():
                 for message in records:
                     reason = self.take(message)
@@ -80,7 +82,13 @@ class CatalogueFollower:
                 [await consumer.position(tp) >= e for tp, e in ends.items()]
             ):
                 log.info("title catalogue: %d titles read", len(self.catalogue.titles))
+                self.caught_up = True
                 self.loaded.set()
+
+    def readiness(self) -> tuple[bool, dict[str, object]]:
+        """For /readyz: a worker that has not read the catalogue to its start-time end
+        would answer GET /recommendations from part of it (empty or wrong lists)."""
+        return self.caught_up, {"catalogue_read": self.caught_up}
 
 
 async def catalogue_loaded(ctx: PipelineContext, timeout: float = LOADED_WAIT_S) -> None:
@@ -114,36 +122,12 @@ def register(ctx: PipelineContext) -> None:
         ctx.catalogue, lambda: record_limits(settings.pipeline, ctx.clock()), on_bad
     )
     ctx.catalogue_follower = follower
+    app = ctx.app
+    app.readiness_checks = [*getattr(app, "readiness_checks", []), follower.readiness]  # type: ignore[attr-defined]
 
     @ctx.app.task
     async def follow_catalogue() -> None:
-        from aiokafka import AIOKafkaConsumer
-
-        from streamapp.kafka_security import client_options
-
-        wait = RETRY_S[0]
-        while True:
-            consumer = AIOKafkaConsumer(
-                bootstrap_servers=settings.kafka.bootstrap_servers,
-                group_id=None,  # every partition, no offsets committed: from the start
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                **client_options(settings.kafka),
-            )
-            try:
-                await consumer.start()
-                consumer.subscribe([topic])
-                await follower.follow(consumer)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # Kafka away: read again later (the catalogue stays)
-                log.warning(
-                    "title catalogue: reading %s failed (%r); again in %.0f s", topic, exc, wait
-                )
-            finally:
-                await consumer.stop()
-            await asyncio.sleep(wait)
-            wait = min(wait * 2, RETRY_S[1])
+        await read_whole_topic(settings, topic, follower.follow)
 
 
 def _actives(ctx: PipelineContext) -> set[Any]:

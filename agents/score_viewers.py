@@ -8,6 +8,7 @@ watermarks, and a quiet clickstream never holds a market window back.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,6 +33,9 @@ from tables.viewer_scoring import PartitionBatch, Scored, ViewerScoring
 from tables.window_close import viewers_report
 
 _FIELDS = ("title_id", "position_s", "watched_s", "plan", "price")
+# Events folded between two turns of the event loop: a batch of a few hundred takes tens
+# of milliseconds of CPU, which GET /recommendations would otherwise wait behind.
+YIELD_EVERY = 25
 
 
 def scoring(ctx: PipelineContext) -> ViewerScoring:
@@ -44,7 +48,11 @@ def profiles(ctx: PipelineContext) -> ProfileBook:
     if ctx.profiles is None:
         viewers = ctx.settings.viewers
         ctx.profiles = ProfileBook(
-            ctx.tables.viewer_state, ctx.catalogue, viewers.recommender, viewers.account_expiry_days
+            ctx.tables.viewer_state,
+            ctx.catalogue,
+            viewers.recommender,
+            viewers.account_expiry_days,
+            ctx.trending,
         )
     return ctx.profiles
 
@@ -58,7 +66,11 @@ async def score_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:
     out: list[tuple[PartitionBatch, Scored]] = []
     sessions: list[ViewingSession] = []
     subscriptions: list[SubscriptionEvent] = []
+    done = 0
     async for event, record in valid_records(ctx, events, parse_viewing_event):
+        done += 1
+        if not done % YIELD_EVERY:
+            await asyncio.sleep(0)  # let the web server answer between slices of a batch
         partition, offset = event.message.partition, event.message.offset
         try:
             batch = batches.get(partition) or batches.setdefault(partition, ops.begin(partition))

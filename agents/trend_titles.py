@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from faust.types import EventT
 
-from agents.batches import record_limits, started
+from agents.batches import guarded_batches, record_limits
 from streamapp.analytics.trending.lanes import LaneBatch
 from streamapp.context import PipelineContext
 from streamapp.metrics import EVENTS_OUT, TITLE_PLAYS_LATE
@@ -111,20 +111,17 @@ def register(ctx: PipelineContext) -> None:
         lambda: viewing_lanes(ctx),
         lambda: int(ctx.app.consumer_generation_id or 0),
     )
-    guard = ctx.guard("trend_titles")
 
     ctx.play_counter = counter  # score_viewers calls it on each of its batches
 
-    async def fold(events: Sequence[EventT]) -> None:
-        for event in events:
-            await closer.on_message(event.message.partition, event.value)
+    async def fold(ctx: PipelineContext, events: Sequence[EventT]) -> None:
+        await closer.on_batch([(event.message.partition, event.value) for event in events])
 
     @ctx.app.agent(ctx.topics.title_plays, name="trend_titles")
     async def trend_titles(stream):  # type: ignore[no-untyped-def]
-        started(ctx.health, "trend_titles")
-        async for event in stream.events():
-            # Retried, never dead-lettered: our own totals, and folding one twice is a no-op.
-            await guard.run(fold, (event,))
+        # In micro-batches, each platform's state written once per batch. Retried, never
+        # dead-lettered: our own totals, and folding one twice is a no-op.
+        await guarded_batches(ctx, stream, "trend_titles", fold, dead_letters=False)
 
     @ctx.app.timer(interval=p.tick_seconds)
     async def report_plays_progress() -> None:

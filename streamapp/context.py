@@ -11,6 +11,7 @@ import faust
 
 from streamapp.agent_supervision import AgentGuard, AgentHealth
 from streamapp.analytics.recommend.catalogue import TitleCatalogue
+from streamapp.analytics.recommend.trending import TrendingTitles
 from streamapp.analytics.watermark import LaneProgress
 from streamapp.config import Settings
 from streamapp.topic_set import PipelineTopics
@@ -45,6 +46,9 @@ class PipelineContext:
     # it: agents/follow_catalogue.py), and that reader (None: none, in unit tests).
     catalogue: TitleCatalogue = field(default_factory=TitleCatalogue)
     catalogue_follower: Any = None
+    # What is trending per platform across every partition, as `title-trends` said last
+    # (agents/follow_trends.py): what cold-start accounts are recommended.
+    trending: TrendingTitles = field(default_factory=TrendingTitles)
     # The recommender's models and profiles per partition (tables/viewer_profiles.py).
     profiles: Any = None
     # Counts plays for title-trends (agents/trend_titles.py PlayCounter), called from

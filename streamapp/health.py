@@ -1,6 +1,7 @@
 """`/healthz` (the process is alive, its consumer runs and no agent is down) and
-`/readyz` (it owns partitions, is not rebalancing, has recovered its tables, and every
-topic it subscribes to has partitions assigned somewhere in the group)."""
+`/readyz` (it owns partitions, is not rebalancing, has recovered its tables, every
+topic it subscribes to has partitions assigned somewhere in the group, and every
+`app.readiness_checks` entry says ready: the title catalogue read to its end at start)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,11 @@ def readiness(app: faust.App) -> tuple[bool, dict[str, object]]:
         and recovery.completed.is_set()
         and not unassigned
     )
+    # Parts that must have read something first add a check (the title catalogue).
+    for check in getattr(app, "readiness_checks", ()):
+        part_ready, part_detail = check()
+        detail.update(part_detail)
+        ready = ready and part_ready
     return ready, detail
 
 

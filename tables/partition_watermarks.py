@@ -56,4 +56,9 @@ class PartitionWatermarks:
         return watermark, watermark.expect(self.lanes(), now)
 
     def save(self, partition: int, watermark: Watermark, **extra: Any) -> None:
-        self.table[f"p{partition}"] = {**watermark.as_dict(), **extra}
+        key, value = f"p{partition}", {**watermark.as_dict(), **extra}
+        write = getattr(self.table, "write", None)
+        if write is not None:  # a RoutedTable, written from a batch (tables/title_trends.py)
+            write(key, value, partition)
+        else:  # written while the partition's own message is processed
+            self.table[key] = value

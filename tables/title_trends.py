@@ -7,37 +7,52 @@
   last closed window (streamapp/analytics/trending/closing.py).
 - `title-trend-watermarks`, keyed `p<partition>` of `title-plays`: the lanes' event time.
 
-The closer runs inside the `trend_titles` agent, one `title-plays` message at a time, so
-its table writes go to that message's partition, where the platform's windows live.
+The closer runs inside the `trend_titles` agent, on micro-batches of `title-plays`
+messages handled in order as if one at a time; it writes each changed platform and
+watermark once per batch, to the changelog partition of the `title-plays` partition the
+platform lives on (a RoutedTable: a batch mixes partitions).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import faust
 
 from streamapp.analytics.trending import closing
+from streamapp.analytics.watermark import Watermark
 from streamapp.analytics.windows import window_key
 from streamapp.config import Settings
 from streamapp.metrics import EVENTS_OUT, TITLE_PLAYS_LATE
 from streamapp.records.raw import iso_utc
 from streamapp.records.trends import TitlePlays, TitleTrends
 from tables.partition_watermarks import PartitionWatermarks
+from tables.routed_table import RoutedTable
 from tables.source_offsets import define_partition_keyed
+
+# Messages handled between two turns of the event loop: a batch of title-plays takes
+# tens of milliseconds of CPU, which GET /recommendations would otherwise wait behind.
+YIELD_EVERY = 20
 
 
 @dataclass(frozen=True)
 class TrendTables:
     lanes: faust.Table
-    windows: faust.Table
-    watermarks: faust.Table
+    windows: RoutedTable
+    watermarks: RoutedTable
 
 
 def define_trend_tables(app: faust.App, partitions: int) -> TrendTables:
-    def table(name: str, help_text: str) -> faust.Table:
-        return app.Table(name, default=None, key_type=str, partitions=partitions, help=help_text)
+    def table(name: str, help_text: str) -> RoutedTable:
+        # Routed: written once per batch of title-plays messages (TrendCloser.on_batch).
+        made = RoutedTable(
+            app, name=name, default=None, key_type=str, partitions=partitions, help=help_text
+        )
+        return app.tables.add(made)
 
     return TrendTables(
         lanes=define_partition_keyed(
@@ -72,18 +87,38 @@ class TrendCloser:
         self.watermarks = PartitionWatermarks(tables.watermarks, p, lanes, generation)
 
     async def on_message(self, partition: int, record: TitlePlays) -> None:
-        now = self.clock()
-        watermark, changed = self.watermarks.load(partition, now)
-        if record.tick_wall is None and record.platform and record.lane:
-            self._fold(partition, record)
-        moved = [watermark.observe(lane, t, now) for lane, t in (record.progress or {}).items()]
-        if changed or any(moved):
-            self.watermarks.save(partition, watermark)
-        await self.close_due(partition, watermark.effective(now), now)
+        await self.on_batch([(partition, record)])
 
-    def _fold(self, partition: int, record: TitlePlays) -> None:
-        platform = record.platform
-        state = self.tables.windows.get(platform) or closing.new_platform(partition)
+    async def on_batch(self, messages: Sequence[tuple[int, TitlePlays]]) -> None:
+        """(title-plays partition, record) in order, each handled as if alone; every
+        changed platform and watermark is written once, at the end. (A write per message,
+        a JSON dump of the platform's open windows, was a fifth of a busy worker's time
+        and held its event loop, and so GET /recommendations, for a burst at a time.)"""
+        now = self.clock()
+        batch = _Batch(self.tables.windows)
+        for i, (partition, record) in enumerate(messages):
+            if i and not i % YIELD_EVERY:
+                await asyncio.sleep(0)  # let the web server answer between slices
+            watermark = batch.marks.get(partition)
+            if watermark is None:
+                watermark, changed = self.watermarks.load(partition, now)
+                batch.marks[partition] = watermark
+                if changed:
+                    batch.moved.add(partition)
+            if record.tick_wall is None and record.platform and record.lane:
+                self._fold(batch, partition, record)
+            moved = [watermark.observe(lane, t, now) for lane, t in (record.progress or {}).items()]
+            if any(moved):
+                batch.moved.add(partition)
+            await self.close_due(batch, partition, watermark.effective(now), now)
+        for platform, state in batch.changed.items():
+            self.tables.windows.write(platform, state, state["partition"])
+        for partition in batch.moved:
+            self.watermarks.save(partition, batch.marks[partition])
+
+    def _fold(self, batch: _Batch, partition: int, record: TitlePlays) -> None:
+        platform = str(record.platform)
+        state = batch.to_change(platform) or closing.new_platform(partition)
         state["partition"] = partition
         outcome = closing.fold_partial(
             state,
@@ -96,16 +131,18 @@ class TrendCloser:
         if outcome == closing.LATE:
             TITLE_PLAYS_LATE.labels("window").inc(sum(record.titles.values()))
         elif outcome == closing.FOLDED:
-            self.tables.windows[platform] = state
+            batch.changed[platform] = state
 
-    async def close_due(self, partition: int, effective: float | None, now: float) -> None:
-        mine = [
-            (platform, state)
-            for platform, state in list(self.tables.windows.items())
-            if state and state["partition"] == partition
-        ]
-        for platform, state in mine:
-            starts = closing.due(state, effective, self.size, self.lateness)
+    async def close_due(
+        self, batch: _Batch, partition: int, effective: float | None, now: float
+    ) -> None:
+        for platform, held in batch.states():
+            if not held or held["partition"] != partition:
+                continue
+            starts = closing.due(held, effective, self.size, self.lateness)
+            state = batch.to_change(platform) if starts else None
+            if state is None:
+                continue
             for start in starts:
                 fields = closing.close(state, start, self.size, self.top, self.min_rising)
                 # Sent before the state is written: a crash in between sends the window
@@ -114,8 +151,7 @@ class TrendCloser:
                     key=platform, value=self._record(platform, start, fields, now)
                 )
                 EVENTS_OUT.labels(self.topic.get_topic_name()).inc()
-            if starts:
-                self.tables.windows[platform] = state
+            batch.changed[platform] = state
 
     def _record(self, platform: str, start: float, fields: dict, now: float) -> TitleTrends:
         return TitleTrends(
@@ -126,3 +162,27 @@ class TrendCloser:
             closed_at=iso_utc(now),
             **fields,
         )
+
+
+class _Batch:
+    """The platforms' states one batch changed (copies: the table's values change only
+    when the batch is written, so a batch that failed half-way and is retried starts from
+    what the table holds), and the watermarks it loaded and moved."""
+
+    def __init__(self, windows: Mapping[str, Any]) -> None:
+        self.windows = windows
+        self.changed: dict[str, closing.PlatformState] = {}
+        self.marks: dict[int, Watermark] = {}
+        self.moved: set[int] = set()
+
+    def to_change(self, platform: str) -> closing.PlatformState | None:
+        state = self.changed.get(platform)
+        if state is None:
+            held = self.windows.get(platform)
+            # As the changelog would restore it (a deep copy, at half deepcopy's cost).
+            state = json.loads(json.dumps(held)) if held else None
+        return state
+
+    def states(self) -> list[tuple[str, Any]]:
+        held = [(p, s) for p, s in list(self.windows.items()) if p not in self.changed]
+        return held + list(self.changed.items())

@@ -21,6 +21,7 @@ from typing import Any
 
 from streamapp.analytics.recommend.catalogue import Recommendation, TitleCatalogue
 from streamapp.analytics.recommend.model import PopularityRecommender, build_recommender
+from streamapp.analytics.recommend.trending import TrendingTitles
 from streamapp.analytics.viewers.features import DAY_S
 from tables.viewer_state import ViewerStateTable, profile_key, rec_mark_key
 
@@ -48,9 +49,11 @@ class ProfileBook:
         catalogue: TitleCatalogue,
         kind: str = "blend",
         expiry_days: float = 45.0,
+        trending: TrendingTitles | None = None,
     ) -> None:
         self.table = table
         self.catalogue = catalogue
+        self.trending = trending  # what cold-start accounts get (None: the partition's)
         self.kind = kind
         self.expiry_s = expiry_days * DAY_S
         self._models: dict[int, tuple[int, PopularityRecommender]] = {}
@@ -128,7 +131,7 @@ class ProfileBook:
         if not stored or stored.get("rec") is None:
             return None
         model = self.model(partition)
-        return Answer(model.recommend(stored["rec"], n, now), model.version)
+        return Answer(model.recommend(stored["rec"], n, now, self.trending), model.version)
 
     def latest(self, partition: int) -> float | None:
         """The latest event time folded on the partition (None: nothing yet)."""

@@ -18,6 +18,8 @@ from typing import Any
 
 import faust
 
+from tables.routed_table import RoutedTable
+
 MODEL_PREFIX = "__model__|"
 PROFILE_PREFIX = "__profile__|"
 REC_MARK_PREFIX = "__recmark__|"
@@ -36,28 +38,7 @@ def rec_mark_key(partition: int) -> str:
     return f"{REC_MARK_PREFIX}{partition}"
 
 
-class ViewerStateTable(faust.Table):
-    _route: int | None = None
-
-    def partition_for_key(self, key: Any) -> int | None:
-        if self._route is not None:
-            return self._route
-        return super().partition_for_key(key)
-
-    def write(self, key: str, value: Any, partition: int) -> None:
-        self._route = partition
-        try:
-            self[key] = value
-        finally:
-            self._route = None
-
-    def remove(self, key: str, partition: int) -> None:
-        self._route = partition
-        try:
-            del self[key]
-        finally:
-            self._route = None
-
+class ViewerStateTable(RoutedTable):
     def accounts_of(self, partition: int) -> Iterator[tuple[str, dict[str, Any]]]:
         """The account states this worker holds for one raw partition."""
         for key, value in list(self.items()):

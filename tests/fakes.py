@@ -50,15 +50,26 @@ class FakeTable(dict):
     """Faust tables are mutable mappings; a dict is the honest in-memory stand-in."""
 
 
-class FakeViewerTable(FakeTable):
-    """The viewers' table (tables/viewer_state.py) as its operators use it: writes routed
-    to a partition, kept as written (a changelog keeps a copy, not a live dict)."""
+class FakeRoutedTable(FakeTable):
+    """tables/routed_table.RoutedTable: each write names its changelog partition, kept in
+    `partitions`; the value held is a copy (a changelog keeps what was written, not a
+    live dict)."""
 
-    def write(self, key: str, value: Any, partition: int) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        self.partitions: dict[Any, int] = {}
+
+    def write(self, key: Any, value: Any, partition: int) -> None:
         self[key] = copy.deepcopy(value)
+        self.partitions[key] = partition
 
-    def remove(self, key: str, partition: int) -> None:
+    def remove(self, key: Any, partition: int) -> None:
         del self[key]
+        self.partitions.pop(key, None)
+
+
+class FakeViewerTable(FakeRoutedTable):
+    """The viewers' table (tables/viewer_state.py) as its operators use it."""
 
     def accounts_of(self, partition: int) -> Any:
         from tables.viewer_state import ViewerStateTable  # only the tests that need it

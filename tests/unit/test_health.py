@@ -57,3 +57,29 @@ def test_agents_down_come_from_the_guard():
     assert agents_down(app) == {}
     health.down("classify_posts", "RuntimeError: boom")
     assert agents_down(app) == {"classify_posts": "RuntimeError: boom"}
+
+
+async def test_not_ready_until_the_title_catalogue_is_read_to_its_start_time_end():
+    from agents.follow_catalogue import CatalogueFollower, catalogue_loaded
+    from streamapp.analytics.recommend.catalogue import TitleCatalogue
+    from streamapp.records.raw import RecordLimits
+    from tests.unit.test_catalogue_follower import FakeConsumer, record
+
+    async def on_bad(*_):
+        pass
+
+    follower = CatalogueFollower(TitleCatalogue(), RecordLimits, on_bad)
+    app = fake_app([["viewing-events"]], {}, mine=[TP("viewing-events", 0)])
+    app.readiness_checks = [follower.readiness]
+    assert readiness(app) == (False, {**readiness(app)[1], "catalogue_read": False})
+    # The viewers' agent giving up its wait does not make the worker ready.
+    await catalogue_loaded(SimpleNamespace(catalogue_follower=follower), timeout=0.01)
+    assert not readiness(app)[0]
+    # Two records were there at the start: one read is not enough, both are.
+    consumer = FakeConsumer([[record(0, "a", "netflix", "2026-01-01T00:00:00Z")], []], end=2)
+    consumer.polls.insert(1, [record(1, "b", "hulu", "2026-01-01T00:00:00Z")])
+    task = asyncio.ensure_future(follower.follow(consumer))
+    await asyncio.wait_for(consumer.waiting.wait(), 5)
+    task.cancel()
+    ready, detail = readiness(app)
+    assert ready and detail["catalogue_read"] is True

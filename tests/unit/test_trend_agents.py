@@ -13,7 +13,7 @@ from streamapp.records.raw import InvalidRecord, RecordLimits, hash_author, iso_
 from streamapp.records.trends import TitlePlays
 from streamapp.records.viewing import parse_viewing_event
 from tables.title_trends import TrendCloser, TrendTables
-from tests.fakes import FakeClock, FakeTable, FakeTopic, fake_event
+from tests.fakes import FakeClock, FakeRoutedTable, FakeTable, FakeTopic, fake_event
 
 T0 = 1_800_000_000.0  # a window start
 TOPIC = "viewing-events"
@@ -37,7 +37,7 @@ class Pipeline:
         self.settings = Settings()
         self.clock = FakeClock()
         self.clock.now = T0 + 30
-        self.tables = TrendTables(FakeTable(), FakeTable(), FakeTable())
+        self.tables = TrendTables(FakeTable(), FakeRoutedTable(), FakeRoutedTable())
         self.plays_topic, self.trends = FakeTopic("title-plays"), FakeTopic("title-trends")
         self.ctx = SimpleNamespace(
             settings=self.settings,
@@ -156,3 +156,37 @@ def test_a_source_that_is_not_text_is_refused():
     value = {**json.loads(play("x", T0)), "source": 3}
     with pytest.raises(InvalidRecord, match="field 'source' must be str"):
         parse_viewing_event(json.dumps(value), RecordLimits(now=T0))
+
+
+async def test_a_batch_of_totals_closes_what_one_at_a_time_closes_and_writes_each_state_once():
+    def scenario(p):
+        async def run(deliver):
+            await p.batch(0, LANE0 + [(10, play("b", T0 + 70))])
+            await p.batch(1, LANE1 + [(4, play("c", T0 + 130, platform="max"))])
+            tick = TitlePlays(platform="", window_start=0.0, titles={}, tick_wall=p.clock.now,
+                              progress={LANES[0]: T0 + 200, LANES[1]: T0 + 200})  # fmt: skip
+            await deliver(p.plays_topic.values + [tick])
+
+        return run
+
+    alone, batched = Pipeline(), Pipeline()
+    writes: list[str] = []
+    batched.tables.windows.write = lambda key, value, partition: (
+        writes.append(key) or (FakeRoutedTable.write(batched.tables.windows, key, value, partition))
+    )
+
+    async def one_at_a_time(records):
+        for record in records:
+            await alone.closer.on_message(2, record)
+
+    async def as_one_batch(records):
+        await batched.closer.on_batch([(2, record) for record in records])
+
+    await scenario(alone)(one_at_a_time)
+    await scenario(batched)(as_one_batch)
+    assert batched.closed.keys() == alone.closed.keys() and len(alone.closed) == 3
+    assert [w.top for w in batched.closed.values()] == [w.top for w in alone.closed.values()]
+    assert dict(batched.tables.windows) == dict(alone.tables.windows)
+    assert sorted(writes) == ["hulu", "max"]  # once each, not once per message
+    assert set(batched.tables.windows.partitions.values()) == {2}
+    assert batched.tables.watermarks.partitions == {"p2": 2}

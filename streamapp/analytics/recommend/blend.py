@@ -21,6 +21,7 @@ that chose the parts and the weights (tuned on seed 101 only).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,8 +71,12 @@ def blend_scores(
     counts: TitleCounts,
     catalogue: TitleCatalogue,
     blend: Blend,
+    popularity: Mapping[str, float] | None = None,
 ) -> Scores:
+    """`popularity`: per title, instead of the partition's (`counts.pop`): what is
+    trending cluster-wide, for a cold-start account (model.py)."""
     out = Scores()
+    pop = counts.pop if popularity is None else popularity
     out.where = where
     by_platform: dict[str, list[str]] = {}
     for title, platform in where.items():
@@ -93,7 +98,7 @@ def blend_scores(
         _spread(out.kept, cont, weight * share)
         _spread(
             out.trend,
-            _taste_pop(profile, fresh, counts, catalogue, blend),
+            _taste_pop(profile, fresh, pop, catalogue, blend),
             weight * (1 - share) * (1 - mix),
         )
         _spread(out.near, near, weight * (1 - share) * mix)
@@ -128,11 +133,11 @@ def _started(
 def _taste_pop(
     profile: dict[str, Any],
     titles: list[str],
-    counts: TitleCounts,
+    pop: Mapping[str, float],
     catalogue: TitleCatalogue,
     blend: Blend,
 ) -> dict[str, float]:
-    genres, pop, prior = profile["genres"], counts.pop, blend.genre_prior
+    genres, prior = profile["genres"], blend.genre_prior
     if not blend.popularity:
         return {t: genres.get(catalogue.genre_of(t), 0.0) + prior for t in titles}
     # A title nobody played lately keeps a hundredth of an average share. Scale-free on

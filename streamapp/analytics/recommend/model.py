@@ -4,7 +4,9 @@ One instance per raw partition of `viewing-events` (keyed by account), like the 
 engine. `fold` folds one event of one account into its profile (profile.py) and the
 partition's counts (counts.py); `recommend` ranks what the account can watch now;
 `rebuild` recomputes the counts from the profiles a table restored, so the worker never
-writes a model checkpoint: the profiles are the checkpoint.
+writes a model checkpoint: the profiles are the checkpoint. A cold-start account (no
+plays yet) gets what is trending on its platforms across every partition when the worker
+passes the `title-trends` windows it read (trending.py).
 
 The blend (blend.py) scores how likely the account's next play is each title it can
 watch now; docs/recommendations.md has the figures that chose it.
@@ -20,6 +22,7 @@ from streamapp.analytics.recommend.catalogue import Recommendation, TitleCatalog
 from streamapp.analytics.recommend.counts import TitleCounts
 from streamapp.analytics.recommend.profile import fold_event, is_new_offset, new_profile
 from streamapp.analytics.recommend.ranking import candidates, top_diverse
+from streamapp.analytics.recommend.trending import TrendingTitles
 
 BLEND_VERSION = "rec-blend-1"
 POPULARITY_VERSION = "rec-pop-1"
@@ -60,9 +63,28 @@ class PopularityRecommender:
     def rebuild(self, profiles: Iterable[dict[str, Any]]) -> None:
         self.counts.rebuild(p["recent"] for p in profiles)
 
-    def recommend(self, profile: dict[str, Any], n: int, now: float) -> list[Recommendation]:
+    def cold_start(
+        self, profile: dict[str, Any], where: dict[str, str], trending: TrendingTitles | None
+    ) -> dict[str, float] | None:
+        """For an account with no plays yet: popularity from what is trending on its
+        platforms across every partition (title-trends), else None (the partition's)."""
+        if trending is None or profile["recent"]:
+            return None
+        by_platform: dict[str, list[str]] = {}
+        for title, platform in where.items():
+            by_platform.setdefault(platform, []).append(title)
+        return trending.popularity(by_platform, self.counts.pop)
+
+    def recommend(
+        self,
+        profile: dict[str, Any],
+        n: int,
+        now: float,
+        trending: TrendingTitles | None = None,
+    ) -> list[Recommendation]:
         where = candidates(profile, self.catalogue)
-        shares = _normalised({t: self.counts.pop.get(t, 0.0) for t in where})
+        pop = self.cold_start(profile, where, trending) or self.counts.pop
+        shares = _normalised({t: pop.get(t, 0.0) for t in where})
         scores = {t: shares.get(t, 0.0) for t in where}
         return top_diverse(scores, lambda t: f"trending on {where[t]}", where, self.catalogue, n)
 
@@ -80,9 +102,16 @@ class Recommender(PopularityRecommender):
     def _pairs() -> bool:
         return True
 
-    def recommend(self, profile: dict[str, Any], n: int, now: float) -> list[Recommendation]:
+    def recommend(
+        self,
+        profile: dict[str, Any],
+        n: int,
+        now: float,
+        trending: TrendingTitles | None = None,
+    ) -> list[Recommendation]:
         where = candidates(profile, self.catalogue)
-        scored = blend_scores(profile, where, self.counts, self.catalogue, self.blend)
+        pop = self.cold_start(profile, where, trending)
+        scored = blend_scores(profile, where, self.counts, self.catalogue, self.blend, pop)
         return top_diverse(scored.total, scored.reason, where, self.catalogue, n)
 
 
