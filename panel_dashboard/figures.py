@@ -170,6 +170,7 @@ def alert_table() -> tuple[DataTable, ColumnDataSource]:
         sizing_mode="stretch_width",
         index_position=None,
         reorderable=False,  # column reordering needs jquery-ui, which we do not ship
+        name="alert_table",
     )
     return table, src
 
