@@ -178,9 +178,10 @@ def page(view: DashboardView) -> pn.Column:
     tabs.param.watch(toggle, "active")
     return pn.Column(
         pn.Row(pn.pane.Markdown("# Streaming platforms, live"), link),
-        bokeh(view.badges),
+        view.badges,
         filters(view),
-        bokeh(view.headline),
+        view.headline,
+        bokeh(view.carrier),
         tabs,
         pn.pane.Markdown("#### Take away"),
         exports_row(view),

@@ -29,7 +29,8 @@ CHART_BOX = """(name) => {
 
 # Where models are drawn on the page: name -> [x, y, width, height] in page pixels.
 PAGE_BOXES = """(names) => Object.fromEntries(names.map((name) => {
-  const [view] = [...Bokeh.index.query((v) => v.model.name === name)];
+  const [view] = [...Bokeh.index.query((v) => v.model.name === name
+                                        || (v.model.css_classes || []).includes(name))];
   const r = view.el.getBoundingClientRect();
   return [name, [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height]];
 }))"""
