@@ -41,7 +41,7 @@ def ink_blocks(image: Image.Image, box: list[float], cols: int = 48, rows: int =
     x, y, w, h = (round(v) for v in box)
     grey = image.convert("L").crop((x, y, x + w, y + h))
     dark = grey.point(lambda v: 255 if v < 160 else 0).resize((cols, rows), Image.Resampling.BOX)
-    return [v / 255 for v in dark.getdata()]
+    return [v / 255 for v in dark.tobytes()]
 
 
 def similarity(a: list[float], b: list[float]) -> float:

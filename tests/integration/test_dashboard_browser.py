@@ -256,7 +256,7 @@ def test_posts_and_an_alert_appear_live_in_the_browser(
         image = Image.open(png.value.path())
         assert image.format == "PNG" and image.size == screen.size
         image.save(ARTIFACTS / "dashboard-page-export.png")
-        regions = ("headline_cards", "mentions_chart", "alert_table", "alert_detail")
+        regions = ("headline_cards", "mention_chart", "alert_table", "alert_detail")
         boxes = watched.page.evaluate(PAGE_BOXES, list(regions))
         for name, box in boxes.items():
             assert box[2] > 300 and box[3] > 30, (name, box)  # drawn, in the page
