@@ -155,7 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--code", type=Path, help="run the dashboard from this checkout (old code, side by side)"
     )
-    parser.add_argument("--profile", type=Path, help="py-spy the dashboard; collapsed stacks to FILE")
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy the dashboard; collapsed stacks to FILE"
+    )
     args = parser.parse_args(argv)
     print(f"# load average {loadavg()}", flush=True)
     try:

@@ -65,7 +65,9 @@ class DashboardProcess:
                 self.process.wait(5)
 
 
-def start_dashboard(env: BenchEnv, timeout: float = 60.0, code: Path | None = None) -> DashboardProcess:
+def start_dashboard(
+    env: BenchEnv, timeout: float = 60.0, code: Path | None = None
+) -> DashboardProcess:
     """`streamapp dashboard` on a free port; `code`: another checkout's sources instead of
     the installed ones (the same bench, page and load against older code, side by side)."""
     from streamapp.embedded import free_port
@@ -96,7 +98,9 @@ def start_dashboard(env: BenchEnv, timeout: float = 60.0, code: Path | None = No
         if process.poll() is not None:
             raise BenchError(f"the dashboard exited:\n{log_path.read_text(errors='replace')}")
         try:
-            with urllib.request.urlopen(board.url, timeout=timeout):  # one slow first page, not many
+            # One request given the whole timeout: the first page can take seconds to
+            # build on a loaded machine, and each retry would leave another session.
+            with urllib.request.urlopen(board.url, timeout=timeout):
                 return board
         except urllib.error.HTTPError:
             return board

@@ -44,7 +44,9 @@ def _forecast_csv(data: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["time_utc", "forecast", "yhat", "yhat_lower", "yhat_upper"])
-    for label, xs, ys, band in zip(data["label"], data["xs"], data["ys"], data["band_ys"], strict=True):
+    for label, xs, ys, band in zip(
+        data["label"], data["xs"], data["ys"], data["band_ys"], strict=True
+    ):
         n = len(xs)
         for x, y, low, high in zip(xs, ys, band[:n], band[n:][::-1], strict=True):
             writer.writerow([_time(x), label, y, low, high])
