@@ -245,15 +245,8 @@ class Worker:
             proc.wait(10)
 
     def start_profiler(self, path: Path) -> subprocess.Popen:
-        """py-spy (pip install py-spy) sampling this worker into *path* (collapsed stacks)."""
-        exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-        return subprocess.Popen(
-            [exe, "record", "--pid", str(self.pid), "--rate", "250", "--format", "raw", "--gil"]
-            + ["--output", str(path), "--nonblocking"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        """py-spy sampling this worker into *path* (collapsed stacks)."""
+        return start_profiler(self.pid, path)
 
     async def wait_ready(self, timeout: float = 60.0) -> float:
         """Until /readyz answers 200; returns the seconds it took since spawn."""
@@ -383,6 +376,20 @@ def cpu_seconds(pid: int | None) -> tuple[float, float] | None:
         on_cpu += int(run_ns)
         waiting += int(wait_ns)
     return on_cpu / 1e9, waiting / 1e9
+
+
+def start_profiler(pid: int, path: Path, gil: bool = True) -> subprocess.Popen:
+    """py-spy (pip install py-spy) sampling process *pid* into *path* (collapsed stacks);
+    `gil`: only samples holding the GIL (CPU work, not waits). SIGINT makes it write."""
+    exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    return subprocess.Popen(
+        [exe, "record", "--pid", str(pid), "--rate", "250", "--format", "raw"]
+        + (["--gil"] if gil else [])
+        + ["--output", str(path), "--nonblocking"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def loadavg() -> str:

@@ -19,16 +19,21 @@ import argparse
 import asyncio
 import json
 import random
+import signal
 import sys
 import time
+from pathlib import Path
 
 from bench.common import (
     BenchEnv,
     BenchError,
     bench_env,
+    cpu_seconds,
     fmt_ms,
     fmt_rate,
     latency_summary,
+    loadavg,
+    start_profiler,
     table,
 )
 from bench.dashboard_page import DashboardProcess, PageProbe, start_dashboard
@@ -111,22 +116,31 @@ async def measure(env: BenchEnv, board: DashboardProcess, args: argparse.Namespa
         for rate in [float(r) for r in args.rates.split(",")]:
             rss_before = board.rss_mb()
             mark = await page.redraw_count()
+            cpu_before, busy_before = cpu_seconds(board.process.pid), await page.busy_s()
             sent = await stream(env.bootstrap, topic, rate, args.seconds, shown)
             redraws = await page.wait_for_count(shown + len(sent), timeout=30)
+            cpu_after, busy_after = cpu_seconds(board.process.pid), await page.busy_s()
             lags = lags_ms(sent, shown, redraws)
             shown += len(sent)
             achieved = len(sent) / args.seconds
             stats = latency_summary(lags)
-            per_s = (len(redraws) - mark) / args.seconds
+            count = max(1, len(redraws) - mark)
+            server = (cpu_after[0] - cpu_before[0]) if cpu_before and cpu_after else float("nan")
             results.append((achieved, stats["p95"]))
             rows.append(
                 [fmt_rate(achieved), fmt_ms(stats["p50"]), fmt_ms(stats["p95"]),
-                 fmt_ms(stats["max"]), f"{per_s:.1f}", f"{rss_before:.0f} -> {board.rss_mb():.0f}"]
+                 fmt_ms(stats["max"]), f"{count / args.seconds:.1f}",
+                 fmt_ms(1000 * server / count), fmt_ms(1000 * (busy_after - busy_before) / count),
+                 f"{rss_before:.0f} -> {board.rss_mb():.0f}"]
             )  # fmt: skip
-            print(f"# {rate:g}/s: p95 {stats['p95']:.0f} ms", flush=True)
+            print(f"# {rate:g}/s: p95 {stats['p95']:.0f} ms, load average {loadavg()}", flush=True)
         if page.errors:
             raise BenchError(f"console errors in the page: {page.errors[:3]}")
-    header = ["events/s", "p50_ms", "p95_ms", "max_ms", "redraws/s", "dashboard RSS MB"]
+    # Per redraw: the dashboard process's CPU (reading the topics at that rate, the
+    # queries, serialising the changes) and the page's main-thread time (applying them,
+    # drawing): where a redraw's time goes.
+    header = ["events/s", "p50_ms", "p95_ms", "max_ms", "redraws/s", "server_cpu_ms/redraw",
+              "page_ms/redraw", "dashboard RSS MB"]  # fmt: skip
     print(table(rows, header))
     return results
 
@@ -138,13 +152,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="per rate")
     parser.add_argument("--target-rate", type=float, default=1000.0)
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds at 100/s, not measured")
+    parser.add_argument(
+        "--code", type=Path, help="run the dashboard from this checkout (old code, side by side)"
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy the dashboard; collapsed stacks to FILE"
+    )
     args = parser.parse_args(argv)
+    print(f"# load average {loadavg()}", flush=True)
     try:
         with bench_env("dashboard", args.bootstrap) as env:
-            board = start_dashboard(env)
+            board = start_dashboard(env, code=args.code)
+            profiler = start_profiler(board.process.pid, args.profile) if args.profile else None
             try:
                 results = asyncio.run(measure(env, board, args))
             finally:
+                if profiler is not None:
+                    profiler.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
+                    profiler.wait(30)
                 board.stop()
     except BenchError as exc:
         print(f"bench dashboard: {exc}", file=sys.stderr)

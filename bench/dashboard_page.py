@@ -65,7 +65,11 @@ class DashboardProcess:
                 self.process.wait(5)
 
 
-def start_dashboard(env: BenchEnv, timeout: float = 30.0) -> DashboardProcess:
+def start_dashboard(
+    env: BenchEnv, timeout: float = 60.0, code: Path | None = None
+) -> DashboardProcess:
+    """`streamapp dashboard` on a free port; `code`: another checkout's sources instead of
+    the installed ones (the same bench, page and load against older code, side by side)."""
     from streamapp.embedded import free_port
 
     port = free_port()
@@ -76,9 +80,12 @@ def start_dashboard(env: BenchEnv, timeout: float = 30.0) -> DashboardProcess:
         "STREAMAPP_TOPIC_PREFIX": env.prefix,
         "STREAMAPP_APP_ID": f"bench-{env.run_id}-worker",
     }
+    if code is not None:
+        environ["PYTHONPATH"] = str(code)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamapp", "dashboard", "--port", str(port)],
+            cwd=code,
             env=environ,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -91,14 +98,17 @@ def start_dashboard(env: BenchEnv, timeout: float = 30.0) -> DashboardProcess:
         if process.poll() is not None:
             raise BenchError(f"the dashboard exited:\n{log_path.read_text(errors='replace')}")
         try:
-            with urllib.request.urlopen(board.url, timeout=5):
+            # One request given the whole timeout: the first page can take seconds to
+            # build on a loaded machine, and each retry would leave another session.
+            with urllib.request.urlopen(board.url, timeout=timeout):
                 return board
         except urllib.error.HTTPError:
             return board
         except OSError:
             time.sleep(0.3)
     board.stop()
-    raise BenchError(f"the dashboard did not answer in {timeout:.0f} s")
+    tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-20:])
+    raise BenchError(f"the dashboard did not answer in {timeout:.0f} s:\n{tail}")
 
 
 class PageProbe:
@@ -110,6 +120,7 @@ class PageProbe:
         self._pw: Any = None
         self._browser: Any = None
         self.page: Any = None
+        self._cdp: Any = None
 
     async def __aenter__(self) -> PageProbe:
         from playwright.async_api import async_playwright
@@ -127,7 +138,15 @@ class PageProbe:
             timeout=30_000,
         )
         await self.page.evaluate(RECORD_REDRAWS)
+        self._cdp = await self.page.context.new_cdp_session(self.page)
+        await self._cdp.send("Performance.enable")
         return self
+
+    async def busy_s(self) -> float:
+        """Seconds the page's main thread has spent on tasks so far (script, style,
+        layout, paint: Chromium's TaskDuration), for the page's share of a redraw's cost."""
+        metrics = (await self._cdp.send("Performance.getMetrics"))["metrics"]
+        return float(next(m["value"] for m in metrics if m["name"] == "TaskDuration"))
 
     async def __aexit__(self, *exc: object) -> None:
         await self._browser.close()

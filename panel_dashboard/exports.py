@@ -1,10 +1,7 @@
-"""What can be taken away: each chart's data as CSV, and the page as a PNG.
+"""What can be taken away: each chart's data as CSV (the page as a PNG: `page_png`).
 
 CSV is made on the server from exactly what the chart's source holds (so it is what the
-chart shows). The PNG is a client-side capture: BokehJS renders every chart on the page to
-its canvas and the script below draws them, at their places on the page, into one image
-(no browser driver on the server; HTML text such as the headline and the tables is not in
-it: each chart's own toolbar "save" gives a single chart).
+chart shows).
 """
 
 from __future__ import annotations
@@ -26,6 +23,8 @@ def csv_text(data: dict[str, Any], value: str = "value") -> str:
     (`time_utc` = the step's end), other sources one row per row."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    if "band_ys" in data:
+        return _forecast_csv(data)
     if "xs" in data and "ys" in data:
         writer.writerow(["time_utc", "platform", value])
         key = "platform" if "platform" in data else "label"
@@ -39,28 +38,16 @@ def csv_text(data: dict[str, Any], value: str = "value") -> str:
     return out.getvalue()
 
 
-# Runs in the page (a button's CustomJS): every Bokeh plot view drawn to one canvas.
-PNG_CAPTURE = """
-const isPlot = (v) => v.model && 'toolbar' in v.model && 'renderers' in v.model && v.export;
-const views = [...Bokeh.index.query(isPlot)];
-const shown = views.filter((v) => v.el.getBoundingClientRect().width > 0);
-if (!shown.length) return;
-const boxes = shown.map((v) => v.el.getBoundingClientRect());
-const left = Math.min(...boxes.map((b) => b.left)), top = Math.min(...boxes.map((b) => b.top));
-const canvas = document.createElement('canvas');
-canvas.width = Math.max(...boxes.map((b) => b.right)) - left;
-canvas.height = Math.max(...boxes.map((b) => b.bottom)) - top;
-const ctx = canvas.getContext('2d');
-ctx.fillStyle = 'white'; ctx.fillRect(0, 0, canvas.width, canvas.height);
-shown.forEach((v, i) => {
-  const layer = v.export('png', false);
-  ctx.drawImage(layer.canvas, boxes[i].left - left, boxes[i].top - top, boxes[i].width, boxes[i].height);
-});
-canvas.toBlob((blob) => {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = 'streamapp-dashboard-' + new Date().toISOString().slice(0, 19) + '.png';
-  document.body.appendChild(a); a.click(); a.remove();
-  window.__png_size = [canvas.width, canvas.height, blob.size];
-}, 'image/png');
-"""
+def _forecast_csv(data: dict[str, Any]) -> str:
+    """Forecasts: yhat with its band. A band polygon is the lower edge out and the upper
+    edge back (`listings.forecast_bands`), so its second half read backwards is the upper."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["time_utc", "forecast", "yhat", "yhat_lower", "yhat_upper"])
+    for label, xs, ys, band in zip(
+        data["label"], data["xs"], data["ys"], data["band_ys"], strict=True
+    ):
+        n = len(xs)
+        for x, y, low, high in zip(xs, ys, band[:n], band[n:][::-1], strict=True):
+            writer.writerow([_time(x), label, y, low, high])
+    return out.getvalue()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 from bokeh.events import Tap
 from bokeh.models import (
     CDSView,
@@ -170,6 +171,7 @@ def alert_table() -> tuple[DataTable, ColumnDataSource]:
         sizing_mode="stretch_width",
         index_position=None,
         reorderable=False,  # column reordering needs jquery-ui, which we do not ship
+        name="alert_table",
     )
     return table, src
 
@@ -226,17 +228,20 @@ def window_table() -> tuple[DataTable, ColumnDataSource]:
     return table, src
 
 
-def badges() -> tuple[Div, ColumnDataSource]:
-    """The freshness badges, and their numbers in a source the benchmark reads."""
-    numbers = source("freshness", "source", "newest_ms", "age_s", "messages")
-    # Referenced from the Div's tags so the source travels to the page (nothing draws it).
-    return Div(text="", name="badges", tags=[numbers]), numbers
+def freshness() -> ColumnDataSource:
+    """The freshness badges' numbers, in a source the benchmark reads."""
+    return source("freshness", "source", "newest_ms", "age_s", "messages")
 
 
-def headline() -> tuple[Div, ColumnDataSource]:
-    """The headline cards, and their numbers in a source the browser test reads."""
-    numbers = source("headline", "metric", "value", "previous", "change")
-    return Div(text="", name="headline_cards", sizing_mode="stretch_width", tags=[numbers]), numbers
+def headline() -> ColumnDataSource:
+    """The headline cards' numbers, in a source the browser test reads."""
+    return source("headline", "metric", "value", "previous", "change")
+
+
+def carrier(*sources: ColumnDataSource) -> Div:
+    """A hidden Div whose tags take sources that nothing draws to the page (its text never
+    changes: a Bokeh Div whose text changes lays out the whole page again)."""
+    return Div(text="", name="carrier", visible=False, tags=list(sources))
 
 
 POINT_HINT = "<i>Click a point on the piracy, cancellation or switching chart for its posts.</i>"
@@ -249,6 +254,25 @@ def point_posts_div() -> Div:
 def on_point_click(fig: figure, show: Callable[[float, float], None]) -> None:
     """A tap on the chart calls `show(x in epoch ms, y)` on the server."""
     fig.on_event(Tap, lambda event: show(float(event.x), float(event.y)))
+
+
+def _same(new: list, old: list) -> bool:
+    if len(new) != len(old):
+        return False
+    if new and isinstance(new[0], np.ndarray):  # a multi_line column: one array per line
+        return all(np.array_equal(a, b, equal_nan=True) for a, b in zip(new, old, strict=True))
+    return bool(new == old)
+
+
+def swap_data(src: ColumnDataSource, data: dict) -> bool:
+    """Give the source new data only if it differs: an unchanged source is then neither
+    serialised nor sent, nor redrawn by the page (Bokeh's own check cannot compare a
+    column of arrays, so it would resend one at every refresh). Returns whether it did."""
+    old = src.data
+    if old.keys() == data.keys() and all(_same(data[k], list(old[k])) for k in data):
+        return False
+    src.data = data
+    return True
 
 
 def table_height(rows: int, row_px: int = 25, most: int = 8) -> int:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import panel as pn
 
-from panel_dashboard import exports
+from panel_dashboard import exports, page_png
 from streamapp.analytics.platforms import PLATFORMS
 
 if TYPE_CHECKING:
@@ -90,18 +90,27 @@ def forecast_tab(view: DashboardView) -> pn.Column:
     return pn.Column(picker, view.forecast_pane, view.forecast_note, sizing_mode="stretch_width")
 
 
-def exports_row(view: DashboardView) -> pn.Row:
-    buttons = [csv_button(view, src, f"{metric}.csv", f"{metric} CSV")
-               for metric, (_, src) in view.lines.items()]  # fmt: skip
-    buttons += [
-        csv_button(view, view.share, "shares.csv", "shares CSV"),
-        csv_button(view, view.switching, "switching.csv", "switching CSV"),
-        csv_button(view, view.alerts, "alerts.csv", "alerts CSV"),
-        csv_button(view, view.headline_numbers, "headline.csv", "headline CSV"),
-    ]
-    png = pn.widgets.Button(label="Charts as PNG", color="light", width=150)
-    png.js_on_click(code=exports.PNG_CAPTURE)
-    return pn.Row(*buttons, png, sizing_mode="stretch_width")
+def csv_sources(view: DashboardView) -> dict[str, Any]:
+    """Name -> source of every chart and table on the Live and Forecasts tabs (the share
+    charts draw from one source; the interest dots are the interest lines' own values)."""
+    return {
+        **{metric: src for metric, (_, src) in view.lines.items()},
+        "shares": view.share,
+        "sentiment": view.sentiment,
+        "switching_matrix": view.switching,
+        "alerts": view.alerts,
+        "windows": view.windows,
+        "forecasts": view.forecasts,
+        "headline": view.headline_numbers,
+    }
+
+
+def exports_row(view: DashboardView) -> pn.FlexBox:
+    buttons = [csv_button(view, src, f"{name}.csv", f"{name} CSV")
+               for name, src in csv_sources(view).items()]  # fmt: skip
+    png = pn.widgets.Button(label="Page as PNG", color="light", width=150)
+    png.js_on_click(code=page_png.PAGE_CAPTURE)
+    return pn.FlexBox(*buttons, png, sizing_mode="stretch_width")  # wraps: a dozen buttons
 
 
 VIEWERS_CLOSED = "The Viewers tab draws its charts while it is open."
@@ -170,9 +179,10 @@ def page(view: DashboardView) -> pn.Column:
     tabs.param.watch(toggle, "active")
     return pn.Column(
         pn.Row(pn.pane.Markdown("# Streaming platforms, live"), link),
-        bokeh(view.badges),
+        view.badges,
         filters(view),
-        bokeh(view.headline),
+        view.headline,
+        bokeh(view.carrier),
         tabs,
         pn.pane.Markdown("#### Take away"),
         exports_row(view),

@@ -226,6 +226,10 @@ class DashboardState:
         first = last - points * step + 1  # whole steps, the newest closed by the newest bucket
         return range(first, last + 1, step), step
 
+    def step_end(self, at: float) -> float:
+        """The end of the bucket holding `at`: where the charts' newest step ends."""
+        return (int(at // self.bucket_s) + 1) * self.bucket_s
+
     def window(
         self, range_s: float, max_points: int, end: float | None = None, posts: bool = False
     ) -> Window:

@@ -19,6 +19,7 @@ import param
 from bokeh.models import FactorRange, Range1d
 
 from panel_dashboard import drilldown, figures, headline, listings, queries
+from panel_dashboard.figures import swap_data as swap
 from panel_dashboard.state import ALT, DashboardState
 from panel_dashboard.viewers_view import ViewersPanel
 from streamapp.analytics.platforms import PLATFORMS
@@ -96,8 +97,15 @@ class DashboardView(pn.viewable.Viewer):
         self.alert_detail = figures.alert_detail(self.alerts)
         self.window_table, self.windows = figures.window_table()
         self.viewers = ViewersPanel(self.time_range)  # the Viewers tab, on the same axis
-        self.badges, self.freshness = figures.badges()
-        self.headline, self.headline_numbers = figures.headline()
+        # Panel's HTML panes, not Bokeh Divs: a Div whose text changes makes BokehJS lay
+        # out and repaint the whole page (most of a redraw's time in the page, measured
+        # with the headline changing at every redraw); Panel's pane swaps its HTML only.
+        self.badges = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["badges"])
+        self.headline = pn.pane.HTML(
+            "", sizing_mode="stretch_width", css_classes=["headline_cards"]
+        )
+        self.freshness, self.headline_numbers = figures.freshness(), figures.headline()
+        self.carrier = figures.carrier(self.freshness, self.headline_numbers)
         self.point_posts = figures.point_posts_div()
         for intent in INTENT_CHARTS:
             figures.on_point_click(self.lines[intent][0], self._clicked(intent))
@@ -141,7 +149,7 @@ class DashboardView(pn.viewable.Viewer):
                 redraw = True
             if (state.version, int(now)) != self._badges_drawn:
                 self._badges_drawn = (state.version, int(now))
-                self.badges.text = listings.badges_html(state)
+                self.badges.object = listings.badges_html(state)
                 self.freshness.data = listings.freshness_rows(state)
         return redraw
 
@@ -155,24 +163,27 @@ class DashboardView(pn.viewable.Viewer):
         live_end = None if self.range_s != CUSTOM else end  # None: the cached "now" window
         for metric, (fig, src) in self.lines.items():
             wanted = [*chosen, ALT] if metric == "interest" else chosen
-            src.data = queries.lines(state, metric, wanted, span, live_end)
-            figures.show_legend_items(fig, set(src.data["platform"]))
-        self.interest_points.data = queries.points(self.interest.data)
-        # The x axis is the picked range, not the data's extent ("5 min" shows 5 minutes).
-        self.time_range.update(start=start * 1000, end=end * 1000)
+            swap(src, queries.lines(state, metric, wanted, span, live_end))
+            figures.show_legend_items(fig, set(src.data["platform"]))  # sends only changes
+        swap(self.interest_points, queries.points(self.interest.data))
+        # The x axis is the picked range, not the data's extent ("5 min" shows 5 minutes),
+        # ending with the newest step: it moves once a step, not at every refresh, so a
+        # chart whose data did not change is not drawn again.
+        axis_end = end if self.range_s == CUSTOM else state.step_end(end)
+        self.time_range.update(start=(axis_end - span) * 1000, end=axis_end * 1000)
         found = headline.metrics(state, chosen, start, end)
-        self.headline_numbers.data = headline.columns(found)
-        self.headline.text = headline.cards_html(found, headline.firing_now(state, chosen))
+        swap(self.headline_numbers, headline.columns(found))
+        self.headline.object = headline.cards_html(found, headline.firing_now(state, chosen))
         share = queries.shares(state, chosen, span, live_end)
-        self.share.data = share
+        swap(self.share, share)
         labels = share["label"][::-1]
         self.mention_share_fig.y_range.factors = labels
         self.interest_share_fig.y_range.factors = labels
         self.ratio.object = f"**{queries.leader_ratio(share)}**"
-        self.sentiment.data = queries.sentiment_bars(state, chosen, span, live_end)
+        swap(self.sentiment, queries.sentiment_bars(state, chosen, span, live_end))
         self.sentiment_fig.y_range.factors = self.sentiment.data["label"][::-1]
         matrix = queries.switch_matrix(state, chosen, span, live_end)
-        self.switching.data = matrix
+        swap(self.switching, matrix)
         self._factors(self.switching_fig.x_range, matrix["to"])
         self._factors(self.switching_fig.y_range, matrix["from"], reverse=True)
         # The rows carry their explanation and evidence posts (kilobytes each): resent only
@@ -184,12 +195,12 @@ class DashboardView(pn.viewable.Viewer):
             self.alerts.data = alerts
             self.alert_table.height = figures.table_height(len(alerts["rule"]))
         windows = listings.window_rows(state, chosen)
-        self.windows.data = windows
+        swap(self.windows, windows)
         self.window_table.height = figures.table_height(len(windows["platform"]))
         if self.viewers.shown:  # drawn only while its tab is open: no cost on the others
             self.viewers.draw(state, chosen, (start, end), span, live_end)
         bands = listings.forecast_bands(state, chosen, self.forecast_metric)
-        self.forecasts.data = bands
+        swap(self.forecasts, bands)
         self.forecast_note.visible = not bands["label"]
         self.forecast_note.object = (
             f"No {self.forecast_metric} forecasts on `platform-forecasts` for these platforms yet."

@@ -8,6 +8,7 @@ import importlib
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 from streamapp.config import (
@@ -113,7 +114,7 @@ def use_classifier_model(settings: Settings, command: str) -> bool:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from streamapp.sources.producer import run_simulator
+    from streamapp.sources.producer import compressed_clock, run_simulator
     from streamapp.sources.simulator import Scenario, Simulator
     from streamapp.sources.viewers.simulator import ViewerSimulator
 
@@ -127,6 +128,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.accounts < 1:
         print("streamapp simulate: --accounts must be at least 1", file=sys.stderr)
         return 2
+    if args.speed <= 0 or (args.speed != 1 and args.duration is None):
+        print("streamapp simulate: --speed must be positive and needs --duration", file=sys.stderr)
+        return 2
     viewers = None
     if not args.no_viewers:
         viewers = ViewerSimulator(args.seed, args.accounts, scenarios, salt=salt)
@@ -139,12 +143,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         f"simulate: {args.rate} posts/s and {who} to {bootstrap},"
         f" scenarios: {args.scenario or 'none'}"
     )
+    clock = time.time if args.speed == 1 else compressed_clock(args.duration, args.speed)
     try:
         sent = asyncio.run(
             run_simulator(
                 bootstrap,
                 sim,
                 duration_s=args.duration,
+                clock=clock,
                 topic_prefix=settings.pipeline.topic_prefix,
             )
         )
@@ -253,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--accounts", type=int, default=2000, help="simulated viewer accounts (viewing-events)"
     )
     simulate.add_argument("--no-viewers", action="store_true", help="no viewing events")
+    simulate.add_argument(
+        "--speed", type=float, default=1.0,
+        help="play --duration simulated seconds this many times faster, dated up to now",
+    )  # fmt: skip
     simulate.set_defaults(func=cmd_simulate)
 
     replay = sub.add_parser("replay", help="send recorded JSON Lines to the raw topics")

@@ -104,6 +104,20 @@ class _Progress:
         self._last_at, self._last_posts = now, self.posts
 
 
+def compressed_clock(
+    duration_s: float, speed: float, wall: Callable[[], float] = time.time
+) -> Callable[[], float]:
+    """A simulated clock `speed` times as fast as `wall` that meets it after `duration_s`
+    simulated seconds: those seconds play in duration_s / speed wall seconds, and their
+    events are dated over the `duration_s` seconds up to the end (never in the future,
+    which the worker's windows and the dashboard's "now" axis would not show)."""
+    if speed <= 0:
+        raise ValueError("speed must be positive")
+    started = wall()
+    lead = duration_s - duration_s / speed  # how far back the simulated clock starts
+    return lambda: started - lead + speed * (wall() - started)
+
+
 async def run_simulator(
     bootstrap: str,
     sim: Simulator,

@@ -13,6 +13,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PIL import Image
+
 from streamapp.embedded import free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # git-ignored
@@ -24,6 +26,33 @@ CHART_BOX = """(name) => {
   const r = view.el.getBoundingClientRect(), f = view.frame.bbox;
   return [r.left + f.left, r.top + f.top, f.width, f.height];
 }"""
+
+# Where models are drawn on the page: name -> [x, y, width, height] in page pixels.
+PAGE_BOXES = """(names) => Object.fromEntries(names.map((name) => {
+  const [view] = [...Bokeh.index.query((v) => v.model.name === name
+                                        || (v.model.css_classes || []).includes(name))];
+  const r = view.el.getBoundingClientRect();
+  return [name, [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height]];
+}))"""
+
+
+def ink_blocks(image: Image.Image, box: list[float], cols: int = 48, rows: int = 6) -> list[float]:
+    """The share of dark pixels (text, lines, bars) in each block of a grid over `box`."""
+    x, y, w, h = (round(v) for v in box)
+    grey = image.convert("L").crop((x, y, x + w, y + h))
+    dark = grey.point(lambda v: 255 if v < 160 else 0).resize((cols, rows), Image.Resampling.BOX)
+    return [v / 255 for v in dark.tobytes()]
+
+
+def similarity(a: list[float], b: list[float]) -> float:
+    """Pearson correlation of two block grids (1: the same layout of ink)."""
+    n = len(a)
+    ma, mb = sum(a) / n, sum(b) / n
+    cov = sum((p - ma) * (q - mb) for p, q in zip(a, b, strict=True))
+    va = sum((p - ma) ** 2 for p in a) ** 0.5
+    vb = sum((q - mb) ** 2 for q in b) ** 0.5
+    return cov / (va * vb) if va and vb else 0.0
+
 
 # What the page holds, read through BokehJS (Panel renders into shadow DOM).
 READ_PAGE = """() => {

@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import csv
 import http.client
+import io
 import json
 import time
 import urllib.parse
@@ -13,6 +14,7 @@ import urllib.request
 from datetime import UTC, datetime
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
 from bench.dashboard_page import CHROMIUM, CHROMIUM_FLAGS  # one browser set-up for both
@@ -20,9 +22,12 @@ from streamapp import topics
 from tests.integration.dashboard_process import (
     ARTIFACTS,
     CHART_BOX,
+    PAGE_BOXES,
     READ_PAGE,
     Dashboard,
+    ink_blocks,
     own_origin,
+    similarity,
 )
 from tests.integration.pipeline import (
     CHATTER,
@@ -242,14 +247,25 @@ def test_posts_and_an_alert_appear_live_in_the_browser(
             ".includes('piracy posts in this step')",
             timeout=10_000,
         )
-        # The charts as one PNG, captured in the page.
-        with watched.page.expect_download() as png:
-            watched.page.get_by_role("button", name="Charts as PNG").click()
-        image = open(png.value.path(), "rb").read()  # noqa: SIM115
-        assert image[:8] == b"\x89PNG\r\n\x1a\n" and len(image) > 20_000
+        # The page as one PNG, drawn in the page: the headline row, the charts and the
+        # alert table (with the clicked alert's detail) where the browser shows them, as
+        # the browser's own screenshot of the page shows them.
         watched.page.wait_for_timeout(1500)  # let the last redraw and layout settle first
+        with watched.page.expect_download() as png:
+            watched.page.get_by_role("button", name="Page as PNG").click()
         ARTIFACTS.mkdir(exist_ok=True)
-        watched.page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+        screen = Image.open(io.BytesIO(watched.page.screenshot(full_page=True)))
+        screen.save(ARTIFACTS / "dashboard.png")
+        image = Image.open(png.value.path())
+        assert image.format == "PNG" and image.size == screen.size
+        image.save(ARTIFACTS / "dashboard-page-export.png")
+        regions = ("headline_cards", "mention_chart", "alert_table", "alert_detail")
+        boxes = watched.page.evaluate(PAGE_BOXES, list(regions))
+        for name, box in boxes.items():
+            assert box[2] > 300 and box[3] > 30, (name, box)  # drawn, in the page
+            drawn, shown = ink_blocks(image, box), ink_blocks(screen, box)
+            assert sum(drawn) > 0.01 * len(drawn), name  # not blank
+            assert similarity(drawn, shown) > 0.8, (name, drawn, shown)
 
         assert watched.errors == []
         foreign = [u for u in watched.urls if not own_origin(u, board.port)]

@@ -62,7 +62,18 @@ def test_the_x_axis_is_the_picked_range_ending_now_or_the_custom_range():
     view = DashboardView(feed, clock=lambda: NOW)
     view.range_s = 300
     view.refresh()
-    assert (view.time_range.start, view.time_range.end) == ((NOW - 300) * 1000, NOW * 1000)
+    # Five minutes, ending with the newest step (the bucket holding now): the axis moves
+    # once a step, not at every refresh.
+    step_end = (NOW // 5 + 1) * 5
+    assert (view.time_range.start, view.time_range.end) == (
+        (step_end - 300) * 1000,
+        step_end * 1000,
+    )
+    feed.state.clock = lambda: NOW + 1.5
+    view.clock = lambda: NOW + 1.5
+    view.refresh()
+    assert view.time_range.end == step_end * 1000
+    feed.state.clock = view.clock = lambda: NOW
     feed.state.apply_signal(post(NOW - 3000, pid="old"))
     view.range_s = CUSTOM
     view.custom_start = datetime.fromtimestamp(NOW - 3600, UTC).replace(tzinfo=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from pydantic import SecretStr
 
@@ -60,7 +61,7 @@ def test_a_refresh_shows_what_the_feed_brought(feed):
     assert sum(view.piracy.data["ys"][0]) == 5
     assert view.alerts.data["rule"] == ["piracy_surge"]
     assert view.alerts.data["colour"] == ["#c62828"]
-    assert "signals: newest" in view.badges.text
+    assert "signals: newest" in view.badges.object
     assert view.freshness.data["messages"][0] == 40
 
 
@@ -86,6 +87,19 @@ def test_a_burst_of_events_is_one_redraw_not_one_per_event(feed):
     redraws = sum(view.refresh() for _ in range(10))  # ten ticks of the periodic callback
     assert redraws == 1
     assert sum(view.mentions.data["ys"][0]) == 5000
+
+
+def test_a_redraw_sends_only_the_sources_that_changed(feed):
+    view = DashboardView(feed, clock=lambda: feed.now)
+    feed.state.apply_signal(post(NOW - 10, "netflix", ("piracy",)))
+    view.refresh()
+    mentions, piracy, headline = view.mentions.data, view.piracy.data, view.headline.object
+    assert isinstance(mentions["ys"][0], np.ndarray)  # one binary buffer, not a JSON list
+    feed.state.apply_signal(post(NOW - 9, "netflix"))  # a post of no intent, same step
+    assert view.refresh() is True
+    assert view.mentions.data is not mentions and sum(view.mentions.data["ys"][0]) == 2
+    assert view.piracy.data is piracy  # the same numbers: not serialised, sent nor drawn
+    assert view.headline.object != headline  # the headline's posts moved to 2
 
 
 def test_filters_narrow_every_view(feed):

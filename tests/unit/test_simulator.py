@@ -15,7 +15,7 @@ from streamapp import topics
 from streamapp.analytics.platforms import PLATFORM_IDS
 from streamapp.records.raw import is_author_hash, parse_reddit_post, parse_trend_point
 from streamapp.sources.post_templates import LABELS, SUBREDDITS
-from streamapp.sources.producer import run_simulator
+from streamapp.sources.producer import compressed_clock, run_simulator
 from streamapp.sources.simulator import (
     AUTHOR_POPULATION,
     PostTruth,
@@ -397,6 +397,26 @@ async def test_run_simulator_paces_and_sends_everything_due() -> None:
     assert fake.calls == ["start", "flush", "stop"]
     assert max(clock.sleeps) <= 0.1 and progress[-1] == sent
     assert sim.start == T0
+
+
+async def test_a_compressed_clock_plays_the_last_minutes_faster_and_ends_now() -> None:
+    # Ten simulated seconds at speed 2: five wall seconds, events dated over the ten
+    # seconds up to the end of the run, the same events as ten seconds at speed 1.
+    wall, fake = FakeClock(T0), FakeProducer()
+    clock = compressed_clock(10, 2, wall)
+    sim = Simulator(seed=7, rate=20)
+    sent = await run_simulator(
+        "fake:9092", sim, duration_s=10, clock=clock,
+        producer_factory=lambda bootstrap: fake, sleep=wall.sleep,
+    )  # fmt: skip
+    assert wall.now == pytest.approx(T0 + 5, abs=0.2) and sim.start == T0 - 5
+    expected = Simulator(seed=7, rate=20, start=T0 - 5).events_between(T0 - 5, T0 + 5)
+    assert sent == len(expected) and [e.value for e in expected] == [
+        json.loads(value) for _, value, _ in fake.sent
+    ]
+    # dated up to the run's end (T0 + 5 on the wall), never in the future
+    with pytest.raises(ValueError):
+        compressed_clock(10, 0)
 
 
 async def test_run_simulator_stops_on_the_event() -> None:
