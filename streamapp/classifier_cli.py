@@ -51,9 +51,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     if missing:
         print(f"train: no such development file: {', '.join(missing)}", file=sys.stderr)
         return 2
-    if args.dev and not _model_ready("train"):
-        return 2
-    before = _dev_scores(args.dev)
+    # Training needs no model in use; without a usable one (a first fit, or a new
+    # MODEL_VERSION) only the new model's development scores are printed.
+    before = _dev_scores(args.dev) if args.dev and _model_ready("train") else {}
     out = intent_training.train(args.files, args.out)
     print(f"train: wrote {out} from {len(args.files)} file(s)")
     if args.dev:
@@ -78,8 +78,13 @@ def _dev_scores(paths: list[Path]) -> dict[str, object]:
 
 def _print_before_after(before: dict, after: dict) -> None:
     """Development-set scores of the model in use and of the one just written."""
-    for name, (old_version, old_macro, old_per) in before.items():
-        new_version, new_macro, new_per = after[name]
+    for name, (new_version, new_macro, new_per) in after.items():
+        if name not in before:
+            print(f"train: {name}: macro-F1 {new_macro:.3f} ({new_version}); no model in use")
+            for intent, f1 in new_per.items():
+                print(f"  {intent:<16} F1 {f1:.3f}")
+            continue
+        old_version, old_macro, old_per = before[name]
         print(
             f"train: {name}: macro-F1 {old_macro:.3f} ({old_version}) -> "
             f"{new_macro:.3f} ({new_version})"
