@@ -34,7 +34,7 @@ integration: setup
 	$(BIN)/python -m pytest tests/integration -q
 
 test: lint sysdeps
-	$(BIN)/python -m pytest -q -ra --durations=25
+	$(BIN)/python -m pytest -q -ra --durations=25 -n 2 --dist loadfile
 
 bench: setup
 	$(BIN)/python -m bench throughput

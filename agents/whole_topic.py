@@ -15,6 +15,7 @@ from streamapp.config import Settings
 
 log = logging.getLogger(__name__)
 RETRY_S = (1.0, 30.0)  # first and longest wait before reading again after a failure
+METADATA_MAX_AGE_MS = 3000
 
 
 async def read_whole_topic(
@@ -33,6 +34,10 @@ async def read_whole_topic(
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            # A topic the worker creates as it starts (a new cluster) may not be in the
+            # first metadata: look again every few seconds, not aiokafka's 5 minutes,
+            # or the catalogue (and /readyz with it) would wait that long.
+            metadata_max_age_ms=METADATA_MAX_AGE_MS,
             **client_options(settings.kafka),
         )
         try:

@@ -73,8 +73,12 @@ async def test_a_bare_worker_on_a_new_cluster_reads_posts_sent_at_once(
             if cwd is not None:
                 made = list((cwd / ".streamapp").glob("worker-*"))
                 assert made, "the default data directory was not created with its parent"
+            # Ready soon after: the title catalogue is read to its (empty) end once the
+            # group's first assignment starts the worker's tasks, which may be a moment
+            # after the first posts came out.
+            worker.wait_ready(timeout=30)
             status, body = worker.get("/readyz")
-            assert status == 200 and body["ready"], body
+            assert status == 200 and body["ready"] and body["catalogue_read"], body
         finally:
             worker.stop()
 
