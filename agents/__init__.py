@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents import (
+from streamapp.agents import (
     aggregate_windows,
     classify_posts,
     collect_sources,
@@ -13,7 +13,7 @@ from agents import (
     track_interest,
     trend_titles,
 )
-from streamapp.context import PipelineContext
+from streamapp.runtime.context import PipelineContext
 
 
 def register_agents(ctx: PipelineContext) -> None:

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 
 from faust.types import EventT
 
-from agents.batches import started
-from streamapp.context import PipelineContext
-from streamapp.metrics import observe_batch
-from tables import WindowCloser
-from tables.source_offsets import source_key
-from tables.window_close import tick
+from streamapp.agents.batches import started
+from streamapp.delivery.source_offsets import source_key
+from streamapp.observability.metrics import observe_batch
+from streamapp.runtime.context import PipelineContext
+from streamapp.tables import WindowCloser
+from streamapp.tables.window_close import tick
 
 
 def input_lanes(ctx: PipelineContext) -> list[str]:

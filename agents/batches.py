@@ -10,17 +10,17 @@ from typing import Any, TypeVar
 
 from faust.types import EventT, Message
 
-from agents.adaptive_take import adaptive_take
-from agents.dead_letters import send_dead_letter as dead_letter_to
-from streamapp.agent_supervision import AgentHealth
+from streamapp.agents.adaptive_take import adaptive_take
+from streamapp.agents.dead_letters import send_dead_letter as dead_letter_to
 from streamapp.analytics.offset_ranges import add_offsets, covers
 from streamapp.analytics.windows import ContributionBuilder
 from streamapp.config import PipelineSettings
-from streamapp.context import PipelineContext
-from streamapp.head_watch import read_again
-from streamapp.metrics import AGENT_RESTARTS, EVENTS_OUT
+from streamapp.delivery.head_watch import read_again
+from streamapp.delivery.source_offsets import marks_value, read_marks, source_key
+from streamapp.observability.metrics import AGENT_RESTARTS, EVENTS_OUT
 from streamapp.records import Contribution, InvalidRecord, RecordLimits
-from tables.source_offsets import marks_value, read_marks, source_key
+from streamapp.runtime.agent_supervision import AgentHealth
+from streamapp.runtime.context import PipelineContext
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -77,9 +77,9 @@ async def valid_records(
 
 class BatchContributions:
     """One micro-batch's partial aggregates, minus what was already delivered: offsets
-    the lane's marks cover (tables/source_offsets.py), and, after a takeover, the
+    the lane's marks cover (streamapp/delivery/source_offsets.py), and, after a takeover, the
     (offset, platform) pairs a predecessor delivered without marking them
-    (agents/takeovers.py). Call `load` first, then `new_platforms` for every event."""
+    (streamapp/delivery/takeovers.py). Call `load` first, then `new_platforms` for every event."""
 
     def __init__(self, ctx: PipelineContext) -> None:
         self.ctx = ctx
@@ -182,7 +182,7 @@ async def guarded_batches(
     dead_letters: bool = True,
 ) -> None:
     """The loop of a raw-topic agent: adaptive micro-batches (agents/adaptive_take.py),
-    each run under the agent's guard (streamapp/agent_supervision.py), acknowledged only
+    each run under the agent's guard (streamapp/runtime/agent_supervision.py), acknowledged only
     once handled. (`take_events`
     would ack a batch even when its loop body raised or was cancelled: lost posts.)
     `batch`: (most events, most seconds) of a batch, else the classify settings'.

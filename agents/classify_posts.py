@@ -7,13 +7,13 @@ from collections.abc import Sequence
 
 from faust.types import EventT
 
-from agents.batches import BatchContributions, failed, guarded_batches, valid_records
+from streamapp.agents.batches import BatchContributions, failed, guarded_batches, valid_records
 from streamapp.analytics.classifier import Classification, classify_post
-from streamapp.context import PipelineContext
-from streamapp.metrics import observe_batch
+from streamapp.delivery.source_offsets import source_key
+from streamapp.observability.metrics import observe_batch
 from streamapp.records import DiscussionSignal, RedditPost, hash_author, parse_reddit_post
 from streamapp.records.raw import is_author_hash, iso_utc
-from tables.source_offsets import source_key
+from streamapp.runtime.context import PipelineContext
 
 log = logging.getLogger(__name__)
 TEXT_LIMIT = 2000

@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from streamapp import topics
-from streamapp.context import PipelineContext
+from streamapp.runtime.context import PipelineContext
 from streamapp.sources.checkpoints import KafkaCheckpointStore, PublishSink
 from streamapp.sources.collector_runner import CollectorRunner
 

@@ -18,7 +18,7 @@ import faust
 from aiokafka.errors import MessageSizeTooLargeError, RecordListTooLargeError
 from faust.types import Message
 
-from streamapp.metrics import DEAD_LETTERS, EVENTS_OUT
+from streamapp.observability.metrics import DEAD_LETTERS, EVENTS_OUT
 from streamapp.records import DeadLetter
 from streamapp.records.raw import DEFAULT_LIMITS, iso_utc
 

@@ -16,13 +16,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from agents.batches import record_limits, send_dead_letter
-from agents.whole_topic import read_whole_topic
 from streamapp import topics
+from streamapp.agents.batches import record_limits, send_dead_letter
+from streamapp.agents.whole_topic import read_whole_topic
 from streamapp.analytics.recommend.catalogue import TitleCatalogue
-from streamapp.context import PipelineContext
 from streamapp.records.catalogue import parse_title_record
 from streamapp.records.raw import InvalidRecord, RecordLimits
+from streamapp.runtime.context import PipelineContext
 
 log = logging.getLogger(__name__)
 POLL_MS = 500

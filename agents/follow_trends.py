@@ -15,11 +15,11 @@ import json
 import logging
 from typing import Any
 
-from agents.whole_topic import read_whole_topic
 from streamapp import topics
+from streamapp.agents.whole_topic import read_whole_topic
 from streamapp.analytics.recommend.trending import TrendingTitles
-from streamapp.context import PipelineContext
 from streamapp.records.raw import parse_iso_utc
+from streamapp.runtime.context import PipelineContext
 
 log = logging.getLogger(__name__)
 POLL_MS = 500

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from agents.batches import started
 from streamapp import topics
-from streamapp.context import PipelineContext
+from streamapp.agents.batches import started
 from streamapp.records import WindowAggregate
+from streamapp.runtime.context import PipelineContext
 from streamapp.sources.checkpoints import KafkaCheckpointStore
-from tables.forecast_state import DemandForecaster, define_forecast_table
+from streamapp.tables.forecast_state import DemandForecaster, define_forecast_table
 
 
 def register(ctx: PipelineContext) -> None:

@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 import faust
 from faust.types import EventT, Message
 
-from agents.adaptive_take import adaptive_take
-from agents.batches import record_limits
-from agents.dead_letters import send_dead_letter
-from loaders import BatchSink, RowError, SourceRow, StaleOffsets, TableSpec, to_row
-from streamapp.agent_supervision import AgentGuard, AgentHealth
+from streamapp.agents.adaptive_take import adaptive_take
+from streamapp.agents.batches import record_limits
+from streamapp.agents.dead_letters import send_dead_letter
 from streamapp.config import Settings
-from streamapp.metrics import SINK_BATCH_SECONDS, SINK_LAG_SECONDS, SINK_ROWS_LOADED
+from streamapp.loaders import BatchSink, RowError, SourceRow, StaleOffsets, TableSpec, to_row
+from streamapp.observability.metrics import SINK_BATCH_SECONDS, SINK_LAG_SECONDS, SINK_ROWS_LOADED
 from streamapp.records import InvalidRecord, RecordLimits, parse_trend_point
+from streamapp.runtime.agent_supervision import AgentGuard, AgentHealth
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class SinkContext:
     make_sink: Callable[[], BatchSink]
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], object] = asyncio.sleep
-    # Which sink agents are down (streamapp/agent_supervision.py), for /healthz.
+    # Which sink agents are down (streamapp/runtime/agent_supervision.py), for /healthz.
     health: AgentHealth = field(default_factory=AgentHealth)
 
 

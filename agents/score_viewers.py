@@ -14,11 +14,10 @@ from typing import Any
 
 from faust.types import EventT
 
-from agents.batches import failed, guarded_batches, valid_records
-from agents.follow_catalogue import catalogue_loaded
+from streamapp.agents.batches import failed, guarded_batches, valid_records
+from streamapp.agents.follow_catalogue import catalogue_loaded
 from streamapp.analytics.viewers import moves
-from streamapp.context import PipelineContext
-from streamapp.metrics import observe_batch
+from streamapp.observability.metrics import observe_batch
 from streamapp.records.raw import iso_utc
 from streamapp.records.viewing import (
     ChurnRisk,
@@ -28,9 +27,10 @@ from streamapp.records.viewing import (
     account_hash,
     parse_viewing_event,
 )
-from tables.viewer_profiles import ProfileBatch, ProfileBook
-from tables.viewer_scoring import PartitionBatch, Scored, ViewerScoring
-from tables.window_close import viewers_report
+from streamapp.runtime.context import PipelineContext
+from streamapp.tables.viewer_profiles import ProfileBatch, ProfileBook
+from streamapp.tables.viewer_scoring import PartitionBatch, Scored, ViewerScoring
+from streamapp.tables.window_close import viewers_report
 
 _FIELDS = ("title_id", "position_s", "watched_s", "plan", "price")
 # Events folded between two turns of the event loop: a batch of a few hundred takes tens

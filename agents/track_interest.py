@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 from faust.types import EventT
 
-from agents.batches import BatchContributions, failed, guarded_batches, valid_records
+from streamapp.agents.batches import BatchContributions, failed, guarded_batches, valid_records
 from streamapp.analytics.regions import merge_region_point, snapshot
-from streamapp.context import PipelineContext
-from streamapp.metrics import observe_batch
+from streamapp.delivery.source_offsets import source_key
+from streamapp.observability.metrics import observe_batch
 from streamapp.records import TrendPoint, parse_trend_point
-from tables.source_offsets import source_key
+from streamapp.runtime.context import PipelineContext
 
 
 async def track_batch(ctx: PipelineContext, events: Sequence[EventT]) -> None:

@@ -16,14 +16,14 @@ from collections.abc import Sequence
 
 from faust.types import EventT
 
-from agents.batches import guarded_batches, record_limits
+from streamapp.agents.batches import guarded_batches, record_limits
 from streamapp.analytics.trending.lanes import LaneBatch
-from streamapp.context import PipelineContext
-from streamapp.metrics import EVENTS_OUT, TITLE_PLAYS_LATE
+from streamapp.delivery.source_offsets import source_key
+from streamapp.observability.metrics import EVENTS_OUT, TITLE_PLAYS_LATE
 from streamapp.records.trends import TitlePlays
 from streamapp.records.viewing import parse_viewing_event
-from tables.source_offsets import source_key
-from tables.title_trends import TrendCloser, TrendTables, define_trend_tables
+from streamapp.runtime.context import PipelineContext
+from streamapp.tables.title_trends import TrendCloser, TrendTables, define_trend_tables
 
 RECOMMENDED = "recommendation"
 

@@ -25,7 +25,7 @@ async def read_whole_topic(
     again after each failure (what it built stays: a reread gives the same)."""
     from aiokafka import AIOKafkaConsumer
 
-    from streamapp.kafka_security import client_options
+    from streamapp.kafka.security import client_options
 
     wait = RETRY_S[0]
     while True:

@@ -20,12 +20,12 @@ import uuid
 from pathlib import Path
 
 from bench.common import BenchError, fmt_rate, fmt_ratio, table
-from loaders import SnowflakeLoader, SourceRow, open_connection, to_row
-from loaders.local_warehouse import LOCAL_PASSWORD, start_process
-from loaders.schema import POSTS, create_stage_sql, insert_rows_sql
-from loaders.snowflake_loader import ROWS_PER_INSERT
 from streamapp.config import WarehouseSettings
 from streamapp.embedded import free_port
+from streamapp.loaders import SnowflakeLoader, SourceRow, open_connection, to_row
+from streamapp.loaders.local_warehouse import LOCAL_PASSWORD, start_process
+from streamapp.loaders.schema import POSTS, create_stage_sql, insert_rows_sql
+from streamapp.loaders.snowflake_loader import ROWS_PER_INSERT
 
 INTENTS = ["piracy", "switching", "cancellation", "price_complaint", "content_gap"]
 PLATFORMS = ["netflix", "disney_plus", "hulu", "max", "prime_video"]

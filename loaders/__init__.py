@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from loaders.connection import WarehouseConfigError, connect_kwargs, open_connection
-from loaders.identifiers import InvalidIdentifier, checked
-from loaders.rows import RowError, SourceRow, to_row
-from loaders.schema import TABLES, TABLES_BY_NAME, TableSpec
-from loaders.snowflake_loader import (
+from streamapp.loaders.connection import WarehouseConfigError, connect_kwargs, open_connection
+from streamapp.loaders.identifiers import InvalidIdentifier, checked
+from streamapp.loaders.rows import RowError, SourceRow, to_row
+from streamapp.loaders.schema import TABLES, TABLES_BY_NAME, TableSpec
+from streamapp.loaders.snowflake_loader import (
     SchemaGate,
     SnowflakeLoader,
     StagedBatch,

@@ -24,8 +24,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from loaders.rows import SourceRow
-from loaders.schema import TableSpec
+from streamapp.loaders.rows import SourceRow
+from streamapp.loaders.schema import TableSpec
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from loaders.identifiers import checked
 from streamapp.config import WarehouseSettings
+from streamapp.loaders.identifiers import checked
 
 
 class WarehouseConfigError(ValueError):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from loaders.schema import TableSpec
+from streamapp.loaders.schema import TableSpec
 
 
 class RowError(ValueError):

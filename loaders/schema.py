@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from loaders.identifiers import checked
+from streamapp.loaders.identifiers import checked
 
 JSON_TYPES = ("VARIANT", "ARRAY", "OBJECT")
 

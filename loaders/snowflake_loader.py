@@ -29,10 +29,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from loaders.bulk_stage import BulkPath
-from loaders.identifiers import checked
-from loaders.rows import SourceRow
-from loaders.schema import (
+from streamapp.loaders.bulk_stage import BulkPath
+from streamapp.loaders.identifiers import checked
+from streamapp.loaders.rows import SourceRow
+from streamapp.loaders.schema import (
     OFFSETS_DDL,
     OFFSETS_TABLE,
     TABLES,
@@ -44,7 +44,7 @@ from loaders.schema import (
     merge_sql,
     widen_columns_sql,
 )
-from loaders.views import VIEWS, create_view_sql
+from streamapp.loaders.views import VIEWS, create_view_sql
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from panel_dashboard.queries import name
-from panel_dashboard.records import Signal
-from panel_dashboard.state import DashboardState
+from streamapp.panel_dashboard.queries import name
+from streamapp.panel_dashboard.records import Signal
+from streamapp.panel_dashboard.state import DashboardState
 
 REDDIT = "https://www.reddit.com/"
 MAX_SHOWN = 20

@@ -21,10 +21,10 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from panel_dashboard import records, viewer_churn
-from panel_dashboard.lag import LagProbe
-from panel_dashboard.state import DashboardState
 from streamapp import topics
+from streamapp.panel_dashboard import records, viewer_churn
+from streamapp.panel_dashboard.lag import LagProbe
+from streamapp.panel_dashboard.state import DashboardState
 
 log = logging.getLogger(__name__)
 MAX_RETRY_S = 30.0

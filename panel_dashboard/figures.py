@@ -27,7 +27,7 @@ from bokeh.models import (
 )
 from bokeh.plotting import figure
 
-from panel_dashboard.palette import colour
+from streamapp.panel_dashboard.palette import colour
 
 LINE_COLUMNS = ("xs", "ys", "platform", "label", "colour")
 SIZE = {"height": 260, "sizing_mode": "stretch_width", "toolbar_location": "above"}

@@ -14,7 +14,7 @@ import html
 import math
 from dataclasses import dataclass
 
-from panel_dashboard.state import (
+from streamapp.panel_dashboard.state import (
     CANCELLATION,
     INTEREST_N,
     INTEREST_SUM,

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import panel as pn
 
-from panel_dashboard import exports, page_png
 from streamapp.analytics.platforms import PLATFORMS
+from streamapp.panel_dashboard import exports, page_png
 
 if TYPE_CHECKING:
-    from panel_dashboard.view import DashboardView
+    from streamapp.panel_dashboard.view import DashboardView
 
 COPY_LINK = """
 window.__view_link = window.location.href;
@@ -44,7 +44,7 @@ def csv_button(view: DashboardView, src: Any, filename: str, label: str) -> pn.w
 
 
 def filters(view: DashboardView) -> pn.Row:
-    from panel_dashboard.view import CUSTOM, RANGES
+    from streamapp.panel_dashboard.view import CUSTOM, RANGES
 
     platform_picker = pn.widgets.CheckButtonGroup.from_param(
         view.param.platforms,

@@ -7,10 +7,10 @@ import html
 from datetime import UTC, datetime
 from typing import Any
 
-from panel_dashboard import drilldown
-from panel_dashboard.palette import colour
-from panel_dashboard.queries import SEVERITY_COLOURS, name
-from panel_dashboard.state import SOURCES, DashboardState
+from streamapp.panel_dashboard import drilldown
+from streamapp.panel_dashboard.palette import colour
+from streamapp.panel_dashboard.queries import SEVERITY_COLOURS, name
+from streamapp.panel_dashboard.state import SOURCES, DashboardState
 
 FRESH_S, STALE_S = 30.0, 300.0  # badge colours: green under 30 s, amber under 5 min, red
 

@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from panel_dashboard.palette import colour
-from panel_dashboard.ring import STATS
-from panel_dashboard.state import (
+from streamapp.analytics.platforms import PLATFORMS
+from streamapp.panel_dashboard.palette import colour
+from streamapp.panel_dashboard.ring import STATS
+from streamapp.panel_dashboard.state import (
     ALT,
     CANCELLATION,
     CONTENT_GAP,
@@ -25,7 +26,6 @@ from panel_dashboard.state import (
     SWITCHING,
     DashboardState,
 )
-from streamapp.analytics.platforms import PLATFORMS
 
 SEVERITY_COLOURS = {"critical": "#c62828", "warning": "#ef6c00", "info": "#2e7d32"}
 MAX_POINTS = 300  # per line: a 6-hour range at 5-s buckets is merged into 75-s steps

@@ -15,10 +15,10 @@ from typing import Any
 
 import panel as pn
 
-from panel_dashboard.feed import KafkaFeed
-from panel_dashboard.login_page import login_template
-from panel_dashboard.view import DashboardView
 from streamapp.config import DashboardSettings
+from streamapp.panel_dashboard.feed import KafkaFeed
+from streamapp.panel_dashboard.login_page import login_template
+from streamapp.panel_dashboard.view import DashboardView
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from panel_dashboard.records import Forecast, Interest, Signal
-from panel_dashboard.ring import BucketRing
-from panel_dashboard.viewer_history import ViewerHistory
+from streamapp.panel_dashboard.records import Forecast, Interest, Signal
+from streamapp.panel_dashboard.ring import BucketRing
+from streamapp.panel_dashboard.viewer_history import ViewerHistory
 
 # Slots of a bucket's per-platform stats list (ring.STATS of them).
 MENTIONS, SENT_SUM, SENT_N, PIRACY, INTEREST_SUM, INTEREST_N, CANCELLATION, SWITCHING = range(8)

@@ -18,11 +18,11 @@ import panel as pn
 import param
 from bokeh.models import FactorRange, Range1d
 
-from panel_dashboard import drilldown, figures, headline, listings, queries
-from panel_dashboard.figures import swap_data as swap
-from panel_dashboard.state import ALT, DashboardState
-from panel_dashboard.viewers_view import ViewersPanel
 from streamapp.analytics.platforms import PLATFORMS
+from streamapp.panel_dashboard import drilldown, figures, headline, listings, queries
+from streamapp.panel_dashboard.figures import swap_data as swap
+from streamapp.panel_dashboard.state import ALT, DashboardState
+from streamapp.panel_dashboard.viewers_view import ViewersPanel
 
 CUSTOM = 0  # `range_s` of the custom range (the date-time pickers)
 RANGES = {"5 min": 300, "15 min": 900, "1 h": 3600, "6 h": 21600, "Custom": CUSTOM}
@@ -241,6 +241,6 @@ class DashboardView(pn.viewable.Viewer):
             axis.factors = factors
 
     def __panel__(self) -> pn.viewable.Viewable:
-        from panel_dashboard.layout import page
+        from streamapp.panel_dashboard.layout import page
 
         return page(self)

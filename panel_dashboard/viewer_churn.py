@@ -14,11 +14,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from panel_dashboard.queries import name
-from panel_dashboard.records import _object, _text, epoch
-from panel_dashboard.state import DashboardState
-from panel_dashboard.viewer_history import HISTOGRAM, QUALITY, Change
-from panel_dashboard.viewer_queries import add_platform
+from streamapp.panel_dashboard.queries import name
+from streamapp.panel_dashboard.records import _object, _text, epoch
+from streamapp.panel_dashboard.state import DashboardState
+from streamapp.panel_dashboard.viewer_history import HISTOGRAM, QUALITY, Change
+from streamapp.panel_dashboard.viewer_queries import add_platform
 
 CLOCK = "%Y-%m-%d %H:%M:%S"
 CHANGE_TYPES = ("signup", "cancel", "resubscribe")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from panel_dashboard.palette import colour
-from panel_dashboard.queries import name
-from panel_dashboard.state import DashboardState
-from panel_dashboard.viewer_history import GAUGES
+from streamapp.panel_dashboard.palette import colour
+from streamapp.panel_dashboard.queries import name
+from streamapp.panel_dashboard.state import DashboardState
+from streamapp.panel_dashboard.viewer_history import GAUGES
 
 CLOCK = "%Y-%m-%d %H:%M:%S"
 RANKS_SHOWN = 5  # per platform and list in the tables (the record carries up to 10)

@@ -24,11 +24,11 @@ from bokeh.models import (
 from bokeh.plotting import figure
 from bokeh.transform import dodge
 
-from panel_dashboard import figures, viewer_churn
-from panel_dashboard.palette import colour
-from panel_dashboard.state import DashboardState
 from streamapp.analytics.platforms import PLATFORMS
 from streamapp.analytics.viewer_gauge import RISK_EDGES
+from streamapp.panel_dashboard import figures, viewer_churn
+from streamapp.panel_dashboard.palette import colour
+from streamapp.panel_dashboard.state import DashboardState
 
 BAR_SPAN = 0.84  # of a band's width, shared by the platforms' bars side by side
 # (source, file name, button label) -> a CSV button, made by the page (layout.csv_button)

@@ -23,10 +23,10 @@ from bokeh.models import (
 )
 from bokeh.plotting import figure
 
-from panel_dashboard import figures, queries, viewer_queries
-from panel_dashboard.state import DashboardState
-from panel_dashboard.viewers_churn_view import ChurnPanel, data_table
 from streamapp.analytics.platforms import PLATFORMS
+from streamapp.panel_dashboard import figures, queries, viewer_queries
+from streamapp.panel_dashboard.state import DashboardState
+from streamapp.panel_dashboard.viewers_churn_view import ChurnPanel, data_table
 
 # metric -> (source name, title, y label); in the order they are stacked
 TIME_CHARTS = {

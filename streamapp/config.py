@@ -36,7 +36,7 @@ class KafkaSettings(BaseSettings):
     bootstrap_servers: str = "127.0.0.1:9092"
     # Managed clusters (MSK, Confluent Cloud, Aiven): SASL_SSL with SCRAM or PLAIN, or
     # SSL with client certificates. Checked and turned into clients' options by
-    # streamapp/kafka_security.py (SASL over plaintext is refused unless allowed).
+    # streamapp/kafka/security.py (SASL over plaintext is refused unless allowed).
     security_protocol: str = Field(
         default="PLAINTEXT", pattern=r"(?i)^(PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL)$"
     )
@@ -100,10 +100,10 @@ class PipelineSettings(BaseSettings):
     classify_batch_size: int = Field(default=200, ge=1)
     classify_batch_seconds: float = Field(default=0.05, gt=0)
     # A partition whose next record has not been processed for this long, while later
-    # records of it have, is read again from that record (streamapp/head_watch.py; 0 = off).
+    # records of it have, is read again from that record (streamapp/delivery/head_watch.py; 0 = off).
     stalled_head_seconds: float = Field(default=15.0, ge=0)
     # An agent whose body fails is run again after this wait, doubling up to the max
-    # (streamapp/agent_supervision.py); /healthz answers 503 meanwhile.
+    # (streamapp/runtime/agent_supervision.py); /healthz answers 503 meanwhile.
     agent_restart_first_seconds: float = Field(default=1.0, gt=0)
     agent_restart_max_seconds: float = Field(default=30.0, gt=0)
     # The worker and the sink create the topics they need before they start (where the

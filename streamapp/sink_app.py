@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 import faust
 
-from agents.load_warehouse import SinkContext, register_sink_agents
-from loaders import (
+from streamapp.agents.load_warehouse import SinkContext, register_sink_agents
+from streamapp.config import Settings
+from streamapp.loaders import (
     TABLES,
     BatchSink,
     SchemaGate,
@@ -23,13 +24,8 @@ from loaders import (
     TableSpec,
     open_connection,
 )
-from streamapp.app import faust_options
-from streamapp.config import Settings
-from streamapp.faust_fixes import never_skip_messages
-from streamapp.head_watch import install_head_watch
-from streamapp.health import register_health
-from streamapp.metrics_view import register_metrics
-from streamapp.topic_set import declare
+from streamapp.runtime.faust_app import faust_options, harden
+from streamapp.runtime.topic_set import declare
 
 
 def create_sink_app(
@@ -55,10 +51,6 @@ def create_sink_app(
         clock=clock,
     )
     register_sink_agents(ctx, specs)
-    app.agent_health = ctx.health  # type: ignore[attr-defined]  # read by /healthz
-    register_health(app)
-    register_metrics(app)
-    never_skip_messages(app)
-    install_head_watch(app, settings.pipeline.stalled_head_seconds, time.monotonic)
+    harden(app, settings, ctx.health)
     app.sink = ctx  # type: ignore[attr-defined]  # for tests
     return app

@@ -1,5 +1,5 @@
 """Every topic name, once. Plain constants (no Faust), so any process can import them;
-the Faust topic objects are declared in `streamapp.topic_set`."""
+the Faust topic objects are declared in `streamapp.runtime.topic_set`."""
 
 from __future__ import annotations
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from streamapp.metrics import ALERTS_FIRED, EVENTS_OUT
+from streamapp.observability.metrics import ALERTS_FIRED, EVENTS_OUT
 from streamapp.records import Alert
 from streamapp.records.raw import iso_utc
-from streamapp.topic_set import PipelineTopics
+from streamapp.runtime.topic_set import PipelineTopics
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from typing import Any
 import faust
 
 from streamapp.config import Settings
-from tables.source_offsets import define_partition_keyed, define_source_offsets
-from tables.viewer_state import define_viewer_state
+from streamapp.delivery.source_offsets import define_partition_keyed, define_source_offsets
+from streamapp.tables.viewer_state import define_viewer_state
 
 
 @dataclass(frozen=True)

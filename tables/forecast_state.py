@@ -42,8 +42,8 @@ from streamapp.config import Settings
 from streamapp.records import WindowAggregate
 from streamapp.records.forecast import PlatformForecast
 from streamapp.records.raw import iso_utc
-from streamapp.topic_set import PipelineTopics
-from tables.alerts import publish_alert
+from streamapp.runtime.topic_set import PipelineTopics
+from streamapp.tables.alerts import publish_alert
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 - `title-play-lanes`, keyed `<viewing-events topic>:<partition>`: what each lane has
   counted (streamapp/analytics/trending/lanes.py). Written from micro-batches, so the key
-  names its changelog partition (tables/source_offsets.py).
+  names its changelog partition (streamapp/delivery/source_offsets.py).
 - `title-trend-windows`, keyed by platform: each open window's newest totals per lane, the
   last closed window (streamapp/analytics/trending/closing.py).
 - `title-trend-watermarks`, keyed `p<partition>` of `title-plays`: the lanes' event time.
@@ -27,12 +27,12 @@ from streamapp.analytics.trending import closing
 from streamapp.analytics.watermark import Watermark
 from streamapp.analytics.windows import window_key
 from streamapp.config import Settings
-from streamapp.metrics import EVENTS_OUT, TITLE_PLAYS_LATE
+from streamapp.delivery.source_offsets import define_partition_keyed
+from streamapp.observability.metrics import EVENTS_OUT, TITLE_PLAYS_LATE
 from streamapp.records.raw import iso_utc
 from streamapp.records.trends import TitlePlays, TitleTrends
-from tables.partition_watermarks import PartitionWatermarks
-from tables.routed_table import RoutedTable
-from tables.source_offsets import define_partition_keyed
+from streamapp.tables.partition_watermarks import PartitionWatermarks
+from streamapp.tables.routed_table import RoutedTable
 
 # Messages handled between two turns of the event loop: a batch of title-plays takes
 # tens of milliseconds of CPU, which GET /recommendations would otherwise wait behind.

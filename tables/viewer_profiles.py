@@ -23,7 +23,7 @@ from streamapp.analytics.recommend.catalogue import Recommendation, TitleCatalog
 from streamapp.analytics.recommend.model import PopularityRecommender, build_recommender
 from streamapp.analytics.recommend.trending import TrendingTitles
 from streamapp.analytics.viewers.features import DAY_S
-from tables.viewer_state import ViewerStateTable, profile_key, rec_mark_key
+from streamapp.tables.viewer_state import ViewerStateTable, profile_key, rec_mark_key
 
 
 @dataclass

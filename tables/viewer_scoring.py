@@ -17,8 +17,8 @@ from streamapp.analytics.viewers import moves
 from streamapp.analytics.viewers.engine import ChurnEngine, Score
 from streamapp.analytics.viewers.features import DAY_S, day_of, new_state
 from streamapp.config import ViewerSettings
-from streamapp.metrics import CHURN_LABELS, CHURN_QUALITY, VIEWER_ACCOUNTS
-from tables.viewer_state import ViewerStateTable, model_key
+from streamapp.observability.metrics import CHURN_LABELS, CHURN_QUALITY, VIEWER_ACCOUNTS
+from streamapp.tables.viewer_state import ViewerStateTable, model_key
 
 
 @dataclass

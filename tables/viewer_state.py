@@ -18,7 +18,7 @@ from typing import Any
 
 import faust
 
-from tables.routed_table import RoutedTable
+from streamapp.tables.routed_table import RoutedTable
 
 MODEL_PREFIX = "__model__|"
 PROFILE_PREFIX = "__profile__|"

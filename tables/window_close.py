@@ -26,13 +26,13 @@ from streamapp.analytics.windows import (
     window_key,
 )
 from streamapp.config import Settings
-from streamapp.metrics import EVENTS_OUT
+from streamapp.observability.metrics import EVENTS_OUT
 from streamapp.records import Contribution
-from streamapp.topic_set import PipelineTopics
-from tables.definitions import PipelineTables
-from tables.partition_watermarks import PartitionWatermarks
-from tables.window_judge import WindowJudge, thresholds_from
-from tables.window_records import tick, viewers_report, window_record
+from streamapp.runtime.topic_set import PipelineTopics
+from streamapp.tables.definitions import PipelineTables
+from streamapp.tables.partition_watermarks import PartitionWatermarks
+from streamapp.tables.window_judge import WindowJudge, thresholds_from
+from streamapp.tables.window_records import tick, viewers_report, window_record
 
 
 class WindowCloser:

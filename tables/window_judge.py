@@ -26,9 +26,9 @@ from streamapp.analytics.alert_rules import (
 )
 from streamapp.analytics.windows import Window
 from streamapp.config import Settings
-from streamapp.topic_set import PipelineTopics
-from tables.alerts import publish_alert
-from tables.definitions import PipelineTables
+from streamapp.runtime.topic_set import PipelineTopics
+from streamapp.tables.alerts import publish_alert
+from streamapp.tables.definitions import PipelineTables
 
 
 def thresholds_from(settings: Settings) -> Thresholds:

@@ -72,12 +72,12 @@ class FakeViewerTable(FakeRoutedTable):
     """The viewers' table (tables/viewer_state.py) as its operators use it."""
 
     def accounts_of(self, partition: int) -> Any:
-        from tables.viewer_state import ViewerStateTable  # only the tests that need it
+        from streamapp.tables.viewer_state import ViewerStateTable  # only the tests that need it
 
         return ViewerStateTable.accounts_of(self, partition)  # type: ignore[arg-type]
 
     def profiles_of(self, partition: int) -> Any:
-        from tables.viewer_state import ViewerStateTable
+        from streamapp.tables.viewer_state import ViewerStateTable
 
         return ViewerStateTable.profiles_of(self, partition)  # type: ignore[arg-type]
 
@@ -149,7 +149,7 @@ class FakeWarehouse:
         self.calls: list[str] = []
 
     def stage(self, spec: Any, rows: Any) -> Any:
-        from loaders import StagedBatch, WarehouseUnavailable
+        from streamapp.loaders import StagedBatch, WarehouseUnavailable
 
         self.calls.append("stage")
         if self.outages:
@@ -175,7 +175,7 @@ class FakeWarehouse:
         )
 
     def commit(self, staged: Any) -> int:
-        from loaders import StaleOffsets
+        from streamapp.loaders import StaleOffsets
 
         self.calls.append("commit")
         for key in staged.ends:

@@ -178,7 +178,7 @@ def close_points(
 class LaneProgress:
     """Per input lane a worker reads: the newest event time its delivered partials reach
     (`reached`, reported to every window partition), held back while the lane has a gap
-    in its offsets: a record Faust skipped, and reads again later (streamapp/head_watch.py),
+    in its offsets: a record Faust skipped, and reads again later (streamapp/delivery/head_watch.py),
     keeps its window open instead of arriving late. A gap not filled within `give_up_after`
     seconds is given up (the lane reports again; the record, if it comes, is late)."""
 

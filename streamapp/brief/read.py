@@ -11,10 +11,10 @@ from typing import Any
 
 from aiokafka import TopicPartition
 
-from streamapp.kafka_security import client_options
-from streamapp.topic_reads import read_to_end
+from streamapp.kafka.security import client_options
+from streamapp.kafka.topic_reads import read_to_end
+from streamapp.runtime.unreachable import start_client
 from streamapp.topics import PLATFORM_FORECASTS, PLATFORM_WINDOWS, STREAMING_ALERTS
-from streamapp.unreachable import start_client
 
 log = logging.getLogger(__name__)
 SLACK_S = 3600.0  # records sent a little after their window (lateness, a slow close)

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from streamapp.processes import spawn_logged
+from streamapp.local.spawn import spawn_logged
 
 from .kafka_dist import KafkaDistError, classpath, ensure_kafka_libs, require_java
 

@@ -11,7 +11,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from streamapp.processes import spawn_logged
+from streamapp.local.spawn import spawn_logged
 
 LIMITS = """\
 tansu (the no-Java fallback broker) is not Apache Kafka. Its limits, measured with

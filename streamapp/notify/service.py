@@ -90,10 +90,10 @@ async def run_notify(
     no exactly-once across restarts; `python -m bench notify` measures what it costs."""
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+    from streamapp.kafka.security import client_options
     from streamapp.kafka.topic_admin import TopicSpec, ensure_topics
-    from streamapp.kafka_security import client_options
     from streamapp.notify.ledger import DELIVERIES_CONFIG
-    from streamapp.unreachable import start_client
+    from streamapp.runtime.unreachable import start_client
 
     p = settings.pipeline
     bootstrap = settings.kafka.bootstrap_servers

@@ -16,10 +16,10 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from streamapp.kafka.security import client_options
 from streamapp.kafka.topic_admin import partition_counts
-from streamapp.kafka_security import client_options
+from streamapp.kafka.topic_reads import READ_TIMEOUT_S, group_less_reader, read_to_end
 from streamapp.sources.collector_runner import OutRecord, Source
-from streamapp.topic_reads import READ_TIMEOUT_S, group_less_reader, read_to_end
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ async def publish_compacted(
     exists), and return once Kafka has every one (`streamapp drivers|catalogue load`)."""
     from aiokafka import AIOKafkaProducer
 
-    from streamapp.unreachable import held_logs, start_client
+    from streamapp.runtime.unreachable import held_logs, start_client
 
     with held_logs("aiokafka"):  # a broker that does not answer: the caller's one line says it
         await ensure_checkpoint_topic(bootstrap, topic, replication)
@@ -103,7 +103,7 @@ def load_into_topic(
     from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 
     from streamapp.config import Settings
-    from streamapp.unreachable import KafkaUnreachable
+    from streamapp.runtime.unreachable import KafkaUnreachable
 
     settings = Settings()
     servers = bootstrap or settings.kafka.bootstrap_servers

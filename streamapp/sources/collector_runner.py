@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from streamapp.metrics import COLLECTOR_STALENESS_SECONDS, EVENTS_OUT
+from streamapp.observability.metrics import COLLECTOR_STALENESS_SECONDS, EVENTS_OUT
 from streamapp.sources.backoff import Backoff
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from streamapp import topics
+from streamapp.runtime.unreachable import start_client
 from streamapp.sources.simulator import SimEvent, Simulator
-from streamapp.unreachable import start_client
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def kafka_producer(bootstrap: str) -> EventProducer:
     """The real producer: small linger for latency, acks from all replicas."""
     from aiokafka import AIOKafkaProducer
 
-    from streamapp.kafka_security import client_options
+    from streamapp.kafka.security import client_options
 
     producer: EventProducer = AIOKafkaProducer(
         bootstrap_servers=bootstrap,

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from loaders.local_warehouse import LocalEndpoint
 from streamapp.embedded import BrokerHandle, free_port, start_broker
 from streamapp.embedded.kafka_dist import KafkaDistError, require_java
+from streamapp.loaders.local_warehouse import LocalEndpoint
 from tests.integration.warehouse import WarehouseServer
 
 

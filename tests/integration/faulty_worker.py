@@ -3,15 +3,15 @@
 Everything else is the product, unchanged.
 
 - `drop`: Faust's fetch loop silently loses that record, once: what Faust 0.15.3 was
-  seen to do after a rebalance (streamapp/head_watch.py).
+  seen to do after a rebalance (streamapp/delivery/head_watch.py).
 - `lose-changelog`: KEY is a topic name's ending; every record of such a topic is lost
   in the fetch loop until the partition is sought again: a table recovery that stalls
   the way we saw Faust's stall ("No event received for active tp").
 - `die-after-contributions`: the worker SIGKILLs itself once the partial aggregates of
   the batch holding that post have reached Kafka, before the marks saying so are
-  written: the narrowest crash window of the window counts (agents/takeovers.py).
+  written: the narrowest crash window of the window counts (streamapp/delivery/takeovers.py).
 - `fail-twice` / `poison`: the classification agent's body raises on a batch holding that
-  post, twice or always (streamapp/agent_supervision.py).
+  post, twice or always (streamapp/runtime/agent_supervision.py).
 - `cancel-agent`: that agent's task is cancelled once while it handles that post.
 """
 
@@ -65,7 +65,7 @@ def lose_changelog(suffix: bytes) -> None:
 
 
 def die_after_contributions(key: bytes) -> None:
-    import agents.batches as batches
+    import streamapp.agents.batches as batches
     from streamapp.analytics.windows import ContributionBuilder
 
     add_signal = ContributionBuilder.add_signal
@@ -90,7 +90,7 @@ def die_after_contributions(key: bytes) -> None:
 def failing_batches(key: bytes, times: int | None) -> None:
     """The classification agent's body raises on a batch holding that post: `times`
     times, or on every try (None). A bug of ours, as the agent's guard meets one."""
-    import agents.classify_posts as classify_posts
+    import streamapp.agents.classify_posts as classify_posts
 
     classify_batch = classify_posts.classify_batch
     failures = 0
@@ -110,7 +110,7 @@ def cancel_agent(key: bytes) -> None:
     """The classification agent's task is cancelled once, from inside, on that post."""
     import asyncio
 
-    import agents.classify_posts as classify_posts
+    import streamapp.agents.classify_posts as classify_posts
 
     classify_batch = classify_posts.classify_batch
     cancelled = False

@@ -21,7 +21,7 @@ from streamapp.app import create_app
 from streamapp.config import Settings
 from streamapp.embedded import free_port
 from streamapp.kafka.topic_admin import ensure_topics
-from streamapp.topic_plan import topic_specs
+from streamapp.runtime.topic_plan import topic_specs
 
 FAST_SETTINGS = {
     "STREAMAPP_WINDOW_SECONDS": "2",

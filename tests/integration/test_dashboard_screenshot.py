@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from panel_dashboard.palette import PLATFORM_COLOURS
 from streamapp.analytics.platforms import PLATFORMS
+from streamapp.panel_dashboard.palette import PLATFORM_COLOURS
 from tests.integration.dashboard_process import ARTIFACTS, READ_PAGE
 from tests.integration.pipeline import Worker, prepare_topics
 from tests.integration.test_dashboard_browser import (  # noqa: F401 (fixtures)

@@ -29,7 +29,7 @@ from streamapp.embedded.kafka_dist import (
     ensure_kafka_libs,
     require_java,
 )
-from streamapp.kafka_security import client_options
+from streamapp.kafka.security import client_options
 from streamapp.sources.producer import encode_value, kafka_producer
 from tests.integration.pipeline import Worker, netflix_windows, prepare_topics
 from tests.kafka_certs import TlsFiles, make_tls_files

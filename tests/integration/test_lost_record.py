@@ -1,6 +1,6 @@
 """A record Faust loses inside the worker is read again, and the commit moves past it.
 
-Faust 0.15.3 was seen to drop one record after a rebalance (streamapp/head_watch.py).
+Faust 0.15.3 was seen to drop one record after a rebalance (streamapp/delivery/head_watch.py).
 The worker here is the real `streamapp worker`, wrapped so that its fetch loop loses one
 chosen record once (tests/integration/faulty_worker.py): the same symptom, on demand.
 """

@@ -1,7 +1,7 @@
 """Two workers share the partitions; one is SIGKILLed mid-stream and a third joins.
 Nothing may be missing and nothing counted twice. Faust 0.15.3 alone loses records
-across rebalances in three ways, all caught here (streamapp/faust_fixes.py,
-streamapp/head_watch.py); the SIGKILL recount is closed by agents/takeovers.py."""
+across rebalances in three ways, all caught here (streamapp/delivery/faust_fixes.py,
+streamapp/delivery/head_watch.py); the SIGKILL recount is closed by streamapp/delivery/takeovers.py."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from streamapp.embedded import free_port
-from streamapp.supervisor import port_in_use
+from streamapp.local.supervisor import port_in_use
 from tests.integration.pipeline import FAST_SETTINGS, read_until
 
 pytestmark = pytest.mark.integration
@@ -191,7 +191,7 @@ def test_children_of_a_killed_up_do_not_outlive_it(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from streamapp.processes import spawn_logged; "
+            "import sys, time; from pathlib import Path; from streamapp.local.spawn import spawn_logged; "
             "c = spawn_logged([sys.executable, '-c', 'import time; time.sleep(120)'], "
             f"Path({str(tmp_path / 'child.log')!r})); print(c.pid, flush=True); time.sleep(120)",
         ],

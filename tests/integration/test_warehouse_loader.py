@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from loaders import StaleOffsets, to_row
-from loaders.schema import (
+from streamapp.loaders import StaleOffsets, to_row
+from streamapp.loaders.schema import (
     ALERTS,
     CHURN_SCORES,
     FORECASTS,
@@ -23,7 +23,7 @@ from loaders.schema import (
     TRENDS,
     VIEWING_SESSIONS,
 )
-from loaders.views import VIEWS
+from streamapp.loaders.views import VIEWS
 from tests.integration.warehouse import env_of, loader_for, query, schema_settings
 
 TOPIC = "t-discussion-signals"

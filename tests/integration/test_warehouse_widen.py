@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from loaders.schema import POSTS, create_table_sql, widen_columns_sql
+from streamapp.loaders.schema import POSTS, create_table_sql, widen_columns_sql
 from tests.integration.warehouse import env_of, query, schema_settings
 
 pytestmark = pytest.mark.integration
@@ -81,8 +81,8 @@ def test_only_shorter_varchar_columns_are_widened() -> None:
 def test_init_adds_the_revision_column_to_old_platform_windows(local_warehouse: Any) -> None:
     """A PLATFORM_WINDOWS made before REVISION existed gets the column, its rows keep
     their values (REVISION NULL), and a window loaded again replaces its old row."""
-    from loaders import SnowflakeLoader, open_connection, to_row
-    from loaders.schema import PLATFORM_WINDOWS
+    from streamapp.loaders import SnowflakeLoader, open_connection, to_row
+    from streamapp.loaders.schema import PLATFORM_WINDOWS
     from tests.integration.test_warehouse_loader import closed_window
 
     settings = schema_settings(local_warehouse)

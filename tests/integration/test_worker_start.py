@@ -162,10 +162,10 @@ def test_the_windows_expect_every_partition_the_cluster_serves(
     worker learns before it starts makes every one of them a lane the windows wait for."""
     import logging
 
-    from agents.aggregate_windows import input_lanes
+    from streamapp.agents.aggregate_windows import input_lanes
     from streamapp.app import create_app
     from streamapp.config import Settings
-    from streamapp.topic_plan import prepare_start
+    from streamapp.runtime.topic_plan import prepare_start
 
     bootstrap, prefix = kafka_broker.bootstrap, unique_topic_prefix + "."
     reddit = prefix + topics.REDDIT_DISCUSSIONS

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from loaders import SnowflakeLoader, open_connection
-from loaders.local_warehouse import LOCAL_PASSWORD, LocalEndpoint, start_process
 from streamapp.config import WarehouseSettings
+from streamapp.loaders import SnowflakeLoader, open_connection
+from streamapp.loaders.local_warehouse import LOCAL_PASSWORD, LocalEndpoint, start_process
 
 
 def schema_settings(endpoint: LocalEndpoint, schema: str | None = None) -> WarehouseSettings:

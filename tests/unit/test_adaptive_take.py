@@ -7,7 +7,7 @@ import asyncio
 import faust
 import pytest
 
-from agents.adaptive_take import adaptive_take
+from streamapp.agents.adaptive_take import adaptive_take
 
 WITHIN = 30.0  # far longer than any test waits: a batch that waited for it would time out
 

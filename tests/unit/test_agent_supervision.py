@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from streamapp.agent_supervision import AgentGuard, AgentHealth, dead_actors
-from streamapp.metrics import AGENT_RESTARTS
+from streamapp.observability.metrics import AGENT_RESTARTS
+from streamapp.runtime.agent_supervision import AgentGuard, AgentHealth, dead_actors
 
 
 class Recorder:

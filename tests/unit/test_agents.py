@@ -3,12 +3,12 @@
 import base64
 import json
 
-from agents.classify_posts import classify_batch
-from agents.takeovers import MARGIN_SECONDS, Takeovers
-from agents.track_interest import track_batch
+from streamapp.agents.classify_posts import classify_batch
+from streamapp.agents.track_interest import track_batch
 from streamapp.config import Settings
-from streamapp.context import PipelineContext
-from tables.definitions import PipelineTables
+from streamapp.delivery.takeovers import MARGIN_SECONDS, Takeovers
+from streamapp.runtime.context import PipelineContext
+from streamapp.tables.definitions import PipelineTables
 from tests.fakes import FakeTable, fake_event, fake_publish, fake_topics
 
 TOPICS = ["signals", "piracy", "dead_letters", "contributions", "windows", "alerts"]
@@ -193,7 +193,7 @@ async def test_a_takeover_skips_exactly_what_the_killed_predecessor_delivered_un
 
 
 async def test_a_failing_look_up_is_retried_then_given_up(monkeypatch):
-    monkeypatch.setattr("agents.takeovers.RETRY_SECONDS", (0.0, 0.0))
+    monkeypatch.setattr("streamapp.delivery.takeovers.RETRY_SECONDS", (0.0, 0.0))
     calls = []
 
     async def read_log(lanes, since):
@@ -229,7 +229,7 @@ async def test_a_batch_spanning_many_windows_closes_none_before_its_partials_are
     tests/integration/test_replay_determinism.py, once the Trends lanes (which never
     delivered there, and so held every window until the whole file was read) stopped
     holding the posts' windows; 6 here. Now nothing folded from the batch is late."""
-    from tables.window_close import WindowCloser, tick
+    from streamapp.tables.window_close import WindowCloser, tick
     from tests.fakes import FakeTopic
 
     ctx = make_ctx()

@@ -8,7 +8,7 @@ import pytest
 from streamapp.app import create_app
 from streamapp.config import Settings
 from streamapp.records import Contribution
-from tables.window_close import tick
+from streamapp.tables.window_close import tick
 from tests.fakes import FakeClock as Clock
 from tests.fakes import FakeTopic, fake_publish
 

@@ -1,5 +1,6 @@
-from streamapp.app import create_app, faust_options
+from streamapp.app import create_app
 from streamapp.config import Settings
+from streamapp.runtime.faust_app import faust_options
 
 
 def test_create_app_wires_every_agent_table_and_topic():
@@ -56,7 +57,7 @@ def test_secrets_are_masked_in_settings_repr(monkeypatch):
 
 def test_readiness_before_the_kafka_consumer_exists_is_not_ready_rather_than_an_error():
     # A probe can arrive before Faust's consumer thread has started (seen as a 500).
-    from streamapp.health import readiness
+    from streamapp.observability.health import readiness
 
     ready, detail = readiness(create_app(Settings()))
     assert ready is False

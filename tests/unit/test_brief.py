@@ -9,7 +9,7 @@ import pytest
 
 from streamapp.analytics.brief import build_brief
 from streamapp.brief import render
-from streamapp.brief_cli import parse_since
+from streamapp.cli.brief import parse_since
 
 DAY = 86400.0
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC).timestamp()

@@ -5,9 +5,9 @@ import gzip
 
 import pytest
 
-from loaders import SourceRow
-from loaders.bulk_stage import BulkPath, Unsuitable, csv_bytes
-from loaders.schema import POSTS
+from streamapp.loaders import SourceRow
+from streamapp.loaders.bulk_stage import BulkPath, Unsuitable, csv_bytes
+from streamapp.loaders.schema import POSTS
 
 
 def row(*values):

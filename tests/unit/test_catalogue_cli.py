@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from streamapp.catalogue_cli import CatalogueFileError, load_catalogue, parse_catalogue_csv
+from streamapp.cli.catalogue import CatalogueFileError, load_catalogue, parse_catalogue_csv
 from streamapp.embedded import free_port
 from streamapp.records.catalogue import parse_title_record
 from streamapp.sources.producer import encode_value

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiokafka import TopicPartition
 
-from agents.follow_catalogue import CatalogueFollower, catalogue_loaded
+from streamapp.agents.follow_catalogue import CatalogueFollower, catalogue_loaded
 from streamapp.analytics.recommend.catalogue import TitleCatalogue
 from streamapp.records.raw import RecordLimits
 from tests.fakes import FakeMessage

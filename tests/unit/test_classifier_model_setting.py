@@ -208,6 +208,6 @@ def test_up_refuses_a_bad_model_file_before_starting_anything(
     def no_supervisor(*args: object, **kwargs: object) -> None:
         raise AssertionError("up started its processes with a bad model")
 
-    monkeypatch.setattr("streamapp.supervisor.Supervisor", no_supervisor)
+    monkeypatch.setattr("streamapp.local.supervisor.Supervisor", no_supervisor)
     assert cli.main(["up"]) == 2
     assert "streamapp up: STREAMAPP_CLASSIFIER_MODEL" in capsys.readouterr().err

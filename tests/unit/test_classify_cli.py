@@ -1,7 +1,7 @@
 import io
 import json
 
-from streamapp.classify_cli import classify_lines
+from streamapp.cli.classify import classify_lines
 
 
 def run(text):

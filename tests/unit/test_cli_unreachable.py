@@ -24,7 +24,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError
 
 from streamapp.embedded import free_port
-from streamapp.unreachable import (
+from streamapp.runtime.unreachable import (
     CONNECT_TIMEOUT_S,
     KafkaUnreachable,
     call_within,

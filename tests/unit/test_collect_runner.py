@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from streamapp.metrics import COLLECTOR_STALENESS_SECONDS
+from streamapp.observability.metrics import COLLECTOR_STALENESS_SECONDS
 from streamapp.sources.collector_runner import CollectorRunner, OutRecord, Round, SourceError
 
 TOPIC = "posts"

@@ -8,8 +8,8 @@ import pytest
 
 from streamapp.app import create_app
 from streamapp.config import RedditSettings, Settings, TrendsSettings
+from streamapp.local.supervisor import Supervisor, UpOptions
 from streamapp.sources.trends import platform_for_keyword
-from streamapp.supervisor import Supervisor, UpOptions
 
 
 def collector_timers(app) -> set[str]:  # type: ignore[no-untyped-def]

@@ -3,10 +3,10 @@ Reddit only; and the table carries it for every row (panel_dashboard/listings.py
 
 from __future__ import annotations
 
-from panel_dashboard.figures import alert_detail, alert_table
-from panel_dashboard.listings import alert_rows, explanation_html
-from panel_dashboard.records import parse_alert
-from panel_dashboard.state import DashboardState
+from streamapp.panel_dashboard.figures import alert_detail, alert_table
+from streamapp.panel_dashboard.listings import alert_rows, explanation_html
+from streamapp.panel_dashboard.records import parse_alert
+from streamapp.panel_dashboard.state import DashboardState
 
 EXPLAINED = {
     "alert_id": "a1", "rule": "switching_surge", "platform": "netflix", "status": "firing",

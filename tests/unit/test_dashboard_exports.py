@@ -9,9 +9,9 @@ import io
 import panel as pn
 from bokeh.models import ColumnDataSource, DataTable, GlyphRenderer
 
-from panel_dashboard import exports, layout
-from panel_dashboard.state import DashboardState
-from panel_dashboard.view import DashboardView
+from streamapp.panel_dashboard import exports, layout
+from streamapp.panel_dashboard.state import DashboardState
+from streamapp.panel_dashboard.view import DashboardView
 
 NOW = 1_800_000_000.0
 

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 from aiokafka import TopicPartition
 
-from panel_dashboard.feed import KafkaFeed
-from panel_dashboard.state import DashboardState
+from streamapp.panel_dashboard.feed import KafkaFeed
+from streamapp.panel_dashboard.state import DashboardState
 
 A, B, C = (TopicPartition("p.discussion-signals", i) for i in range(3))
 

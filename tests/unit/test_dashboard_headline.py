@@ -7,9 +7,9 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from panel_dashboard import drilldown, exports, headline, records
-from panel_dashboard.state import DashboardState
-from panel_dashboard.view import CUSTOM, DashboardView
+from streamapp.panel_dashboard import drilldown, exports, headline, records
+from streamapp.panel_dashboard.state import DashboardState
+from streamapp.panel_dashboard.view import CUSTOM, DashboardView
 
 NOW = 1_800_000_000.0
 

@@ -7,8 +7,8 @@ import itertools
 
 import numpy as np
 
-from panel_dashboard.palette import OTHER, PLATFORM_COLOURS, colour
 from streamapp.analytics.platforms import PLATFORMS
+from streamapp.panel_dashboard.palette import OTHER, PLATFORM_COLOURS, colour
 
 MACHADO = {
     "normal": np.eye(3),

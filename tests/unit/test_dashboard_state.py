@@ -7,10 +7,10 @@ import math
 
 import pytest
 
-from panel_dashboard import listings, queries, records
-from panel_dashboard.lag import lag_by_topic
-from panel_dashboard.ring import STATS, BucketRing
-from panel_dashboard.state import MENTIONS, DashboardState
+from streamapp.panel_dashboard import listings, queries, records
+from streamapp.panel_dashboard.lag import lag_by_topic
+from streamapp.panel_dashboard.ring import STATS, BucketRing
+from streamapp.panel_dashboard.state import MENTIONS, DashboardState
 
 NOW = 1_800_000_000.0
 

@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 from pydantic import SecretStr
 
-from panel_dashboard import records
-from panel_dashboard.login_page import login_template
-from panel_dashboard.server import AuthConfigError, auth_options
-from panel_dashboard.state import DashboardState
-from panel_dashboard.view import DashboardView
 from streamapp.analytics.platforms import PLATFORMS
 from streamapp.cli import build_parser
+from streamapp.cli.dashboard import settings_from
 from streamapp.config import DashboardSettings
-from streamapp.dashboard_cli import settings_from
+from streamapp.panel_dashboard import records
+from streamapp.panel_dashboard.login_page import login_template
+from streamapp.panel_dashboard.server import AuthConfigError, auth_options
+from streamapp.panel_dashboard.state import DashboardState
+from streamapp.panel_dashboard.view import DashboardView
 
 NOW = 1_800_000_000.0
 

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from panel_dashboard import exports, records, viewer_churn
-from panel_dashboard.view import DashboardView
 from streamapp.analytics.viewer_gauge import RISK_EDGES
+from streamapp.panel_dashboard import exports, records, viewer_churn
+from streamapp.panel_dashboard.view import DashboardView
 from streamapp.records.raw import iso_utc
 from tests.unit.test_dashboard_viewers import NOW, FakeFeed
 

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from panel_dashboard import exports, records
-from panel_dashboard.layout import TABS
-from panel_dashboard.state import DashboardState
-from panel_dashboard.view import DashboardView
+from streamapp.panel_dashboard import exports, records
+from streamapp.panel_dashboard.layout import TABS
+from streamapp.panel_dashboard.state import DashboardState
+from streamapp.panel_dashboard.view import DashboardView
 from streamapp.records.raw import iso_utc
 
 NOW = 1_800_000_000.0
@@ -128,7 +128,7 @@ def test_a_bad_title_trends_message_is_refused_with_a_reason():
 def test_opening_the_tab_turns_its_drawing_on_and_leaving_it_off():
     import panel as pn
 
-    from panel_dashboard.layout import page
+    from streamapp.panel_dashboard.layout import page
 
     feed = FakeFeed()
     view = DashboardView(feed, clock=lambda: feed.now)

@@ -7,7 +7,7 @@ from streamapp.analytics import explain
 from streamapp.analytics.windows import ContributionBuilder, empty_partial, merge_partial
 from streamapp.records import Alert, Contribution
 from streamapp.records.raw import iso_utc, parse_reddit_post
-from tables.window_close import WindowCloser
+from streamapp.tables.window_close import WindowCloser
 from tests.fakes import FakeTopic
 from tests.unit.test_window_close import contribution, feed, make
 

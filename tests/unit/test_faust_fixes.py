@@ -6,7 +6,7 @@ import faust
 import pytest
 from faust.types import TP
 
-from streamapp.faust_fixes import (
+from streamapp.delivery.faust_fixes import (
     PATCHED_FAUST_VERSIONS,
     UnsupportedFaust,
     check_faust,

@@ -14,7 +14,7 @@ from streamapp.analytics.forecasting import (
     run_backtest,
 )
 from streamapp.analytics.forecasting.frequency import seconds_frequency
-from streamapp.forecast_io import load_series
+from streamapp.forecast_files.read import load_series
 
 DATA = Path(__file__).parent.parent / "data" / "forecast"
 HORIZON = {"D": 7, "W": 8, "Q": 4}

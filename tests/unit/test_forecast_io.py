@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from streamapp.forecast_io import ForecastInputError, load_series, parse_date
+from streamapp.forecast_files.read import ForecastInputError, load_series, parse_date
 
 DATA = Path(__file__).parent.parent / "data" / "forecast"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import faust
 from faust.types import TP, Message
 
-from streamapp.faust_fixes import never_skip_messages
-from streamapp.head_watch import HeadWatch, RecoveryWatch, StalledHead, consumer_state
+from streamapp.delivery.faust_fixes import never_skip_messages
+from streamapp.delivery.head_watch import HeadWatch, RecoveryWatch, StalledHead, consumer_state
 from tests.fakes import FakeClock
 
 P0, P1 = TP("reddit-discussions", 0), TP("reddit-discussions", 1)

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 from faust.types import TP
 
-from streamapp.agent_supervision import AgentHealth
-from streamapp.health import agents_down, readiness, unassigned_topics
+from streamapp.observability.health import agents_down, readiness, unassigned_topics
+from streamapp.runtime.agent_supervision import AgentHealth
 
 
 def fake_app(subscribed, external, changelogs=None, mine=(), health=None):
@@ -60,7 +60,7 @@ def test_agents_down_come_from_the_guard():
 
 
 async def test_not_ready_until_the_title_catalogue_is_read_to_its_start_time_end():
-    from agents.follow_catalogue import CatalogueFollower, catalogue_loaded
+    from streamapp.agents.follow_catalogue import CatalogueFollower, catalogue_loaded
     from streamapp.analytics.recommend.catalogue import TitleCatalogue
     from streamapp.records.raw import RecordLimits
     from tests.unit.test_catalogue_follower import FakeConsumer, record

@@ -15,15 +15,15 @@ from aiokafka.errors import MessageSizeTooLargeError
 from faust.exceptions import ProducerSendError
 from prometheus_client import REGISTRY
 
-from agents import classify_posts
-from agents.classify_posts import classify_batch
-from agents.dead_letters import LETTER_BUDGET_BYTES, dead_letter, send_dead_letter
-from agents.track_interest import track_batch
+from streamapp.agents import classify_posts
+from streamapp.agents.classify_posts import classify_batch
+from streamapp.agents.dead_letters import LETTER_BUDGET_BYTES, dead_letter, send_dead_letter
+from streamapp.agents.track_interest import track_batch
 from streamapp.config import Settings
-from streamapp.context import PipelineContext
 from streamapp.records import RecordLimits, parse_reddit_post, parse_trend_point
 from streamapp.records.raw import InvalidRecord, iso_utc
-from tables.definitions import PipelineTables
+from streamapp.runtime.context import PipelineContext
+from streamapp.tables.definitions import PipelineTables
 from tests.fakes import FakeMessage, FakeTable, FakeTopic, fake_publish, fake_topics
 from tests.hostile_messages import hostile_mix
 
@@ -431,7 +431,7 @@ async def test_an_unexpected_failure_in_any_step_dead_letters_that_post_only(mon
 
 
 async def test_a_parser_that_raises_anything_dead_letters_and_goes_on(monkeypatch):
-    from agents.batches import valid_records
+    from streamapp.agents.batches import valid_records
 
     def parse(raw, limits):
         if raw == b"boom":

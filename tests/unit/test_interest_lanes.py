@@ -12,8 +12,8 @@ from streamapp.analytics.alert_rules import EMPTY_METRICS
 from streamapp.config import Settings
 from streamapp.records import Contribution
 from streamapp.records.raw import iso_utc, parse_iso_utc
-from tables.definitions import PipelineTables
-from tables.window_close import WindowCloser, tick
+from streamapp.tables.definitions import PipelineTables
+from streamapp.tables.window_close import WindowCloser, tick
 from tests.fakes import FakeTable, FakeTopic
 
 LANES = ("reddit:0", "reddit:1", "trends:0", "trends:1")

@@ -10,13 +10,14 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 
-from streamapp.app import create_app, faust_options
+from streamapp.app import create_app
 from streamapp.config import KafkaSettings, Settings
-from streamapp.kafka_security import (
+from streamapp.kafka.security import (
     KafkaSecurityError,
     client_options,
     faust_credentials,
 )
+from streamapp.runtime.faust_app import faust_options
 from tests.kafka_certs import make_tls_files
 
 PASSWORD = "s3cr3t-sasl-pa55word"

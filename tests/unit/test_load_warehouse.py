@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from agents.load_warehouse import SinkContext, TableLoad, backoff_seconds
-from loaders import TABLES_BY_NAME
+from streamapp.agents.load_warehouse import SinkContext, TableLoad, backoff_seconds
 from streamapp.config import Settings
+from streamapp.loaders import TABLES_BY_NAME
 from tests.fakes import FakeTopic, FakeWarehouse, fake_event
 
 POSTS = TABLES_BY_NAME["POSTS"]

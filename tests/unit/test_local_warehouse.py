@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from types import SimpleNamespace
 
-from loaders.local_warehouse import DetachedTransactionReaper
+from streamapp.loaders.local_warehouse import DetachedTransactionReaper
 
 
 class DuckConn:

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 from faust.types import TP
 from prometheus_client import REGISTRY
 
-from streamapp.metrics import EVENTS_IN, EVENTS_OUT, observe_batch
-from streamapp.metrics_view import LagSampler, partition_lag
+from streamapp.observability.metrics import EVENTS_IN, EVENTS_OUT, observe_batch
+from streamapp.observability.metrics_view import LagSampler, partition_lag
 
 
 def test_partition_lag_from_read_or_committed_offsets():

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from aiokafka.partitioner import DefaultPartitioner
 
-from streamapp.recommend_route import (
+from streamapp.records.raw import hash_author
+from streamapp.serving.route import (
     DEFAULT_N,
     BadRequest,
     decide,
@@ -14,7 +15,6 @@ from streamapp.recommend_route import (
     parse_query,
     partition_of,
 )
-from streamapp.records.raw import hash_author
 
 ME, OTHER = "http://127.0.0.1:6066", "http://127.0.0.1:6067"
 
@@ -91,8 +91,8 @@ def test_the_same_worker_is_recognised_whatever_the_url_spelling() -> None:
 
 
 def test_the_other_workers_are_told_an_address_they_can_reach() -> None:
-    from streamapp.app import faust_options
     from streamapp.config import Settings
+    from streamapp.runtime.faust_app import faust_options
 
     settings = Settings()
     settings.pipeline.web_host, settings.pipeline.web_port = "127.0.0.1", 6070

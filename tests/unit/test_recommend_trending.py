@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.follow_trends import TrendsFollower
+from streamapp.agents.follow_trends import TrendsFollower
 from streamapp.analytics.recommend.model import PopularityRecommender, Recommender
 from streamapp.analytics.recommend.trending import TrendingTitles
 from streamapp.records.raw import iso_utc

@@ -43,7 +43,7 @@ def test_snapshot_ranks_highest_first_and_ties_share_a_rank() -> None:
 def test_a_region_point_is_its_own_warehouse_row() -> None:
     import json
 
-    from loaders import TABLES_BY_NAME, to_row
+    from streamapp.loaders import TABLES_BY_NAME, to_row
     from streamapp.records import parse_trend_point
 
     spec = TABLES_BY_NAME["TRENDS"]

@@ -7,12 +7,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from agents.trend_titles import PlayCounter, may_be_play
+from streamapp.agents.trend_titles import PlayCounter, may_be_play
 from streamapp.config import Settings
 from streamapp.records.raw import InvalidRecord, RecordLimits, hash_author, iso_utc
 from streamapp.records.trends import TitlePlays
 from streamapp.records.viewing import parse_viewing_event
-from tables.title_trends import TrendCloser, TrendTables
+from streamapp.tables.title_trends import TrendCloser, TrendTables
 from tests.fakes import FakeClock, FakeRoutedTable, FakeTable, FakeTopic, fake_event
 
 T0 = 1_800_000_000.0  # a window start

@@ -9,7 +9,7 @@ import pytest
 from streamapp.analytics import viewer_gauge
 from streamapp.analytics.viewers.engine import Score
 from streamapp.config import ViewerSettings
-from tables.viewer_scoring import Scored, ViewerScoring
+from streamapp.tables.viewer_scoring import Scored, ViewerScoring
 from tests.fakes import FakeViewerTable
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from agents.score_viewers import subscription
+from streamapp.agents.score_viewers import subscription
 from streamapp.analytics.viewers.features import DAY_S
 from streamapp.analytics.viewers.moves import moved_from
 from streamapp.config import ViewerSettings
 from streamapp.records.raw import iso_utc
 from streamapp.records.viewing import parse_viewing_event
-from tables.viewer_scoring import ViewerScoring
+from streamapp.tables.viewer_scoring import ViewerScoring
 from tests.fakes import FakeViewerTable
 
 ACCOUNT = "d" * 64

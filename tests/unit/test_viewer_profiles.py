@@ -7,8 +7,8 @@ from __future__ import annotations
 import copy
 
 from streamapp.analytics.recommend.catalogue import TitleCatalogue, TitleInfo
-from tables.viewer_profiles import ProfileBook
-from tables.viewer_state import profile_key, rec_mark_key
+from streamapp.tables.viewer_profiles import ProfileBook
+from streamapp.tables.viewer_state import profile_key, rec_mark_key
 from tests.fakes import FakeViewerTable
 
 DAY = 86_400.0

@@ -7,8 +7,8 @@ import pytest
 from prometheus_client import REGISTRY
 
 from streamapp.config import ViewerSettings
-from tables.viewer_scoring import ViewerScoring
-from tables.viewer_state import model_key
+from streamapp.tables.viewer_scoring import ViewerScoring
+from streamapp.tables.viewer_state import model_key
 from tests.fakes import FakeTable
 
 
@@ -48,7 +48,7 @@ def test_quality_is_published_as_metrics() -> None:
 
 def test_daily_ticks_count_active_and_at_risk_accounts_per_platform() -> None:
     from streamapp.analytics.viewers.engine import Score
-    from tables.viewer_scoring import Scored
+    from streamapp.tables.viewer_scoring import Scored
 
     ops = ViewerScoring(FakeTable(), ViewerSettings(churn_risk_threshold=0.5))  # type: ignore[arg-type]
 

@@ -9,9 +9,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
-from loaders import InvalidIdentifier, RowError, WarehouseConfigError, checked, to_row
-from loaders.connection import connect_kwargs
-from loaders.schema import (
+from streamapp.config import WarehouseSettings
+from streamapp.loaders import InvalidIdentifier, RowError, WarehouseConfigError, checked, to_row
+from streamapp.loaders.connection import connect_kwargs
+from streamapp.loaders.schema import (
     ALERTS,
     PLATFORM_WINDOWS,
     POSTS,
@@ -20,7 +21,6 @@ from loaders.schema import (
     add_columns_sql,
     merge_sql,
 )
-from streamapp.config import WarehouseSettings
 
 
 def test_rows_normalise_timestamps_and_carry_json_and_lineage() -> None:

@@ -5,8 +5,8 @@ import pytest
 from streamapp.analytics import viewer_gauge
 from streamapp.config import Settings
 from streamapp.records import Contribution
-from tables.definitions import PipelineTables
-from tables.window_close import WindowCloser, tick, viewers_report
+from streamapp.tables.definitions import PipelineTables
+from streamapp.tables.window_close import WindowCloser, tick, viewers_report
 from tests.fakes import FakeTable, FakeTopic
 
 
