@@ -12,11 +12,11 @@ from faust.types import EventT, Message
 
 from streamapp.agents.adaptive_take import adaptive_take
 from streamapp.agents.dead_letters import send_dead_letter as dead_letter_to
-from streamapp.analytics.offset_ranges import add_offsets, covers
 from streamapp.analytics.windows import ContributionBuilder
 from streamapp.config import PipelineSettings
+from streamapp.delivery.already_delivered import AlreadyDelivered
 from streamapp.delivery.head_watch import read_again
-from streamapp.delivery.source_offsets import marks_value, read_marks, source_key
+from streamapp.delivery.source_offsets import source_key
 from streamapp.observability.metrics import AGENT_RESTARTS, EVENTS_OUT
 from streamapp.records import Contribution, InvalidRecord, RecordLimits
 from streamapp.runtime.agent_supervision import AgentHealth
@@ -76,10 +76,9 @@ async def valid_records(
 
 
 class BatchContributions:
-    """One micro-batch's partial aggregates, minus what was already delivered: offsets
-    the lane's marks cover (streamapp/delivery/source_offsets.py), and, after a takeover, the
-    (offset, platform) pairs a predecessor delivered without marking them
-    (streamapp/delivery/takeovers.py). Call `load` first, then `new_platforms` for every event."""
+    """One micro-batch's partial aggregates, minus what was already delivered
+    (streamapp/delivery/already_delivered.py). Call `load` first, then `new_platforms`
+    for every event."""
 
     def __init__(self, ctx: PipelineContext) -> None:
         self.ctx = ctx
@@ -87,36 +86,23 @@ class BatchContributions:
             size=ctx.settings.pipeline.window_seconds,
             evidence_size=ctx.settings.alerts.evidence_size,
         )
-        self._marks: dict[str, list[list[int]]] = {}
-        self._delivered: dict[str, dict[str, list[list[int]]]] = {}
-        self._handled: dict[str, set[int]] = {}
+        self.delivered = AlreadyDelivered(ctx.tables.contributed, ctx.takeovers)
         self._read: dict[str, set[int]] = {}  # every offset of the batch, valid or not
 
     async def load(self, events: Sequence[EventT]) -> None:
-        """Read the marks of the batch's lanes (once per batch, not per event)."""
-        marked_at: dict[str, float | None] = {}
+        """Read what the batch's lanes already delivered (once per batch, not per event)."""
         for event in events:
             lane = source_key(event.message.topic, event.message.partition)
             self._read.setdefault(lane, set()).add(event.message.offset)
-            if lane not in self._marks:
-                self._marks[lane], marked_at[lane] = read_marks(
-                    self.ctx.tables.contributed.get(lane)
-                )
-        if self.ctx.takeovers is not None and marked_at:
-            generation = self.ctx.app.consumer_generation_id
-            self._delivered = await self.ctx.takeovers.delivered(marked_at, generation)
+        generation = self.ctx.app.consumer_generation_id if self.ctx.takeovers else None
+        await self.delivered.load(self._read, generation)
 
     def new_platforms(self, event: EventT, platforms: Sequence[str]) -> list[str]:
         """The platforms this event still has to be counted for (none if it was counted
         before, or is a repeat within the batch)."""
         message = event.message
         lane = source_key(message.topic, message.partition)
-        handled = self._handled.setdefault(lane, set())
-        if message.offset in handled or covers(self._marks.get(lane), message.offset):
-            return []
-        handled.add(message.offset)
-        found = self._delivered.get(lane, {})
-        return [p for p in platforms if not covers(found.get(p), message.offset)]
+        return self.delivered.to_count(lane, message.offset, platforms)
 
     def saw(self, event: EventT, event_time: float) -> None:
         """Every valid event moves its input lane's event time (the watermark)."""
@@ -137,7 +123,7 @@ class BatchContributions:
                 offsets,
                 self.builder.sources.pop(lane, None),
                 generation,
-                self._marks.get(lane),
+                self.delivered.marks(lane),
                 now,
             )
             if event_time is not None:
@@ -163,13 +149,7 @@ class BatchContributions:
             EVENTS_OUT.labels(self.ctx.topics.contributions.get_topic_name()).inc(len(pending))
         for lane, event_time in reached.items():
             progress.delivered(lane, event_time)
-        now = self.ctx.clock()
-        for lane, offsets in self._handled.items():
-            if offsets:
-                ranges = add_offsets(self._marks.get(lane), offsets)
-                self.ctx.tables.contributed[lane] = marks_value(ranges, now)
-        self._handled.clear()
-        self._marks.clear()
+        self.delivered.commit(self.ctx.clock())
         self._read.clear()
 
 
