@@ -98,55 +98,53 @@ def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
     return mean, sd
 
 
-def _count_verdict(metric: str, t: Thresholds) -> Judge:
-    def verdict(current: Metrics, history: list[Metrics]) -> Verdict | None:
-        observed = current[metric] or 0.0
-        past = _past(history, metric)
-        if len(past) < t.min_baseline_windows:
-            return None
-        mean, sd = _mean_sd(past)
-        # Counts are roughly Poisson: never trust a spread smaller than sqrt(mean).
-        spread = math.sqrt(max(sd * sd, mean, 1.0))
-        return Verdict(observed, mean, (observed - mean) / spread, observed >= t.min_count)
-
-    return verdict
+# A rule kind's reading of an observed value against its baseline's mean and spread.
+Score = Callable[[float, float, float, Thresholds], Verdict]
 
 
-def _gauge_verdict(metric: str, t: Thresholds) -> Judge:
-    """A count read as a gauge (accounts at risk): judged like a count, but a window
-    without a reading gives no verdict instead of a zero."""
-    count = _count_verdict(metric, t)
+def _against_baseline(
+    score: Score, *, missing: float | None = None
+) -> Callable[[str, Thresholds], Judge]:
+    """A rule kind: `score` judges the window's value of the metric against its baseline,
+    once the baseline has enough windows. A window without a value gives no verdict, or
+    is read as `missing` (a count with no events is a zero)."""
 
-    def verdict(current: Metrics, history: list[Metrics]) -> Verdict | None:
-        return None if current[metric] is None else count(current, history)
+    def judge(metric: str, t: Thresholds) -> Judge:
+        def verdict(current: Metrics, history: list[Metrics]) -> Verdict | None:
+            observed = missing if current[metric] is None else current[metric]
+            past = _past(history, metric)
+            if observed is None or len(past) < t.min_baseline_windows:
+                return None
+            mean, sd = _mean_sd(past)
+            return score(observed, mean, sd, t)
 
-    return verdict
+        return verdict
 
-
-def _interest_verdict(metric: str, t: Thresholds) -> Judge:
-    def verdict(current: Metrics, history: list[Metrics]) -> Verdict | None:
-        observed = current[metric]
-        past = _past(history, metric)
-        if observed is None or len(past) < t.min_baseline_windows:
-            return None
-        mean, sd = _mean_sd(past)
-        score = (observed - mean) / max(sd, 1.0)
-        return Verdict(observed, mean, score, observed - mean >= t.min_interest_rise)
-
-    return verdict
+    return judge
 
 
-def _sentiment_verdict(metric: str, t: Thresholds) -> Judge:
-    def verdict(current: Metrics, history: list[Metrics]) -> Verdict | None:
-        observed = current[metric]
-        past = _past(history, metric)
-        if observed is None or len(past) < t.min_baseline_windows:
-            return None
-        mean, sd = _mean_sd(past)
-        # A drop is a positive score; VADER means rarely move by less than 0.05 by chance.
-        return Verdict(observed, mean, (mean - observed) / max(sd, 0.05), True)
+def _count_score(observed: float, mean: float, sd: float, t: Thresholds) -> Verdict:
+    # Counts are roughly Poisson: never trust a spread smaller than sqrt(mean).
+    spread = math.sqrt(max(sd * sd, mean, 1.0))
+    return Verdict(observed, mean, (observed - mean) / spread, observed >= t.min_count)
 
-    return verdict
+
+def _interest_score(observed: float, mean: float, sd: float, t: Thresholds) -> Verdict:
+    score = (observed - mean) / max(sd, 1.0)
+    return Verdict(observed, mean, score, observed - mean >= t.min_interest_rise)
+
+
+def _sentiment_score(observed: float, mean: float, sd: float, t: Thresholds) -> Verdict:
+    # A drop is a positive score; VADER means rarely move by less than 0.05 by chance.
+    return Verdict(observed, mean, (mean - observed) / max(sd, 0.05), True)
+
+
+_count_verdict = _against_baseline(_count_score, missing=0.0)
+# A count read as a gauge (accounts at risk): judged like a count, but a window without a
+# reading gives no verdict instead of a zero.
+_gauge_verdict = _against_baseline(_count_score)
+_interest_verdict = _against_baseline(_interest_score)
+_sentiment_verdict = _against_baseline(_sentiment_score)
 
 
 @dataclass(frozen=True)

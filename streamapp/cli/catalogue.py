@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from streamapp.cli.options import read_files, register_load
 
 COLUMNS = ("title_id", "platform", "genre", "episodes", "episode_s", "ts")
 
@@ -87,10 +88,8 @@ def cmd_catalogue_load(args: argparse.Namespace) -> int:
     from streamapp import topics
     from streamapp.sources.checkpoints import load_into_topic
 
-    try:
-        records = [r for path in args.file for r in load_catalogue(Path(path))]
-    except (CatalogueFileError, OSError) as exc:
-        print(f"streamapp catalogue load: {exc}", file=sys.stderr)
+    records = read_files("catalogue load", args.file, load_catalogue, (CatalogueFileError,))
+    if records is None:
         return 2
     keyed = [(r["title_id"], r) for r in records]
     topic = load_into_topic(topics.TITLE_CATALOGUE, keyed, args.bootstrap)
@@ -100,9 +99,11 @@ def cmd_catalogue_load(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("catalogue", help="the title catalogue the recommender serves from")
-    csub = parser.add_subparsers(dest="catalogue_command", required=True)
-    load = csub.add_parser("load", help="write catalogue CSV files to the title-catalogue topic")
-    load.add_argument("file", nargs="+", help="CSV: title_id,platform,genre,episodes,episode_s,ts")
-    load.add_argument("--bootstrap", help="overrides KAFKA_BOOTSTRAP_SERVERS")
-    load.set_defaults(func=cmd_catalogue_load)
+    register_load(
+        sub,
+        "catalogue",
+        help="the title catalogue the recommender serves from",
+        load_help="write catalogue CSV files to the title-catalogue topic",
+        file_help="CSV: title_id,platform,genre,episodes,episode_s,ts",
+        func=cmd_catalogue_load,
+    )

@@ -9,9 +9,9 @@ the topic before every refit, so its next forecasts use the new drivers without 
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 from typing import Any
+
+from streamapp.cli.options import read_files, register_load
 
 
 def cmd_drivers_load(args: argparse.Namespace) -> int:
@@ -20,10 +20,8 @@ def cmd_drivers_load(args: argparse.Namespace) -> int:
     from streamapp.forecast_files.read import load_drivers
     from streamapp.sources.checkpoints import load_into_topic
 
-    try:
-        drivers = [d for path in args.file for d in load_drivers(Path(path))]
-    except (DriverError, OSError) as exc:
-        print(f"streamapp drivers load: {exc}", file=sys.stderr)
+    drivers = read_files("drivers load", args.file, load_drivers, (DriverError,))
+    if drivers is None:
         return 2
     records = [(d.key, d.as_dict()) for d in drivers]
     topic = load_into_topic(topics.FORECAST_DRIVERS, records, args.bootstrap)
@@ -33,9 +31,11 @@ def cmd_drivers_load(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("drivers", help="demand drivers for the live forecasts")
-    dsub = parser.add_subparsers(dest="drivers_command", required=True)
-    load = dsub.add_parser("load", help="write drivers CSV files to the forecast-drivers topic")
-    load.add_argument("file", nargs="+", help="drivers calendar or date,name,value series")
-    load.add_argument("--bootstrap", help="overrides KAFKA_BOOTSTRAP_SERVERS")
-    load.set_defaults(func=cmd_drivers_load)
+    register_load(
+        sub,
+        "drivers",
+        help="demand drivers for the live forecasts",
+        load_help="write drivers CSV files to the forecast-drivers topic",
+        file_help="drivers calendar or date,name,value series",
+        func=cmd_drivers_load,
+    )

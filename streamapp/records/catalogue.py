@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from streamapp.analytics.platforms import PLATFORM_IDS
 from streamapp.analytics.recommend.catalogue import TitleInfo
 from streamapp.records.raw import (
     DEFAULT_LIMITS,
@@ -23,7 +22,9 @@ from streamapp.records.raw import (
     _event_time,
     _field,
     _finite,
-    _show,
+    _name,
+    _platform,
+    _schema_version,
     _text,
     iso_utc,
     parse_iso_utc,
@@ -56,21 +57,13 @@ def parse_title_record(raw: bytes | str | None, limits: RecordLimits = DEFAULT_L
 
 def title_from_fields(data: dict[str, Any], limits: RecordLimits = DEFAULT_LIMITS) -> TitleInfo:
     """The checks of `parse_title_record` on an already decoded object (a CSV row too)."""
-    version = _field(data, "schema_version", (int,), required=False)
-    if version is not None and version != CATALOGUE_SCHEMA_VERSION:
-        raise InvalidRecord(
-            f"field 'schema_version' is {version}; this worker reads {CATALOGUE_SCHEMA_VERSION}"
-        )
-    title_id = _text(data, "title_id", MAX_ID_CHARS)
-    if not title_id.strip():
-        raise InvalidRecord("field 'title_id' is empty")
+    _schema_version(data, CATALOGUE_SCHEMA_VERSION)
+    title_id = _name(data, "title_id", MAX_ID_CHARS)
     if "platform" not in data:
         # Absent is not the same as null: a producer that forgot the field must not
         # take the title off every platform.
         raise InvalidRecord("missing field 'platform' (null: the title is on no platform)")
-    platform = _field(data, "platform", (str,), required=False)
-    if platform is not None and platform not in PLATFORM_IDS:
-        raise InvalidRecord(f"field 'platform' {_show(platform)} is not a canonical platform id")
+    platform = _platform(data, required=False)
     genre = _text(data, "genre", MAX_GENRE_CHARS, required=False)
     if genre is not None and not genre.strip():
         genre = None

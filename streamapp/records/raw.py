@@ -203,6 +203,29 @@ def _text(data: dict[str, Any], name: str, max_chars: int, required: bool = True
     return value
 
 
+def _name(data: dict[str, Any], name: str, max_chars: int) -> str:
+    """A required text field that names something (an id, a keyword): blank is refused."""
+    value: str = _text(data, name, max_chars)
+    if not value.strip():
+        raise InvalidRecord(f"field {name!r} is empty")
+    return value
+
+
+def _platform(data: dict[str, Any], required: bool = True) -> str | None:
+    """`platform`: a canonical platform id (or absent/null where not `required`)."""
+    platform: str | None = _field(data, "platform", (str,), required)
+    if platform is not None and platform not in PLATFORM_IDS:
+        raise InvalidRecord(f"field 'platform' {_show(platform)} is not a canonical platform id")
+    return platform
+
+
+def _schema_version(data: dict[str, Any], expected: int) -> None:
+    """An absent `schema_version` is the current one; another is refused, named."""
+    version = _field(data, "schema_version", (int,), required=False)
+    if version is not None and version != expected:
+        raise InvalidRecord(f"field 'schema_version' is {version}; this worker reads {expected}")
+
+
 def _finite(name: str, value: float) -> float:
     try:
         number = float(value)
@@ -232,9 +255,7 @@ def _int64(name: str, value: float) -> int:
 
 def parse_reddit_post(raw: bytes | str | None, limits: RecordLimits = DEFAULT_LIMITS) -> RedditPost:
     data = _decode_object(raw, limits)
-    post_id = _text(data, "id", MAX_ID_CHARS)
-    if not post_id.strip():
-        raise InvalidRecord("field 'id' is empty")
+    post_id = _name(data, "id", MAX_ID_CHARS)
     kind = _field(data, "kind", (str,))
     if kind not in ("submission", "comment"):
         raise InvalidRecord(f"field 'kind' must be 'submission' or 'comment', got {_show(kind)}")
@@ -268,12 +289,8 @@ def reddit_permalink(value: Any) -> str | None:
 
 def parse_trend_point(raw: bytes | str | None, limits: RecordLimits = DEFAULT_LIMITS) -> TrendPoint:
     data = _decode_object(raw, limits)
-    keyword = _text(data, "keyword", MAX_KEYWORD_CHARS)
-    if not keyword.strip():
-        raise InvalidRecord("field 'keyword' is empty")
-    platform = _field(data, "platform", (str,), required=False)
-    if platform is not None and platform not in PLATFORM_IDS:
-        raise InvalidRecord(f"field 'platform' {_show(platform)} is not a canonical platform id")
+    keyword = _name(data, "keyword", MAX_KEYWORD_CHARS)
+    platform = _platform(data, required=False)
     timestamp = _field(data, "timestamp", (str,))
     _event_time("timestamp", parse_iso_utc(timestamp), limits)
     interest = _finite("interest", _field(data, "interest", (int, float)))

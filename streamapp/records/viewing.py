@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import faust
 
-from streamapp.analytics.platforms import PLATFORM_IDS
 from streamapp.records.raw import (
     DEFAULT_LIMITS,
     MAX_GEO_CHARS,
@@ -22,6 +21,9 @@ from streamapp.records.raw import (
     _event_time,
     _field,
     _finite,
+    _name,
+    _platform,
+    _schema_version,
     _show,
     _text,
     hash_author,
@@ -141,19 +143,10 @@ def parse_viewing_event(
     raw: bytes | str | None, limits: RecordLimits = DEFAULT_LIMITS
 ) -> ViewingEvent:
     data = _decode_object(raw, limits)
-    version = _field(data, "schema_version", (int,), required=False)
-    if version is not None and version != VIEWING_SCHEMA_VERSION:
-        raise InvalidRecord(
-            f"field 'schema_version' is {version}; this worker reads {VIEWING_SCHEMA_VERSION}"
-        )
-    event_id = _text(data, "event_id", MAX_ID_CHARS)
-    account = _text(data, "account", MAX_ID_CHARS)
-    for name, value in (("event_id", event_id), ("account", account)):
-        if not value.strip():
-            raise InvalidRecord(f"field {name!r} is empty")
-    platform = _field(data, "platform", (str,))
-    if platform not in PLATFORM_IDS:
-        raise InvalidRecord(f"field 'platform' {_show(platform)} is not a canonical platform id")
+    _schema_version(data, VIEWING_SCHEMA_VERSION)
+    event_id = _name(data, "event_id", MAX_ID_CHARS)
+    account = _name(data, "account", MAX_ID_CHARS)
+    platform = _platform(data)
     kind = _field(data, "type", (str,))
     if kind not in EVENT_TYPES:
         raise InvalidRecord(f"field 'type' {_show(kind)} is not one of {', '.join(EVENT_TYPES)}")

@@ -66,6 +66,15 @@ class Source(Protocol):
     async def close(self) -> None: ...
 
 
+def absorb_seen(cursor: dict[str, Any], delivered: dict[str, float]) -> dict[str, Any]:
+    """`Source.absorb` for a source whose cursor keeps what it sent in `seen` (identity ->
+    event time): the records found delivered after a crash join them, so the next fetch
+    skips them."""
+    seen = dict(cursor.get("seen") or {})
+    seen.update(delivered)
+    return {**cursor, "seen": seen}
+
+
 class RecordSink(Protocol):
     async def deliver(self, records: Sequence[OutRecord]) -> None: ...
 

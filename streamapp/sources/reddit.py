@@ -26,7 +26,7 @@ from streamapp.records.raw import (
 )
 from streamapp.sources.backoff import parse_retry_after
 from streamapp.sources.checkpoints import encode
-from streamapp.sources.collector_runner import OutRecord, Round, SourceError
+from streamapp.sources.collector_runner import OutRecord, Round, SourceError, absorb_seen
 
 SLACK_S = 900.0
 FIRST_ROUND_LIMIT = 100
@@ -155,10 +155,7 @@ class RedditSource:
         cursor = {"watermark": marks, "floor": floors, "seen": _prune(seen, marks)}
         return Round(records, cursor, notes)
 
-    def absorb(self, cursor: dict[str, Any], delivered: dict[str, float]) -> dict[str, Any]:
-        seen = dict(cursor.get("seen") or {})
-        seen.update(delivered)
-        return {**cursor, "seen": seen}
+    absorb = staticmethod(absorb_seen)  # the cursor's `seen` holds what was sent
 
     def identity(self, key: bytes | None, value: bytes | None) -> tuple[str, float] | None:
         if key is None or value is None:

@@ -25,7 +25,7 @@ from streamapp.analytics.trends_scale import plan_groups, rescale
 from streamapp.config import TrendsSettings
 from streamapp.records.raw import RAW_SCHEMA_VERSION, iso_utc, parse_iso_utc
 from streamapp.sources.backoff import parse_retry_after
-from streamapp.sources.collector_runner import OutRecord, Round, SourceError
+from streamapp.sources.collector_runner import OutRecord, Round, SourceError, absorb_seen
 from streamapp.sources.trend_model import BRAND_KEYWORDS
 from streamapp.sources.trends_regions import fetch_regions, region_identity, region_scope
 
@@ -211,10 +211,7 @@ class TrendsSource:
             cursor_out["regions"] = cursor["regions"]
         return Round(records, cursor_out, notes)
 
-    def absorb(self, cursor: dict[str, Any], delivered: dict[str, float]) -> dict[str, Any]:
-        seen = dict(cursor.get("seen") or {})
-        seen.update(delivered)
-        return {**cursor, "seen": seen}
+    absorb = staticmethod(absorb_seen)  # the cursor's `seen` holds what was sent
 
     def identity(self, key: bytes | None, value: bytes | None) -> tuple[str, float] | None:
         try:

@@ -195,3 +195,20 @@ async def test_a_source_that_keeps_failing_is_stale_in_status_and_metric() -> No
     assert status["last_error"] == "HTTP 503"
     gauge = COLLECTOR_STALENESS_SECONDS.labels(source="fake")._value.get()
     assert gauge == pytest.approx(runner.staleness(), abs=1.0) and gauge > 120
+
+
+def test_the_real_sources_absorb_a_crashed_round_into_their_seen_map() -> None:
+    from streamapp.config import RedditSettings, TrendsSettings
+    from streamapp.sources.reddit import RedditSource
+    from streamapp.sources.trends import TrendsSource
+
+    sources = [
+        RedditSource(RedditSettings(client_id="id", client_secret="secret"), "salt", TOPIC),
+        TrendsSource(TrendsSettings(enabled=True), TOPIC),
+    ]
+    for source in sources:
+        cursor = {"watermark": {"r/x": 5.0}, "seen": {"a": 1.0}}
+        absorbed = source.absorb(cursor, {"b": 2.0})
+        assert absorbed == {"watermark": {"r/x": 5.0}, "seen": {"a": 1.0, "b": 2.0}}
+        assert cursor["seen"] == {"a": 1.0}  # the checkpoint read is not changed in place
+        assert source.absorb({}, {"c": 3.0}) == {"seen": {"c": 3.0}}

@@ -14,7 +14,7 @@ watch now; docs/recommendations.md has the figures that chose it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from streamapp.analytics.recommend.blend import Blend, blend_scores
@@ -82,11 +82,22 @@ class PopularityRecommender:
         now: float,
         trending: TrendingTitles | None = None,
     ) -> list[Recommendation]:
+        """The best `n` titles the account can watch now, under the rules every
+        recommender shares (available now, not finished, the genre cap); `_scores` is
+        what tells one recommender from another."""
         where = candidates(profile, self.catalogue)
-        pop = self.cold_start(profile, where, trending) or self.counts.pop
+        scores, reason = self._scores(profile, where, self.cold_start(profile, where, trending))
+        return top_diverse(scores, reason, where, self.catalogue, n)
+
+    def _scores(
+        self, profile: dict[str, Any], where: dict[str, str], popularity: dict[str, float] | None
+    ) -> tuple[dict[str, float], Callable[[str], str]]:
+        """Each candidate's score and the reason given for a listed one. `popularity`: the
+        cold-start account's (`cold_start`), else None (the partition's counts)."""
+        pop = popularity or self.counts.pop
         shares = _normalised({t: pop.get(t, 0.0) for t in where})
         scores = {t: shares.get(t, 0.0) for t in where}
-        return top_diverse(scores, lambda t: f"trending on {where[t]}", where, self.catalogue, n)
+        return scores, lambda t: f"trending on {where[t]}"
 
 
 class Recommender(PopularityRecommender):
@@ -102,17 +113,11 @@ class Recommender(PopularityRecommender):
     def _pairs() -> bool:
         return True
 
-    def recommend(
-        self,
-        profile: dict[str, Any],
-        n: int,
-        now: float,
-        trending: TrendingTitles | None = None,
-    ) -> list[Recommendation]:
-        where = candidates(profile, self.catalogue)
-        pop = self.cold_start(profile, where, trending)
-        scored = blend_scores(profile, where, self.counts, self.catalogue, self.blend, pop)
-        return top_diverse(scored.total, scored.reason, where, self.catalogue, n)
+    def _scores(
+        self, profile: dict[str, Any], where: dict[str, str], popularity: dict[str, float] | None
+    ) -> tuple[dict[str, float], Callable[[str], str]]:
+        scored = blend_scores(profile, where, self.counts, self.catalogue, self.blend, popularity)
+        return scored.total, scored.reason
 
 
 def _normalised(scores: dict[str, float]) -> dict[str, float]:
