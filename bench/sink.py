@@ -21,8 +21,9 @@ from pathlib import Path
 
 from bench.common import BenchError, fmt_rate, fmt_ratio, table
 from loaders import SnowflakeLoader, SourceRow, open_connection, to_row
+from loaders.load_sql import create_stage_sql, insert_rows_sql
 from loaders.local_warehouse import LOCAL_PASSWORD, start_process
-from loaders.schema import POSTS, create_stage_sql, insert_rows_sql
+from loaders.schema import POSTS
 from loaders.snowflake_loader import ROWS_PER_INSERT
 from streamapp.config import WarehouseSettings
 from streamapp.embedded import free_port

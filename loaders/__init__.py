@@ -10,16 +10,12 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from loaders.connection import WarehouseConfigError, connect_kwargs, open_connection
+from loaders.ddl import SchemaGate
 from loaders.identifiers import InvalidIdentifier, checked
+from loaders.offsets import StaleOffsets
 from loaders.rows import RowError, SourceRow, to_row
 from loaders.schema import TABLES, TABLES_BY_NAME, TableSpec
-from loaders.snowflake_loader import (
-    SchemaGate,
-    SnowflakeLoader,
-    StagedBatch,
-    StaleOffsets,
-    WarehouseUnavailable,
-)
+from loaders.snowflake_loader import SnowflakeLoader, StagedBatch, WarehouseUnavailable
 
 
 class BatchSink(Protocol):

@@ -11,14 +11,14 @@ from pydantic import SecretStr
 
 from loaders import InvalidIdentifier, RowError, WarehouseConfigError, checked, to_row
 from loaders.connection import connect_kwargs
+from loaders.ddl import add_columns_sql
+from loaders.load_sql import merge_sql
 from loaders.schema import (
     ALERTS,
     PLATFORM_WINDOWS,
     POSTS,
     TABLES,
     TRENDS,
-    add_columns_sql,
-    merge_sql,
 )
 from streamapp.config import WarehouseSettings
 
