@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from streamapp import topics
-from streamapp.sources.simulator import SimEvent, Simulator
+from streamapp.sources.sim_events import SimEvent
+from streamapp.sources.simulator import Simulator
 from streamapp.unreachable import start_client
 
 log = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ from streamapp import topics
 from streamapp.records.raw import InvalidRecord, parse_reddit_post, parse_trend_point
 from streamapp.records.viewing import parse_viewing_event
 from streamapp.sources.producer import ProducerFactory, deliver, encode_value, kafka_producer
-from streamapp.sources.simulator import SimEvent
+from streamapp.sources.sim_events import SimEvent
 from streamapp.unreachable import start_client
 
 log = logging.getLogger(__name__)
