@@ -25,7 +25,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy streamapp/analytics streamapp/records streamapp/config.py
+	$(BIN)/mypy streamapp/analytics streamapp/records streamapp/config
 
 unit: setup
 	$(BIN)/python -m pytest tests/unit -q

@@ -18,6 +18,7 @@ from streamapp import topics
 from streamapp.runtime.context import PipelineContext
 from streamapp.sources.checkpoints import KafkaCheckpointStore, PublishSink
 from streamapp.sources.collector_runner import CollectorRunner
+from streamapp.sources.factory import build_source, poll_seconds, worker_sources
 
 log = logging.getLogger(__name__)
 
@@ -27,18 +28,10 @@ TICK_SECONDS = 1.0
 def build_runners(ctx: PipelineContext) -> list[CollectorRunner]:
     settings = ctx.settings
     prefix = settings.pipeline.topic_prefix
-    sources: list[tuple[Any, float]] = []
-    if settings.reddit.configured:
-        from streamapp.sources.reddit import RedditSource
-
-        salt = settings.pipeline.author_salt.get_secret_value()
-        topic = prefix + topics.REDDIT_DISCUSSIONS
-        sources.append((RedditSource(settings.reddit, salt, topic), settings.reddit.poll_seconds))
-    if settings.trends.enabled:
-        from streamapp.sources.trends import TrendsSource
-
-        topic = prefix + topics.STREAMING_TRENDS
-        sources.append((TrendsSource(settings.trends, topic), settings.trends.poll_seconds))
+    sources = [
+        (build_source(name, settings, topic_prefix=prefix), poll_seconds(name, settings))
+        for name in worker_sources(settings)
+    ]
     if not sources:
         return []
     assert ctx.publish is not None

@@ -23,8 +23,9 @@ from bench.common import BenchError, fmt_rate, fmt_ratio, table
 from streamapp.config import WarehouseSettings
 from streamapp.embedded import free_port
 from streamapp.loaders import SnowflakeLoader, SourceRow, open_connection, to_row
+from streamapp.loaders.load_sql import create_stage_sql, insert_rows_sql
 from streamapp.loaders.local_warehouse import LOCAL_PASSWORD, start_process
-from streamapp.loaders.schema import POSTS, create_stage_sql, insert_rows_sql
+from streamapp.loaders.schema import POSTS
 from streamapp.loaders.snowflake_loader import ROWS_PER_INSERT
 
 INTENTS = ["piracy", "switching", "cancellation", "price_complaint", "content_gap"]

@@ -10,16 +10,12 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from streamapp.loaders.connection import WarehouseConfigError, connect_kwargs, open_connection
+from streamapp.loaders.ddl import SchemaGate
 from streamapp.loaders.identifiers import InvalidIdentifier, checked
+from streamapp.loaders.offsets import StaleOffsets
 from streamapp.loaders.rows import RowError, SourceRow, to_row
 from streamapp.loaders.schema import TABLES, TABLES_BY_NAME, TableSpec
-from streamapp.loaders.snowflake_loader import (
-    SchemaGate,
-    SnowflakeLoader,
-    StagedBatch,
-    StaleOffsets,
-    WarehouseUnavailable,
-)
+from streamapp.loaders.snowflake_loader import SnowflakeLoader, StagedBatch, WarehouseUnavailable
 
 
 class BatchSink(Protocol):

@@ -1,4 +1,5 @@
-"""The warehouse's tables and views, described once: DDL, staging and MERGE come from here.
+"""The warehouse's tables, described once: their DDL (loaders/ddl.py) and the statements
+of a load (loaders/load_sql.py) are generated from these specs.
 
 Each target table is filled from one topic. A row is keyed by `EVENT_ID` (what makes
 the MERGE idempotent) and remembers where it came from (`KAFKA_TOPIC`,
@@ -12,7 +13,6 @@ names its columns, so a column someone adds later never breaks a running loader.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from streamapp.loaders.identifiers import checked
@@ -262,95 +262,3 @@ TABLES: tuple[TableSpec, ...] = (
     TITLE_TRENDS,
 )
 TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
-
-OFFSETS_TABLE = "KAFKA_OFFSETS"
-OFFSETS_DDL = f"""CREATE TABLE IF NOT EXISTS {OFFSETS_TABLE} (
-    TARGET_TABLE VARCHAR(255) NOT NULL,
-    TOPIC VARCHAR(255) NOT NULL,
-    PARTITION NUMBER(10,0) NOT NULL,
-    LAST_OFFSET NUMBER(20,0) NOT NULL,
-    UPDATED_AT TIMESTAMP_NTZ,
-    PRIMARY KEY (TARGET_TABLE, TOPIC, PARTITION)
-) COMMENT = 'Per partition, the last Kafka offset committed into each target table'"""
-
-
-def create_table_sql(spec: TableSpec) -> str:
-    assert "'" not in spec.comment, "table comments are SQL literals: no quotes"
-    columns = [f"{c.name} {c.sql_type}" for c in spec.all_columns]
-    columns[0] += " NOT NULL"
-    columns.append("LOADED_AT TIMESTAMP_NTZ")
-    columns.append("PRIMARY KEY (EVENT_ID)")
-    body = ",\n    ".join(columns)
-    return f"CREATE TABLE IF NOT EXISTS {spec.name} (\n    {body}\n) COMMENT = '{spec.comment}'"
-
-
-def add_columns_sql(spec: TableSpec, existing: set[str]) -> list[str]:
-    """ALTERs for the columns a table made by an older release lacks."""
-    wanted = [*spec.all_columns, Column("LOADED_AT", "TIMESTAMP_NTZ", "")]
-    return [
-        f"ALTER TABLE {spec.name} ADD COLUMN IF NOT EXISTS {c.name} {c.sql_type}"
-        for c in wanted
-        if c.name not in existing
-    ]
-
-
-def varchar_length(sql_type: str) -> int | None:
-    """n of `VARCHAR(n)`; None for any other type (a bare VARCHAR is Snowflake's maximum)."""
-    match = re.fullmatch(r"VARCHAR\((\d+)\)", sql_type.strip().upper())
-    return int(match.group(1)) if match else None
-
-
-def widen_columns_sql(spec: TableSpec, lengths: dict[str, int | None]) -> list[str]:
-    """ALTERs for the VARCHAR columns an older release made shorter than the spec says
-    (`lengths`: the table's declared character lengths). Only ever wider: Snowflake
-    refuses to shorten, and a shorter column would refuse rows loaded before."""
-    alters = []
-    for c in spec.all_columns:
-        wanted = varchar_length(c.sql_type)
-        have = lengths.get(c.name)
-        if wanted is not None and have is not None and have < wanted:
-            alters.append(
-                f"ALTER TABLE {spec.name} ALTER COLUMN {c.name} SET DATA TYPE {c.sql_type}"
-            )
-    return alters
-
-
-def create_stage_sql(spec: TableSpec) -> str:
-    # Typed like the target, so a value the warehouse cannot take fails here, row by
-    # row, before the transaction (see SnowflakeLoader.stage).
-    body = ", ".join(f"{c.name} {c.stage_type}" for c in spec.all_columns)
-    return f"CREATE TEMPORARY TABLE IF NOT EXISTS {spec.stage_name} ({body})"
-
-
-def insert_rows_sql(table: str, spec: TableSpec, rows: int) -> str:
-    """A multi-row INSERT with a bound placeholder per value: one statement per chunk."""
-    names = ", ".join(c.name for c in spec.all_columns)
-    row = "(" + ", ".join(["%s"] * len(spec.all_columns)) + ")"
-    return f"INSERT INTO {table} ({names}) VALUES " + ", ".join([row] * rows)
-
-
-def merge_sql(spec: TableSpec) -> str:
-    """MERGE the stage into the target: the newest offset wins within the batch, and a
-    row already in the target is updated in place, never duplicated. With `spec.newest`,
-    the highest value of that column wins first, in the batch and over the target."""
-    source = ", ".join(
-        f"PARSE_JSON({c.name}) AS {c.name}" if c.is_json else c.name for c in spec.all_columns
-    )
-    names = [c.name for c in spec.all_columns]
-    updates = ", ".join(f"{n} = s.{n}" for n in names[1:])
-    inserts = ", ".join(names)
-    values = ", ".join(f"s.{n}" for n in names)
-    order, matched = "KAFKA_OFFSET DESC", "WHEN MATCHED"
-    if spec.newest is not None:
-        newest = checked(spec.newest)
-        order = f"{newest} DESC NULLS LAST, {order}"
-        matched += f" AND (t.{newest} IS NULL OR t.{newest} <= s.{newest})"
-    return (
-        f"MERGE INTO {spec.name} t USING (\n"
-        f"  SELECT {source} FROM {spec.stage_name}\n"
-        f"  QUALIFY ROW_NUMBER() OVER (PARTITION BY EVENT_ID ORDER BY {order}) = 1\n"
-        ") s ON t.EVENT_ID = s.EVENT_ID\n"
-        f"{matched} THEN UPDATE SET {updates}, LOADED_AT = CURRENT_TIMESTAMP()::TIMESTAMP_NTZ\n"
-        f"WHEN NOT MATCHED THEN INSERT ({inserts}, LOADED_AT) "
-        f"VALUES ({values}, CURRENT_TIMESTAMP()::TIMESTAMP_NTZ)"
-    )

@@ -12,8 +12,9 @@ the warehouse moves its offsets past them:
 2. `commit(staged)`: in one transaction, MERGE the stage into the target on EVENT_ID
    (the newest offset wins within the batch) and move each partition's row in
    KAFKA_OFFSETS with a compare-and-set (`... WHERE LAST_OFFSET = <what we read>`),
-   so a worker that lost its partitions cannot move an offset back. If the set
-   fails, the transaction is rolled back and `StaleOffsets` says so: stage again.
+   so a worker that lost its partitions cannot move an offset back (loaders/offsets.py).
+   If the set fails, the transaction is rolled back and `StaleOffsets` says so: stage
+   again.
 
 Values are always bound (qmark style: the server binds them), never formatted into
 SQL; the identifiers that are part of SQL come from `loaders.schema` and the checked
@@ -24,31 +25,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from streamapp.loaders.bulk_stage import BulkPath
-from streamapp.loaders.identifiers import checked
+from streamapp.loaders.ddl import SchemaGate, create_schema
+from streamapp.loaders.load_sql import create_stage_sql, insert_rows_sql, merge_sql
+from streamapp.loaders.offsets import Partition, move_offsets, read_offsets
 from streamapp.loaders.rows import SourceRow
-from streamapp.loaders.schema import (
-    OFFSETS_DDL,
-    OFFSETS_TABLE,
-    TABLES,
-    TableSpec,
-    add_columns_sql,
-    create_stage_sql,
-    create_table_sql,
-    insert_rows_sql,
-    merge_sql,
-    widen_columns_sql,
-)
-from streamapp.loaders.views import VIEWS, create_view_sql
+from streamapp.loaders.schema import TableSpec
 
 log = logging.getLogger(__name__)
-
-Partition = tuple[str, int]  # (topic, partition)
 
 # Rows per INSERT statement into the stage: a few thousand bound values per statement,
 # far fewer round trips than one per row, and well inside Snowflake's statement limits.
@@ -57,10 +45,6 @@ ROWS_PER_INSERT = 200
 
 class WarehouseUnavailable(RuntimeError):
     """The warehouse could not be reached or failed; try again later (nothing is lost)."""
-
-
-class StaleOffsets(RuntimeError):
-    """Another loader moved an offset since we read it; stage the batch again."""
 
 
 @dataclass
@@ -82,15 +66,6 @@ def is_data_error(exc: Exception) -> bool:
 
 def _qmark(sql: str) -> str:
     return sql.replace("%s", "?")
-
-
-class SchemaGate:
-    """Lets one of several loaders (one per table, in threads) create the schema, once:
-    concurrent CREATE OR REPLACE VIEWs of the same views conflict."""
-
-    def __init__(self, done: bool = False) -> None:
-        self.lock = threading.Lock()
-        self.done = done
 
 
 class SnowflakeLoader:
@@ -160,65 +135,13 @@ class SnowflakeLoader:
 
     def init_schema(self, database: str | None = None, schema: str | None = None) -> list[str]:
         """Create (idempotently) the tables, the columns they lack, and the views."""
-        done: list[str] = []
-        if database and schema:
-            self._run(f"CREATE DATABASE IF NOT EXISTS {checked(database)}")
-            self._run(f"CREATE SCHEMA IF NOT EXISTS {checked(database)}.{checked(schema)}")
-            self._run(f"USE SCHEMA {checked(database)}.{checked(schema)}")
-        self._run(OFFSETS_DDL)
-        done.append(OFFSETS_TABLE)
-        for spec in TABLES:
-            self._run(create_table_sql(spec))
-            for alter in add_columns_sql(spec, self._columns(spec.name)):
-                self._run(alter)
-            for alter in widen_columns_sql(spec, self._lengths(spec.name)):
-                self._run(alter)
-            done.append(spec.name)
-        for name, body in VIEWS.items():
-            self._run(create_view_sql(checked(name), body))
-            done.append(name)
-        return done
-
-    def _columns(self, table: str) -> set[str]:
-        cur = self._run(
-            "SELECT COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS "
-            "WHERE TABLE_NAME = %s AND TABLE_SCHEMA = CURRENT_SCHEMA()",
-            (table,),
-        )
-        return {str(row[0]).upper() for row in cur.fetchall()}
-
-    def _lengths(self, table: str) -> dict[str, int | None]:
-        cur = self._run(
-            "SELECT COLUMN_NAME, CHARACTER_MAXIMUM_LENGTH FROM INFORMATION_SCHEMA.COLUMNS "
-            "WHERE TABLE_NAME = %s AND TABLE_SCHEMA = CURRENT_SCHEMA()",
-            (table,),
-        )
-        return {
-            str(name).upper(): None if length is None else int(length)
-            for name, length in cur.fetchall()
-        }
+        return create_schema(self._run, database, schema)
 
     # -- offsets -------------------------------------------------------------------
 
     def stored_offsets(self, spec: TableSpec, partitions: set[Partition]) -> dict[Partition, int]:
-        """The last offset committed into `spec`'s table per partition (-1: none yet).
-        Creates the missing offset rows, so the compare-and-set always has a row."""
-        stored: dict[Partition, int] = {}
-        for topic, partition in sorted(partitions):
-            self._run(
-                f"INSERT INTO {OFFSETS_TABLE} (TARGET_TABLE, TOPIC, PARTITION, LAST_OFFSET, "
-                "UPDATED_AT) SELECT %s, %s, %s, -1, CURRENT_TIMESTAMP()::TIMESTAMP_NTZ "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {OFFSETS_TABLE} WHERE TARGET_TABLE = %s "
-                "AND TOPIC = %s AND PARTITION = %s)",
-                (spec.name, topic, partition, spec.name, topic, partition),
-            )
-            cur = self._run(
-                f"SELECT MAX(LAST_OFFSET) FROM {OFFSETS_TABLE} "
-                "WHERE TARGET_TABLE = %s AND TOPIC = %s AND PARTITION = %s",
-                (spec.name, topic, partition),
-            )
-            stored[(topic, partition)] = int(cur.fetchone()[0])
-        return stored
+        """The last offset committed into `spec`'s table per partition (-1: none yet)."""
+        return read_offsets(self._run, spec.name, partitions)
 
     # -- the two steps -------------------------------------------------------------
 
@@ -302,19 +225,7 @@ class SnowflakeLoader:
         try:
             if staged.rows:
                 self._run(merge_sql(spec))
-            for (topic, partition), end in sorted(staged.ends.items()):
-                cur = self._run(
-                    f"UPDATE {OFFSETS_TABLE} SET LAST_OFFSET = %s, "
-                    "UPDATED_AT = CURRENT_TIMESTAMP()::TIMESTAMP_NTZ "
-                    "WHERE TARGET_TABLE = %s AND TOPIC = %s AND PARTITION = %s "
-                    "AND LAST_OFFSET = %s AND LAST_OFFSET < %s",
-                    (end, spec.name, topic, partition, staged.expected[(topic, partition)], end),
-                )
-                if not cur.rowcount:
-                    raise StaleOffsets(
-                        f"{spec.name}: {topic}[{partition}] moved past "
-                        f"{staged.expected[(topic, partition)]} while this batch was staged"
-                    )
+            move_offsets(self._run, spec.name, staged.expected, staged.ends)
             self._run("COMMIT")
         except BaseException:
             if self._conn is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-from streamapp.analytics import intent_model, lexicon, model_file
+from streamapp.analytics import intent_features, intent_model, lexicon, model_file
 from streamapp.analytics.intent_model import MODEL_VERSION
 from streamapp.analytics.lexicon import Rule
 from streamapp.analytics.platforms import find_platform_spans
@@ -115,10 +115,10 @@ class Reading:
 
     def model_inputs(self) -> tuple[dict[str, int], list[str]]:
         """The learned model's features: text n-gram counts and the rules' findings."""
-        return intent_model.text_features(self.norm), self.rule_features()
+        return intent_features.text_features(self.norm), self.rule_features()
 
     def rule_features(self) -> list[str]:
-        return intent_model.rule_features(
+        return intent_features.rule_features(
             self.rule_intents,
             (self.switch_from, self.switch_to),
             len(self.platforms),

@@ -14,8 +14,6 @@ import json
 import sys
 from typing import Any, TextIO
 
-from streamapp import topics
-
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -44,6 +42,7 @@ async def collect_once(
     source_name: str, settings: Any, out: TextIO, err: TextIO, limit: int = 10
 ) -> int:
     from streamapp.sources.collector_runner import SourceError
+    from streamapp.sources.factory import endpoint
 
     source = _source(source_name, settings, limit, err)
     if source is None:
@@ -52,7 +51,7 @@ async def collect_once(
         result = await source.fetch({})
     except SourceError as exc:
         print(
-            f"streamapp collect {source_name}: {exc}; {_endpoint(source_name, settings)}", file=err
+            f"streamapp collect {source_name}: {exc}; {endpoint(source_name, settings)}", file=err
         )
         return 1
     finally:
@@ -66,35 +65,12 @@ async def collect_once(
     return 0
 
 
-def _endpoint(name: str, settings: Any) -> str:
-    """Where the source asks, and the settings that say so (for the failure line)."""
-    if name == "reddit":
-        reddit = settings.reddit
-        urls = [url for url in (reddit.reddit_url, reddit.oauth_url) if url]
-        where = " and ".join(urls) or "asyncpraw's defaults"
-        return f"endpoints: {where} (REDDIT_URL, REDDIT_OAUTH_URL)"
-    return f"endpoint: {settings.trends.base_url} (STREAMAPP_TRENDS_BASE_URL)"
-
-
 def _source(name: str, settings: Any, limit: int, err: TextIO) -> Any:
-    if name == "reddit":
-        from streamapp.sources.reddit import RedditSource
+    from streamapp.sources.factory import build_source, missing_settings
 
-        if not settings.reddit.configured:
-            print(
-                "streamapp collect reddit: no credentials; set REDDIT_CLIENT_ID and "
-                "REDDIT_CLIENT_SECRET (and REDDIT_USER_AGENT)",
-                file=err,
-            )
-            return None
-        salt = settings.pipeline.author_salt.get_secret_value()
-        return RedditSource(
-            settings.reddit, salt, topics.REDDIT_DISCUSSIONS, first_round_limit=limit
-        )
-    from streamapp.sources.trends import TrendsSource
-
-    if not settings.trends.keyword_list:
-        print("streamapp collect trends: STREAMAPP_TRENDS_KEYWORDS is empty", file=err)
+    missing = missing_settings(name, settings)
+    if missing is not None:
+        print(f"streamapp collect {name}: {missing}", file=err)
         return None
-    # One round: no pause is needed between groups beyond Google's own limits.
-    return TrendsSource(settings.trends, topics.STREAMING_TRENDS)
+    # Trends: one round needs no pause between groups beyond Google's own limits.
+    return build_source(name, settings, first_round_limit=limit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-from streamapp.sources.post_templates import (
+from streamapp.sources.post_vocabulary import (
     GENERAL_SUBREDDITS,
     HOME_SUBREDDITS,
     NAME_WORDS_A,

@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 from streamapp import topics
 from streamapp.runtime.unreachable import start_client
-from streamapp.sources.simulator import SimEvent, Simulator
+from streamapp.sources.sim_events import SimEvent
+from streamapp.sources.simulator import Simulator
 
 log = logging.getLogger(__name__)
 

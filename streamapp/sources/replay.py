@@ -34,7 +34,7 @@ from streamapp.records.raw import InvalidRecord, parse_reddit_post, parse_trend_
 from streamapp.records.viewing import parse_viewing_event
 from streamapp.runtime.unreachable import start_client
 from streamapp.sources.producer import ProducerFactory, deliver, encode_value, kafka_producer
-from streamapp.sources.simulator import SimEvent
+from streamapp.sources.sim_events import SimEvent
 
 log = logging.getLogger(__name__)
 

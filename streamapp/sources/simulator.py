@@ -8,42 +8,22 @@ each with its own RNG derived from (seed, bucket); trend points sit on a fixed g
 was generated to be (its template label, platforms, switching direction) travels next to
 it in `SimEvent.truth`, never in the value.
 
-The parts live in `scenarios`, `trend_model` and `post_mix`; their public names are
-re-exported here (`X as X`), so callers keep importing them from this module.
+The parts live in `post_stream` (the posts), `trend_model` (search interest),
+`scenarios` and `sim_events` (what the stream yields); this module merges them.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 from streamapp import topics
-from streamapp.records.raw import RAW_SCHEMA_VERSION, hash_author, iso_utc
-from streamapp.sources.post_mix import (
-    AUTHOR_POPULATION,
-    DELETED_AUTHOR_SHARE,
-    ID_SPACE,
-    LABEL_SHARES,
-    PLATFORM_SHARES,
-    PLATFORMLESS_SHARE,
-    SUBMISSION_SHARE,
-    fake_username,
-    pick_score,
-    pick_subreddit,
-    scramble_id,
-    stable_hash,
-    weighted_choice,
-)
-from streamapp.sources.post_templates import SHOWS, compose_post
-from streamapp.sources.scenarios import MIN_SURGE_SHARE, SCENARIO_POSTS, Scenario
-from streamapp.sources.scenarios import SCENARIO_TRENDS as SCENARIO_TRENDS
-from streamapp.sources.trend_model import BRAND_KEYWORDS as BRAND_KEYWORDS
-from streamapp.sources.trend_model import DAILY_AMPLITUDE as DAILY_AMPLITUDE
-from streamapp.sources.trend_model import PEAK_HOUR_LOCAL as PEAK_HOUR_LOCAL
+from streamapp.records.raw import RAW_SCHEMA_VERSION, iso_utc
+from streamapp.sources.post_mix import ID_SPACE, stable_hash
+from streamapp.sources.post_stream import PostStream
+from streamapp.sources.scenarios import Scenario
+from streamapp.sources.sim_events import EventSource, SimEvent
 from streamapp.sources.trend_model import (
     TREND_KEYWORDS,
     TrendKeyword,
@@ -51,58 +31,9 @@ from streamapp.sources.trend_model import (
     seasonal_factor,
     trend_level,
 )
-from streamapp.sources.trend_model import UTC_OFFSET_HOURS as UTC_OFFSET_HOURS
-from streamapp.sources.trend_model import WEEKDAY_FACTORS as WEEKDAY_FACTORS
-from streamapp.sources.trend_model import cancel_keyword as cancel_keyword
-
-__all__ = [
-    "LABEL_SHARES",
-    "PLATFORM_SHARES",
-    "TREND_KEYWORDS",
-    "PostTruth",
-    "Scenario",
-    "SimEvent",
-    "Simulator",
-    "TrendKeyword",
-]
 
 MAX_RATE = 50_000.0  # posts/s; ids give each stream 2**16 posts per second
 MAX_SCENARIOS = 15
-_BUCKET_CACHE = 16
-
-
-@dataclass(frozen=True)
-class PostTruth:
-    """What a simulated post was generated to be. Test and evaluation data only."""
-
-    label: str  # template family: an intent, outage, neutral, positive or hard_negative
-    platforms: tuple[str, ...]  # platforms the text names, subject first
-    switch_from: str | None = None
-    switch_to: str | None = None
-    scenario: str | None = None  # "price-hike:netflix" for posts a scenario added
-
-
-@dataclass(frozen=True)
-class SimEvent:
-    topic: str  # topics.REDDIT_DISCUSSIONS or topics.STREAMING_TRENDS
-    key: str  # post id, or the trend keyword
-    value: dict[str, Any]  # exactly the wire schema (RedditPost / TrendPoint fields)
-    event_time: float  # epoch seconds
-    truth: PostTruth | None = field(default=None, repr=False)  # posts only; not on the wire
-
-    @property
-    def label(self) -> str | None:
-        return self.truth.label if self.truth else None
-
-
-class EventSource(Protocol):
-    """Another seeded stream merged into the simulator's (the viewers)."""
-
-    start: float | None
-
-    def events_between(self, t0: float, t1: float) -> list[SimEvent]: ...
-
-    def catalogue_updates(self) -> list[SimEvent]: ...
 
 
 class Simulator:
@@ -138,10 +69,7 @@ class Simulator:
         self.trend_interval_s = trend_interval_s
         self.geo = geo
         self.viewers = viewers
-        self._salt = author_salt
-        self._id_keys = tuple(stable_hash(seed, "ids", i) & 0xFFFFFFFF for i in range(4))
-        self._authors: dict[int, str] = {}
-        self._buckets: OrderedDict[int, list[SimEvent]] = OrderedDict()
+        self._posts = PostStream(seed, self.rate, self.scenarios, author_salt)
         # A scenario's extra keywords ("cancel hulu") run from the start: they need a baseline.
         extra = (kw for sc in self.scenarios for kw in scenario_keywords(sc))
         self.trend_keywords = tuple(dict.fromkeys((*TREND_KEYWORDS, *extra)))
@@ -169,7 +97,9 @@ class Simulator:
             return []
         out: list[SimEvent] = []
         for k in range(math.floor(t0), math.ceil(t1)):
-            out.extend(e for e in self._bucket(k) if t0 <= e.event_time < t1)
+            out.extend(
+                e for e in self._posts.bucket(k, self.start or 0.0) if t0 <= e.event_time < t1
+            )
         return out
 
     def trends_between(self, t0: float, t1: float) -> list[SimEvent]:
@@ -207,112 +137,3 @@ class Simulator:
             "schema_version": RAW_SCHEMA_VERSION,
         }
         return SimEvent(topics.STREAMING_TRENDS, kw.keyword, value, t)
-
-    # -- posts ------------------------------------------------------------------------
-
-    def _bucket(self, k: int) -> list[SimEvent]:
-        cached = self._buckets.get(k)
-        if cached is not None:
-            self._buckets.move_to_end(k)
-            return cached
-        events: list[SimEvent] = []
-        lo, hi = float(k), float(k + 1)
-        if self.rate > 0:
-            rng = random.Random(stable_hash(self.seed, "posts", k))
-            self._arrivals(rng, k, 0, lo, hi, self.rate, None, events)
-        origin = self.start or 0.0
-        for i, sc in enumerate(self.scenarios):
-            a, b = sc.window(origin)
-            a, b = max(lo, a), min(hi, b)
-            if a < b:
-                rng = random.Random(stable_hash(self.seed, "scenario", i, k))
-                self._arrivals(rng, k, i + 1, a, b, self._surge_rate(sc), sc, events)
-        events.sort(key=lambda e: e.event_time)
-        self._buckets[k] = events
-        if len(self._buckets) > _BUCKET_CACHE:
-            self._buckets.popitem(last=False)
-        return events
-
-    def _surge_rate(self, sc: Scenario) -> float:
-        return sum(self._surge_weights(sc).values())
-
-    def _surge_weights(self, sc: Scenario) -> dict[str, float]:
-        """Extra posts/s per label while `sc` is active: (multiplier - 1) x normal, at least a floor."""
-        base = max(self.rate, 1.0) * PLATFORM_SHARES[sc.platform]
-        floor = max(self.rate, 1.0) * MIN_SURGE_SHARE
-        return {
-            label: max((mult - 1) * base * LABEL_SHARES[label], floor)
-            for label, mult in SCENARIO_POSTS[sc.kind].items()
-        }
-
-    def _arrivals(
-        self,
-        rng: random.Random,
-        k: int,
-        stream: int,
-        lo: float,
-        hi: float,
-        rate: float,
-        scenario: Scenario | None,
-        out: list[SimEvent],
-    ) -> None:
-        t, seq = lo, 0
-        weights = self._surge_weights(scenario) if scenario else LABEL_SHARES
-        while True:
-            t += rng.expovariate(rate)
-            if t >= hi:
-                return
-            if seq >= 1 << 16:
-                raise ValueError("more than 65536 posts in one second of one stream")
-            counter = (k << 20) | (stream << 16) | seq
-            out.append(self._post(rng, t, counter, weighted_choice(rng, weights), scenario))
-            seq += 1
-
-    def _post(
-        self, rng: random.Random, t: float, counter: int, label: str, scenario: Scenario | None
-    ) -> SimEvent:
-        if scenario is not None:
-            platform: str | None = scenario.platform
-        elif rng.random() < PLATFORMLESS_SHARE.get(label, 0.0):
-            platform = None
-        else:
-            platform = weighted_choice(rng, PLATFORM_SHARES)
-        other = None
-        if platform and (label == "switching" or rng.random() < 0.5):
-            other = weighted_choice(rng, PLATFORM_SHARES, exclude=platform)
-        featured = None
-        if scenario and scenario.kind == "content-exit" and rng.random() < 0.7:
-            featured = SHOWS[scenario.platform][0]
-        submission = rng.random() < SUBMISSION_SHARE
-        text = compose_post(rng, label, platform, other, submission, featured)
-        post_id = ("t3_" if submission else "t1_") + scramble_id(counter, self._id_keys)
-        created = math.floor(t * 1000) / 1000
-        value = {
-            "id": post_id,
-            "kind": "submission" if submission else "comment",
-            "subreddit": pick_subreddit(rng, label, platform),
-            "title": text.title,
-            "body": text.body,
-            "score": pick_score(rng, submission, label),
-            "created_utc": created,
-            "author": None if rng.random() < DELETED_AUTHOR_SHARE else self._author(rng),
-            "schema_version": RAW_SCHEMA_VERSION,
-        }
-        truth = PostTruth(
-            label=label,
-            platforms=text.platforms,
-            switch_from=platform if text.switch_to else None,
-            switch_to=text.switch_to,
-            scenario=str(scenario) if scenario else None,
-        )
-        return SimEvent(topics.REDDIT_DISCUSSIONS, post_id, value, created, truth)
-
-    def _author(self, rng: random.Random) -> str:
-        # A few prolific posters and a long tail, like any forum.
-        index = int(AUTHOR_POPULATION * rng.random() ** 2.5)
-        hashed = self._authors.get(index)
-        if hashed is None:
-            hashed = hash_author(fake_username(self.seed, index), self._salt)
-            if len(self._authors) < AUTHOR_POPULATION:
-                self._authors[index] = hashed
-        return hashed

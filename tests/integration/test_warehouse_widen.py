@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from streamapp.loaders.schema import POSTS, create_table_sql, widen_columns_sql
+from streamapp.loaders.ddl import create_table_sql, widen_columns_sql
+from streamapp.loaders.schema import POSTS
 from tests.integration.warehouse import env_of, query, schema_settings
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from streamapp import cli
-from streamapp.analytics import intent_model
+from streamapp.analytics import intent_features, intent_model
 from streamapp.analytics.classifier import (
     CLASSIFIER_VERSION,
     INTENTS,
@@ -128,12 +128,12 @@ def test_model_of_another_version_is_refused(tmp_path: Path) -> None:
 
 
 def test_features_mark_negation_and_normalise_platforms() -> None:
-    toks = intent_model.tokens("i'm not cancelling @max, @netflix is $0 now")
+    toks = intent_features.tokens("i'm not cancelling @max, @netflix is $0 now")
     assert toks[:4] == ["i'm", "not", "!cancelling", "!@p"]
     assert "@p" in toks and "$0" in toks
-    feats = intent_model.text_features("not cancelling")
+    feats = intent_features.text_features("not cancelling")
     assert "w:!cancelling" in feats and "c:canc" not in feats
-    assert "c:canc" in intent_model.text_features("cancelling")
+    assert "c:canc" in intent_features.text_features("cancelling")
 
 
 def test_fast_path_scores_exactly_like_the_named_features() -> None:
@@ -141,7 +141,7 @@ def test_fast_path_scores_exactly_like_the_named_features() -> None:
     for row in load(DEV)[:60] + [{"title": None, "body": "cancel cancel CANCEL, not cancelling"}]:
         norm = read(join_post(row["title"], row["body"])).norm
         fast = dict(zip(*model.vector_of(norm), strict=True))
-        named = dict(zip(*model.vector(intent_model.text_features(norm)), strict=True))
+        named = dict(zip(*model.vector(intent_features.text_features(norm)), strict=True))
         assert fast.keys() == named.keys()
         assert all(abs(fast[i] - named[i]) < 1e-12 for i in fast)
 

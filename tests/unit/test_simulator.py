@@ -14,17 +14,13 @@ import pytest
 from streamapp import topics
 from streamapp.analytics.platforms import PLATFORM_IDS
 from streamapp.records.raw import is_author_hash, parse_reddit_post, parse_trend_point
-from streamapp.sources.post_templates import LABELS, SUBREDDITS
+from streamapp.sources.post_mix import AUTHOR_POPULATION, fake_username
+from streamapp.sources.post_vocabulary import LABELS, SUBREDDITS
 from streamapp.sources.producer import compressed_clock, run_simulator
-from streamapp.sources.simulator import (
-    AUTHOR_POPULATION,
-    PostTruth,
-    Scenario,
-    SimEvent,
-    Simulator,
-    fake_username,
-    seasonal_factor,
-)
+from streamapp.sources.scenarios import Scenario
+from streamapp.sources.sim_events import PostTruth, SimEvent
+from streamapp.sources.simulator import Simulator
+from streamapp.sources.trend_model import seasonal_factor
 from tests.fakes import FakeProducer
 
 T0 = 1_700_000_000.0  # Tuesday 2023-11-14 22:13:20 UTC

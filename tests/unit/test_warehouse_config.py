@@ -12,14 +12,14 @@ from pydantic import SecretStr
 from streamapp.config import WarehouseSettings
 from streamapp.loaders import InvalidIdentifier, RowError, WarehouseConfigError, checked, to_row
 from streamapp.loaders.connection import connect_kwargs
+from streamapp.loaders.ddl import add_columns_sql
+from streamapp.loaders.load_sql import merge_sql
 from streamapp.loaders.schema import (
     ALERTS,
     PLATFORM_WINDOWS,
     POSTS,
     TABLES,
     TRENDS,
-    add_columns_sql,
-    merge_sql,
 )
 
 

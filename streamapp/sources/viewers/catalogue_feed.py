@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from streamapp import topics
 from streamapp.records.catalogue import title_record
-from streamapp.sources.simulator import SimEvent
+from streamapp.sources.sim_events import SimEvent
 from streamapp.sources.viewers.catalogue import Catalogue
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from streamapp.analytics.viewers import evaluate
-from streamapp.sources.simulator import SimEvent
+from streamapp.sources.sim_events import SimEvent
 from streamapp.sources.viewers.population import DAY_S
 from streamapp.sources.viewers.simulator import ViewerSimulator
 

@@ -19,7 +19,7 @@ from streamapp.records.raw import iso_utc
 from streamapp.records.viewing import VIEWING_SCHEMA_VERSION
 from streamapp.sources.post_mix import stable_hash
 from streamapp.sources.scenarios import Scenario
-from streamapp.sources.simulator import SimEvent
+from streamapp.sources.sim_events import SimEvent
 from streamapp.sources.viewers.behaviour import Emitted, live_day
 from streamapp.sources.viewers.catalogue import build_catalogue, exit_titles, weekly_moves
 from streamapp.sources.viewers.catalogue_feed import CatalogueFeed
