@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from loaders.schema import POSTS, create_table_sql, widen_columns_sql
-from tests.integration.warehouse import env_of, query, schema_settings
+from tests.harness.warehouse import env_of, query, schema_settings
 
 pytestmark = pytest.mark.integration
 
