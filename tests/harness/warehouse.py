@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
-
 from loaders import SnowflakeLoader, open_connection
-from loaders.local_warehouse import LOCAL_PASSWORD, LocalEndpoint, start_process
+from loaders.local_warehouse import LocalEndpoint, start_process
 from streamapp.config import WarehouseSettings
 from tests.harness.process import HarnessError
 
@@ -22,19 +20,11 @@ def schema_settings(
 ) -> WarehouseSettings:
     """The local warehouse, in `schema` (default: one no other test uses). The timeout
     is the local warehouse's own (it answers at once or not at all) unless given."""
-    env = endpoint.environment()
-    return WarehouseSettings(
-        account=env["SNOWFLAKE_ACCOUNT"],
-        user=env["SNOWFLAKE_USER"],
-        password=SecretStr(LOCAL_PASSWORD),
-        host=endpoint.host,
-        port=endpoint.port,
-        protocol=env["SNOWFLAKE_PROTOCOL"],
-        network_timeout=network_timeout or float(env["SNOWFLAKE_NETWORK_TIMEOUT"]),
-        # Given, so that a SNOWFLAKE_DATABASE of the environment does not move the tests.
-        database=WarehouseSettings.model_fields["database"].default,
-        schema_=schema or f"T_{uuid.uuid4().hex[:10].upper()}",
-    )
+    # The database is given, so that a SNOWFLAKE_DATABASE of the environment does not
+    # move the tests.
+    database = WarehouseSettings.model_fields["database"].default
+    schema = schema or f"T_{uuid.uuid4().hex[:10].upper()}"
+    return endpoint.settings(database, schema, network_timeout)
 
 
 def env_of(settings: WarehouseSettings) -> dict[str, str]:
