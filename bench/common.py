@@ -1,5 +1,6 @@
-"""What both benchmarks share: the result lines, percentiles, a broker, a worker process,
-simulated posts and a fast producer.
+"""What the benchmarks share: the result lines, percentiles, a worker configured as the
+benchmarks run it, simulated posts and a fast producer. The broker and the processes
+themselves come from the test harness (tests/harness), as the tests start them.
 
 The formatting helpers at the top are pure (the unit tests cover them); everything that
 needs a broker or a process imports its dependencies lazily.
@@ -12,25 +13,19 @@ import contextlib
 import json
 import math
 import os
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from streamapp import topics
+from tests.harness.kafka import PARTITIONS, KafkaRun
+from tests.harness.process import HarnessError
+from tests.harness.worker import Worker
 
-PARTITIONS = 4
 
-
-class BenchError(RuntimeError):
-    """The benchmark could not measure what it promised (missing events, dead worker...)."""
+class BenchError(HarnessError):
+    """The benchmark could not measure what it promised (missing events...). The mains
+    catch `HarnessError`, its parent: a worker that died is one too."""
 
 
 # -- formatting (pure) -----------------------------------------------------------------
@@ -108,164 +103,27 @@ def parse_env_pairs(pairs: Sequence[str] | None) -> dict[str, str]:
     return out
 
 
-@dataclass
-class BenchEnv:
-    """A broker (embedded unless a bootstrap is given), a temp dir and unique names."""
-
-    bootstrap: str
-    tmp: Path
-    prefix: str
-    run_id: str
-    broker: Any = None  # streamapp.embedded.BrokerHandle when we started one
-
-    def topic(self, name: str) -> str:
-        return self.prefix + name
+def bench_app_id(env: KafkaRun) -> str:
+    """The app id of this run's workers (one consumer group) and of its dashboard."""
+    return f"bench-{env.run_id}-worker"
 
 
-@contextlib.contextmanager
-def bench_env(kind: str, bootstrap: str | None) -> Iterator[BenchEnv]:
-    """Start the embedded Kafka (unless *bootstrap*), create this run's topics; stop all after."""
-    from streamapp.embedded import create_topics
-
-    run_id = uuid.uuid4().hex[:8]
-    tmp = Path(tempfile.mkdtemp(prefix=f"streamapp-bench-{kind}-"))
-    broker = None
-    try:
-        if bootstrap is None:
-            started = time.monotonic()
-            broker = _start_kafka(tmp)
-            bootstrap = broker.bootstrap
-            print(f"# broker: kafka on {bootstrap} ({time.monotonic() - started:.1f} s to start)")
-        env = BenchEnv(bootstrap, tmp, f"bench-{kind}-{run_id}.", run_id, broker)
-        asyncio.run(
-            create_topics(
-                bootstrap, [env.topic(name) for name in topics.ALL_TOPICS], partitions=PARTITIONS
-            )
-        )
-        yield env
-    finally:
-        if broker is not None:
-            broker.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _start_kafka(tmp: Path) -> Any:
-    from streamapp.embedded import KafkaDistError, free_port, start_broker
-
-    for attempt in range(3):
-        try:
-            return start_broker(free_port(), tmp / f"broker-{attempt}", kind="kafka")
-        except KafkaDistError as exc:
-            # kafka_broker passes a random cluster id as a separate argument: one that
-            # starts with "-" (1 in 64) is taken for an option by the storage tool.
-            if "--cluster-id" not in str(exc) or attempt == 2:
-                raise
-            print("# kafka storage format refused its random cluster id: retrying")
-    raise AssertionError("unreachable")
-
-
-# -- the worker process ----------------------------------------------------------------
-
-
-@dataclass
-class Worker:
-    """`python -m streamapp worker` in its own session, logging to a file."""
-
-    env: BenchEnv
-    extra_env: dict[str, str] = field(default_factory=dict)
-    app_id: str = ""
-    web_port: int = 0
-    process: subprocess.Popen | None = None
-    log_path: Path | None = None
-    started_at: float = 0.0  # time.time() at spawn
-    name: str = "worker"  # its log file; workers of one run share the app id (one group)
-
-    def start(self) -> Worker:
-        from streamapp.embedded import free_port
-
-        self.web_port = free_port()
-        self.app_id = f"bench-{self.env.run_id}-worker"
-        data_dir = self.env.tmp / "worker"
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = self.env.tmp / f"{self.name}.log"
-        environ = {
-            **os.environ,
-            "KAFKA_BOOTSTRAP_SERVERS": self.env.bootstrap,
-            "STREAMAPP_TOPIC_PREFIX": self.env.prefix,
-            "STREAMAPP_APP_ID": self.app_id,
-            "STREAMAPP_WEB_PORT": str(self.web_port),
-            "STREAMAPP_DATA_DIR": str(data_dir),
-            "STREAMAPP_PARTITIONS": str(PARTITIONS),
-            **self.extra_env,
-        }
-        with open(self.log_path, "wb") as log:
-            self.started_at = time.time()
-            self.process = subprocess.Popen(
-                # The CLI's default level on purpose: with "warning" or above Faust keeps the
-                # root logger at DEBUG for its spinner, and every debug call costs a record.
-                [sys.executable, "-m", "streamapp", "worker", "--loglevel", "info"],
-                env=environ,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        return self
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def check_alive(self) -> None:
-        if self.process is not None and self.process.poll() is not None:
-            raise BenchError(
-                f"the worker exited with code {self.process.returncode}\n{self.log_tail()}"
-            )
-
-    def log_tail(self, lines: int = 30) -> str:
-        if self.log_path is None or not self.log_path.exists():
-            return "(no worker log)"
-        text = self.log_path.read_text(errors="replace").splitlines()[-lines:]
-        return f"--- {self.log_path} (tail) ---\n" + "\n".join(text)
-
-    def stop(self, timeout: float = 15.0) -> None:
-        """SIGTERM (Faust shuts down cleanly), then SIGKILL the whole session."""
-        proc = self.process
-        if proc is None or proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            print(f"# worker did not stop in {timeout:.0f} s: killing it", file=sys.stderr)
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-
-    def start_profiler(self, path: Path) -> subprocess.Popen:
-        """py-spy sampling this worker into *path* (collapsed stacks)."""
-        return start_profiler(self.pid, path)
-
-    async def wait_ready(self, timeout: float = 60.0) -> float:
-        """Until /readyz answers 200; returns the seconds it took since spawn."""
-        import aiohttp
-
-        url = f"http://127.0.0.1:{self.web_port}/readyz"
-        deadline = time.monotonic() + timeout
-        async with aiohttp.ClientSession() as session:
-            while True:
-                self.check_alive()
-                with contextlib.suppress(aiohttp.ClientError, asyncio.TimeoutError):
-                    async with session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as resp:
-                        if resp.status == 200:
-                            return time.time() - self.started_at
-                if time.monotonic() > deadline:
-                    raise BenchError(
-                        f"the worker was not ready after {timeout:.0f} s\n{self.log_tail()}"
-                    )
-                await asyncio.sleep(0.2)
+def bench_worker(
+    env: KafkaRun, extra_env: dict[str, str] | None = None, name: str = "worker"
+) -> Worker:
+    """`python -m streamapp worker` with the product's defaults (not the tests' fast
+    windows) in a session of its own, logging to `<name>.log`: workers of one run share
+    the app id (one group) and the data directory."""
+    return Worker(
+        env.bootstrap,
+        env.prefix,
+        env.tmp / "worker",
+        dict(extra_env or {}),
+        app_id=bench_app_id(env),
+        log_path=env.tmp / f"{name}.log",
+        settings={"STREAMAPP_PARTITIONS": str(PARTITIONS)},
+        own_session=True,
+    )
 
 
 # -- posts -------------------------------------------------------------------------------
@@ -376,20 +234,6 @@ def cpu_seconds(pid: int | None) -> tuple[float, float] | None:
         on_cpu += int(run_ns)
         waiting += int(wait_ns)
     return on_cpu / 1e9, waiting / 1e9
-
-
-def start_profiler(pid: int, path: Path, gil: bool = True) -> subprocess.Popen:
-    """py-spy (pip install py-spy) sampling process *pid* into *path* (collapsed stacks);
-    `gil`: only samples holding the GIL (CPU work, not waits). SIGINT makes it write."""
-    exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    return subprocess.Popen(
-        [exe, "record", "--pid", str(pid), "--rate", "250", "--format", "raw"]
-        + (["--gil"] if gil else [])
-        + ["--output", str(path), "--nonblocking"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
 
 
 def loadavg() -> str:

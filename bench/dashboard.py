@@ -25,20 +25,21 @@ import time
 from pathlib import Path
 
 from bench.common import (
-    BenchEnv,
     BenchError,
-    bench_env,
+    bench_app_id,
     cpu_seconds,
     fmt_ms,
     fmt_rate,
     latency_summary,
     loadavg,
-    start_profiler,
     table,
 )
-from bench.dashboard_page import DashboardProcess, PageProbe, start_dashboard
+from bench.dashboard_page import PageProbe
 from streamapp import topics
 from streamapp.analytics.platforms import PLATFORMS
+from tests.harness.dashboard import Dashboard
+from tests.harness.kafka import KafkaRun, kafka_run
+from tests.harness.process import HarnessError
 
 TICK_S = 0.01
 TARGET_P95_MS = 1000.0
@@ -105,7 +106,7 @@ def lags_ms(sent: list[float], offset: int, redraws: list[tuple[float, float]]) 
     return lags
 
 
-async def measure(env: BenchEnv, board: DashboardProcess, args: argparse.Namespace) -> list:
+async def measure(env: KafkaRun, board: Dashboard, args: argparse.Namespace) -> list:
     """Each rate in turn; returns [(achieved rate, p95 ms)] and prints a table."""
     rows, results, shown = [], [], 0
     topic = env.topic(topics.DISCUSSION_SIGNALS)
@@ -116,10 +117,10 @@ async def measure(env: BenchEnv, board: DashboardProcess, args: argparse.Namespa
         for rate in [float(r) for r in args.rates.split(",")]:
             rss_before = board.rss_mb()
             mark = await page.redraw_count()
-            cpu_before, busy_before = cpu_seconds(board.process.pid), await page.busy_s()
+            cpu_before, busy_before = cpu_seconds(board.pid), await page.busy_s()
             sent = await stream(env.bootstrap, topic, rate, args.seconds, shown)
             redraws = await page.wait_for_count(shown + len(sent), timeout=30)
-            cpu_after, busy_after = cpu_seconds(board.process.pid), await page.busy_s()
+            cpu_after, busy_after = cpu_seconds(board.pid), await page.busy_s()
             lags = lags_ms(sent, shown, redraws)
             shown += len(sent)
             achieved = len(sent) / args.seconds
@@ -161,17 +162,27 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"# load average {loadavg()}", flush=True)
     try:
-        with bench_env("dashboard", args.bootstrap) as env:
-            board = start_dashboard(env, code=args.code)
-            profiler = start_profiler(board.process.pid, args.profile) if args.profile else None
+        with kafka_run("bench-dashboard", args.bootstrap) as env:
+            board = Dashboard(
+                env.bootstrap,
+                env.prefix,
+                env.tmp,
+                app_id=bench_app_id(env),
+                code=args.code,
+                settings={},  # the product's buckets, not the tests' short ones
+                own_session=True,
+            )
+            profiler = None
             try:
+                board.start().wait_serving(60.0, path="", request_timeout=60.0)
+                profiler = board.start_profiler(args.profile) if args.profile else None
                 results = asyncio.run(measure(env, board, args))
             finally:
                 if profiler is not None:
                     profiler.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
                     profiler.wait(30)
                 board.stop()
-    except BenchError as exc:
+    except HarnessError as exc:
         print(f"bench dashboard: {exc}", file=sys.stderr)
         return 1
     rate, p95 = min(results, key=lambda r: abs(r[0] - args.target_rate))

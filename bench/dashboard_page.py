@@ -1,32 +1,13 @@
-"""The dashboard process and the browser page the dashboard benchmark watches."""
+"""The browser page the dashboard benchmark watches (the dashboard process and the
+browser's set-up: tests/harness/dashboard.py)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from bench.common import BenchEnv, BenchError
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from bench.common import BenchError
+from tests.harness.dashboard import CHROMIUM, CHROMIUM_FLAGS
 
 # At every redraw of the mentions chart: (wall ms, events the chart counts).
 RECORD_REDRAWS = """() => {
@@ -36,79 +17,6 @@ RECORD_REDRAWS = """() => {
   src.connect(src.change, () => window.__redraws.push([Date.now(), total()]));
   return true;
 }"""
-
-
-@dataclass
-class DashboardProcess:
-    process: subprocess.Popen
-    port: int
-    log_path: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def rss_mb(self) -> float:
-        with contextlib.suppress(OSError), open(f"/proc/{self.process.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-
-
-def start_dashboard(
-    env: BenchEnv, timeout: float = 60.0, code: Path | None = None
-) -> DashboardProcess:
-    """`streamapp dashboard` on a free port; `code`: another checkout's sources instead of
-    the installed ones (the same bench, page and load against older code, side by side)."""
-    from streamapp.embedded import free_port
-
-    port = free_port()
-    log_path = env.tmp / "dashboard.log"
-    environ = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": env.bootstrap,
-        "STREAMAPP_TOPIC_PREFIX": env.prefix,
-        "STREAMAPP_APP_ID": f"bench-{env.run_id}-worker",
-    }
-    if code is not None:
-        environ["PYTHONPATH"] = str(code)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamapp", "dashboard", "--port", str(port)],
-            cwd=code,
-            env=environ,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    board = DashboardProcess(process, port, log_path)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"the dashboard exited:\n{log_path.read_text(errors='replace')}")
-        try:
-            # One request given the whole timeout: the first page can take seconds to
-            # build on a loaded machine, and each retry would leave another session.
-            with urllib.request.urlopen(board.url, timeout=timeout):
-                return board
-        except urllib.error.HTTPError:
-            return board
-        except OSError:
-            time.sleep(0.3)
-    board.stop()
-    tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-20:])
-    raise BenchError(f"the dashboard did not answer in {timeout:.0f} s:\n{tail}")
 
 
 class PageProbe:

@@ -23,11 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.common import (
-    BenchEnv,
     BenchError,
     Post,
-    Worker,
-    bench_env,
+    bench_worker,
     cpu_seconds,
     fmt_ms,
     fmt_rate,
@@ -41,6 +39,9 @@ from bench.common import (
     table,
 )
 from streamapp import topics
+from tests.harness.kafka import KafkaRun, kafka_run
+from tests.harness.process import HarnessError
+from tests.harness.worker import Worker
 
 TICK_S = 0.01
 DRAIN_TIMEOUT_S = 15.0
@@ -68,7 +69,7 @@ async def collect(consumer: Any, arrivals: Arrivals, stop: asyncio.Event) -> Non
                 arrivals.kafka_ts[event_id] = record.timestamp / 1000
 
 
-async def send_paced(env: BenchEnv, posts: list[Post], sent: dict[str, float]) -> None:
+async def send_paced(env: KafkaRun, posts: list[Post], sent: dict[str, float]) -> None:
     """Send each post once its event time is due, checking every TICK_S."""
     producer = new_producer(env.bootstrap, linger_ms=0)
     topic = env.topic(topics.REDDIT_DISCUSSIONS)
@@ -104,10 +105,10 @@ class LatencyResult:
 
 
 async def measure(
-    env: BenchEnv, worker: Worker, rate: float, seconds: float, warmup: float
+    env: KafkaRun, worker: Worker, rate: float, seconds: float, warmup: float
 ) -> LatencyResult:
     worker.start()
-    ready_s = await worker.wait_ready()
+    ready_s = await asyncio.to_thread(worker.wait_ready)
     print(f"# worker ready {ready_s:.1f} s after spawn; load average {loadavg()}")
     consumer = new_consumer(
         env.bootstrap, env.topic(topics.DISCUSSION_SIGNALS), fetch_max_wait_ms=100
@@ -183,8 +184,8 @@ def run(
     settings = " ".join(f"{k}={v}" for k, v in sorted(worker_env.items())) or "defaults"
     print(f"# latency: {rate:g} posts/s for {seconds:g} s after {warmup:g} s warm-up; {settings}")
     started = time.monotonic()
-    with bench_env("latency", bootstrap) as env:
-        worker = Worker(env, worker_env)
+    with kafka_run("bench-latency", bootstrap) as env:
+        worker = bench_worker(env, worker_env)
         try:
             result = asyncio.run(measure(env, worker, rate, seconds, warmup))
         finally:
@@ -221,6 +222,6 @@ def main(argv: list[str] | None = None) -> int:
         return run(
             args.rate, args.seconds, args.warmup, args.bootstrap, parse_env_pairs(args.worker_env)
         )
-    except BenchError as exc:
+    except HarnessError as exc:
         print(f"latency bench FAILED: {exc}", file=sys.stderr)
         return 1

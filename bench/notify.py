@@ -27,9 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.common import (
-    PARTITIONS,
     BenchError,
-    bench_env,
     fmt_ms,
     fmt_rate,
     fmt_ratio,
@@ -38,6 +36,7 @@ from bench.common import (
     table,
 )
 from streamapp.embedded import free_port
+from tests.harness.kafka import PARTITIONS, kafka_run
 
 SECRET = "bench-secret-0123456789"
 
@@ -202,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.basicConfig(level=logging.WARNING)  # notify's per-delivery INFO lines: off
-    with bench_env("notify", args.bootstrap) as env:
+    with kafka_run("bench-notify", args.bootstrap) as env:
         receiver = Receiver()
         try:
 

@@ -33,11 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
-    PARTITIONS,
-    BenchEnv,
     BenchError,
-    Worker,
-    bench_env,
+    bench_worker,
     cpu_seconds,
     fmt_rate,
     fmt_ratio,
@@ -49,6 +46,8 @@ from bench.common import (
 )
 from streamapp import topics
 from streamapp.embedded import create_topics
+from tests.harness.kafka import PARTITIONS, KafkaRun, kafka_run
+from tests.harness.process import HarnessError
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER_VENV = ROOT / ".venv-peers"
@@ -80,7 +79,7 @@ def peer_python() -> Path:
     return python
 
 
-async def signal_rate(env: BenchEnv, topic: str, n: int, alive: Any) -> float:
+async def signal_rate(env: KafkaRun, topic: str, n: int, alive: Any) -> float:
     """Read `topic` until n distinct signals came; their rate at the bench's arrival."""
     consumer = new_consumer(env.bootstrap, topic)
     await consumer.start()
@@ -108,7 +107,7 @@ async def signal_rate(env: BenchEnv, topic: str, n: int, alive: Any) -> float:
     return (n - 1) / (last - first)
 
 
-async def read_windows(env: BenchEnv, topic: str, ours: bool) -> Windows:
+async def read_windows(env: KafkaRun, topic: str, ours: bool) -> Windows:
     """Every closed window so far (ours: the latest revision of each)."""
     consumer = new_consumer(env.bootstrap, topic)
     await consumer.start()
@@ -163,7 +162,7 @@ def compare(ours: Windows, quix: Windows) -> str:
     )
 
 
-async def send_flush(env: BenchEnv, platforms: list[str]) -> None:
+async def send_flush(env: KafkaRun, platforms: list[str]) -> None:
     """One record per raw partition, an hour after the posts, naming every platform: it
     moves each platform's stream time in Quix past every window (see quix_peer.py)."""
     from bench.common import new_producer
@@ -181,7 +180,7 @@ async def send_flush(env: BenchEnv, platforms: list[str]) -> None:
         await producer.stop()
 
 
-def run_quix(env: BenchEnv, n: int, platforms: list[str]) -> Result:
+def run_quix(env: KafkaRun, n: int, platforms: list[str]) -> Result:
     python = peer_python()
     signals, windows = env.topic("peer-signals"), env.topic("peer-windows")
     asyncio.run(create_topics(env.bootstrap, [signals, windows], partitions=4))
@@ -231,8 +230,8 @@ def measured(pid: int, run: Any) -> tuple[float, float]:
     return value, after[0] - before[0]
 
 
-def run_ours(env: BenchEnv, n: int) -> Result:
-    worker = Worker(env).start()
+def run_ours(env: KafkaRun, n: int) -> Result:
+    worker = bench_worker(env).start()
     try:
         signals = env.topic(topics.DISCUSSION_SIGNALS)
         probe = lambda: asyncio.run(signal_rate(env, signals, n, worker.check_alive))  # noqa: E731
@@ -246,7 +245,7 @@ def run_ours(env: BenchEnv, n: int) -> Result:
 def run(n: int, bootstrap: str | None) -> int:
     print(f"# peers: {n} posts, load average {loadavg()}")
     peer_python()  # before the clock starts
-    with bench_env("peers", bootstrap) as env:
+    with kafka_run("bench-peers", bootstrap) as env:
         posts = simulated_posts(n, SPAN_S, end=time.time())
         asyncio.run(produce_all(env.bootstrap, env.topic(topics.REDDIT_DISCUSSIONS), posts))
         ours, our_cpu, our_windows = run_ours(env, n)
@@ -254,7 +253,7 @@ def run(n: int, bootstrap: str | None) -> int:
         quix, quix_cpu, quix_windows = run_quix(env, n, platforms)
     try:
         print(compare(our_windows, quix_windows))
-    except BenchError as exc:
+    except HarnessError as exc:
         rates = f"streamapp {fmt_rate(ours)}/s, quixstreams {fmt_rate(quix)}/s"
         raise BenchError(f"{exc} (rates not valid: {rates})") from exc
     rows = [
@@ -277,6 +276,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--posts must be at least 10")
     try:
         return run(args.posts, args.bootstrap)
-    except BenchError as exc:
+    except HarnessError as exc:
         print(f"peers bench FAILED: {exc}", file=sys.stderr)
         return 1

@@ -29,14 +29,16 @@ from typing import Any
 
 from bench.common import (
     BenchError,
-    Worker,
-    bench_env,
+    bench_worker,
     fmt_ms,
     new_producer,
     parse_env_pairs,
     percentile,
 )
 from streamapp import topics
+from tests.harness.kafka import kafka_run
+from tests.harness.process import HarnessError
+from tests.harness.worker import Worker
 
 DAY_S = 86_400.0
 TARGET_P99_MS = 20.0
@@ -156,16 +158,16 @@ def run(
     from streamapp.embedded import create_topics
     from streamapp.sources.checkpoints import TOPIC_CONFIG
 
-    with bench_env("recommend", bootstrap) as bench:
+    with kafka_run("bench-recommend", bootstrap) as bench:
         catalogue_topic = bench.topic(topics.TITLE_CATALOGUE)
         asyncio.run(create_topics(bench.bootstrap, [catalogue_topic], 1, dict(TOPIC_CONFIG)))
         items, later, names = simulated(bench.prefix, accounts, days)
         asyncio.run(produce(bench.bootstrap, items))
         print(f"# {len(items)} records ({len(names)} accounts, {days} days) pre-produced")
-        workers = [Worker(bench, env, name=f"worker-{i}").start() for i in range(2)]
+        workers = [bench_worker(bench, env, name=f"worker-{i}").start() for i in range(2)]
         try:
             for worker in workers:
-                asyncio.run(worker.wait_ready(timeout=120))
+                worker.wait_ready(timeout=120)
             started = time.monotonic()
             wait_folded(workers, names)
             print(f"# every account answered {time.monotonic() - started:.1f} s after ready")
@@ -220,6 +222,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         env = parse_env_pairs(args.worker_env)
         return run(args.accounts, args.days, args.requests, args.live, args.bootstrap, env)
-    except BenchError as exc:
+    except HarnessError as exc:
         print(f"recommend bench FAILED: {exc}", file=sys.stderr)
         return 1

@@ -22,11 +22,12 @@ from pathlib import Path
 from bench.common import BenchError, fmt_rate, fmt_ratio, table
 from streamapp.config import WarehouseSettings
 from streamapp.embedded import free_port
-from streamapp.loaders import SnowflakeLoader, SourceRow, open_connection, to_row
+from streamapp.loaders import SourceRow, open_connection, to_row
 from streamapp.loaders.load_sql import create_stage_sql, insert_rows_sql
-from streamapp.loaders.local_warehouse import LOCAL_PASSWORD, start_process
+from streamapp.loaders.local_warehouse import LocalEndpoint
 from streamapp.loaders.schema import POSTS
 from streamapp.loaders.snowflake_loader import ROWS_PER_INSERT
+from tests.harness.warehouse import WarehouseServer, loader_for, schema_settings
 
 INTENTS = ["piracy", "switching", "cancellation", "price_complaint", "content_gap"]
 PLATFORMS = ["netflix", "disney_plus", "hulu", "max", "prime_video"]
@@ -62,23 +63,13 @@ def signal_rows(n: int, seed: int = 7) -> list[SourceRow]:
 
 
 def settings_for(port: int, schema: str) -> WarehouseSettings:
-    from pydantic import SecretStr
-
-    return WarehouseSettings(
-        account="local",
-        user="bench",
-        password=SecretStr(LOCAL_PASSWORD),
-        host="127.0.0.1",
-        port=port,
-        protocol="http",
-        network_timeout=60,
-        schema_=schema,
-    )
+    # A bulk load of thousands of rows can take longer than the local default timeout.
+    return schema_settings(LocalEndpoint("127.0.0.1", port), schema, network_timeout=60)
 
 
 def run_ours(port: int, rows: list[SourceRow], batch: int, bulk: bool) -> float:
     settings = settings_for(port, f"OURS_{uuid.uuid4().hex[:8].upper()}")
-    loader = SnowflakeLoader(lambda: open_connection(settings), bulk=None if bulk else False)
+    loader = loader_for(settings, bulk=None if bulk else False)
     try:
         loader.init_schema()
         started = time.perf_counter()
@@ -127,20 +118,15 @@ def main(argv: list[str] | None = None) -> int:
     rows = signal_rows(args.rows)
     results: dict[int, tuple[float, float, float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-sink-") as tmp:
-        port = free_port()
-        try:
-            process = start_process(Path(tmp), port)
-        except RuntimeError as exc:
-            raise BenchError(str(exc)) from exc
+        server = WarehouseServer(Path(tmp), free_port()).start()
         try:
             for batch in batches:
-                plain = run_plain(port, rows, batch)
-                inserts = run_ours(port, rows, batch, bulk=False)
-                ours = run_ours(port, rows, batch, bulk=True)
+                plain = run_plain(server.port, rows, batch)
+                inserts = run_ours(server.port, rows, batch, bulk=False)
+                ours = run_ours(server.port, rows, batch, bulk=True)
                 results[batch] = (ours, inserts, plain)
         finally:
-            process.terminate()
-            process.wait(30)
+            server.stop()
     print(f"{len(rows)} rows per run, local warehouse (fakesnow over DuckDB), real connector")
     print(
         table(

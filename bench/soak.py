@@ -21,9 +21,8 @@ from collections.abc import Iterator
 from bench.common import (
     BenchError,
     Post,
-    Worker,
     _as_post,
-    bench_env,
+    bench_worker,
     fmt_rate,
     loadavg,
     parse_env_pairs,
@@ -31,6 +30,9 @@ from bench.common import (
 )
 from bench.throughput import backlog_parser, run_pipeline
 from streamapp import topics
+from tests.harness.kafka import kafka_run
+from tests.harness.process import HarnessError, rss_mb
+from tests.harness.worker import Worker
 
 DEFAULT_POSTS = 1_000_000
 SPAN_S = 7200.0  # event times over the last two hours
@@ -43,14 +45,6 @@ def soak_line(events: int, rate: float, rss_half: float, rss_end: float) -> str:
         f"soak: events={events} events_per_s={fmt_rate(rate)} "
         f"rss_mb_at_50pct={rss_half:.1f} rss_mb_at_end={rss_end:.1f}"
     )
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise BenchError(f"no VmRSS for process {pid}")
 
 
 def post_chunks(n: int, end: float, seed: int = 7) -> Iterator[list[Post]]:
@@ -89,7 +83,7 @@ class RssMarks:
 def run(n: int, bootstrap: str | None, worker_env: dict[str, str]) -> int:
     print(f"# soak: {n} posts over {SPAN_S / 3600:.0f} h of event time, load {loadavg()}")
     began = time.monotonic()
-    with bench_env("soak", bootstrap) as env:
+    with kafka_run("bench-soak", bootstrap) as env:
         raw = env.topic(topics.REDDIT_DISCUSSIONS)
         produced = 0
         took = 0.0
@@ -97,7 +91,7 @@ def run(n: int, bootstrap: str | None, worker_env: dict[str, str]) -> int:
             took += asyncio.run(produce_all(env.bootstrap, raw, chunk))
             produced += len(chunk)
         print(f"# produced {produced} posts to {raw} ({took:.1f} s sending)")
-        worker = Worker(env, worker_env)
+        worker = bench_worker(env, worker_env)
         marks = RssMarks(worker, produced)
         try:
             result = asyncio.run(run_pipeline(env, worker, produced, progress=marks))
@@ -138,6 +132,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--posts must be at least 10")
     try:
         return run(args.posts, args.bootstrap, parse_env_pairs(args.worker_env))
-    except BenchError as exc:
+    except HarnessError as exc:
         print(f"soak bench FAILED: {exc}", file=sys.stderr)
         return 1

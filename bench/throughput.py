@@ -30,10 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
-    BenchEnv,
     BenchError,
-    Worker,
-    bench_env,
+    bench_worker,
     cpu_seconds,
     fmt_rate,
     loadavg,
@@ -45,6 +43,9 @@ from bench.common import (
     throughput_line,
 )
 from streamapp import topics
+from tests.harness.kafka import KafkaRun, kafka_run
+from tests.harness.process import HarnessError
+from tests.harness.worker import Worker
 
 DEFAULT_POSTS = 20_000
 SPAN_S = 1200.0  # the posts' event times cover 20 minutes: 20 windows of 60 s per platform
@@ -120,7 +121,7 @@ def stop_profiler(profiler: subprocess.Popen | None) -> None:
 
 
 async def run_pipeline(
-    env: BenchEnv,
+    env: KafkaRun,
     worker: Worker,
     n: int,
     profile: Path | None = None,
@@ -199,7 +200,7 @@ def _delta(
     return None if a is None or b is None else (b[0] - a[0], b[1] - a[1])
 
 
-async def wait_drained(env: BenchEnv, worker: Worker, last_signal_at: float) -> float | None:
+async def wait_drained(env: KafkaRun, worker: Worker, last_signal_at: float) -> float | None:
     """Seconds from the last signal until the worker's committed offsets cover all of its
     raw input and every contribution produced from it (None if not within 20 s)."""
     from aiokafka.admin import AIOKafkaAdminClient
@@ -231,7 +232,7 @@ async def wait_drained(env: BenchEnv, worker: Worker, last_signal_at: float) -> 
     return None
 
 
-async def records_written(env: BenchEnv, worker: Worker) -> dict[str, int]:
+async def records_written(env: KafkaRun, worker: Worker) -> dict[str, int]:
     """End offsets summed per topic, for every topic the worker writes."""
     probe = new_consumer(env.bootstrap)
     await probe.start()
@@ -267,7 +268,7 @@ async def _partitions(consumer: Any, topic: str) -> list[Any]:
     return [TopicPartition(topic, p) for p in sorted(parts)]
 
 
-async def read_outputs(consumer: Any, env: BenchEnv) -> dict[str, Any]:
+async def read_outputs(consumer: Any, env: KafkaRun) -> dict[str, Any]:
     """Closed windows and alerts so far (waits up to 20 s for the first window)."""
     windows_topic = env.topic(topics.PLATFORM_WINDOWS)
     out: dict[str, Any] = {
@@ -313,14 +314,14 @@ def run(
         raise SystemExit("--posts must be at least 2")
     print(f"# throughput: {n} posts, load average {loadavg()}")
     started = time.monotonic()
-    with bench_env("throughput", bootstrap) as env:
+    with kafka_run("bench-throughput", bootstrap) as env:
         posts = simulated_posts(n, SPAN_S, end=time.time())
         raw_topic = env.topic(topics.REDDIT_DISCUSSIONS)
         took = asyncio.run(produce_all(env.bootstrap, raw_topic, posts))
         print(f"# produced {n} posts to {raw_topic} in {took:.1f} s")
         transport = asyncio.run(consume_backlog(env.bootstrap, raw_topic, n, classify=False))
         bare = asyncio.run(consume_backlog(env.bootstrap, raw_topic, n, classify=True))
-        worker = Worker(env, worker_env)
+        worker = bench_worker(env, worker_env)
         try:
             result = asyncio.run(run_pipeline(env, worker, n, profile))
         finally:
@@ -382,6 +383,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return run(args.posts, args.bootstrap, parse_env_pairs(args.worker_env), args.profile)
-    except BenchError as exc:
+    except HarnessError as exc:
         print(f"throughput bench FAILED: {exc}", file=sys.stderr)
         return 1

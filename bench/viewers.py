@@ -28,8 +28,7 @@ from typing import Any
 
 from bench.common import (
     BenchError,
-    Worker,
-    bench_env,
+    bench_worker,
     fmt_ms,
     fmt_rate,
     fmt_ratio,
@@ -43,6 +42,9 @@ from streamapp.analytics.viewers.engine import ChurnEngine
 from streamapp.analytics.viewers.features import DAY_S, day_of, new_state
 from streamapp.records.raw import hash_author, iso_utc
 from streamapp.records.viewing import parse_viewing_event
+from tests.harness.kafka import kafka_run
+from tests.harness.process import HarnessError, rss_mb
+from tests.harness.worker import Worker
 
 DEFAULT_EVENTS = 1_000_000
 DEFAULT_ACCOUNTS = 100_000
@@ -130,14 +132,6 @@ async def bare(bootstrap: str, topic: str, n: int) -> tuple[float, list[float]]:
         await consumer.stop()
 
 
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise BenchError("no VmRSS for the worker")
-
-
 async def pipeline(env: Any, worker: Worker, topic: str, n: int) -> tuple[float, float, float]:
     """(events/s, RSS MB at 10%, RSS MB at 100%) of the worker on the backlog."""
     from aiokafka.admin import AIOKafkaAdminClient
@@ -145,7 +139,7 @@ async def pipeline(env: Any, worker: Worker, topic: str, n: int) -> tuple[float,
     admin = AIOKafkaAdminClient(bootstrap_servers=env.bootstrap)
     await admin.start()
     try:
-        await worker.wait_ready(timeout=90)
+        await asyncio.to_thread(worker.wait_ready, 90)
         started = time.time()
         rss10 = None
         while True:
@@ -174,7 +168,7 @@ def viewers_line(pipeline_rate: float, bare_rate: float, p99_ms: float) -> str:
 
 
 def run(n: int, accounts: int, bootstrap: str | None, worker_env: dict[str, str]) -> int:
-    with bench_env("viewers", bootstrap) as env:
+    with kafka_run("bench-viewers", bootstrap) as env:
         topic = env.topic(topics.VIEWING_EVENTS)
         items = viewing_events(n, accounts)
         asyncio.run(produce(env.bootstrap, topic, items))
@@ -182,7 +176,9 @@ def run(n: int, accounts: int, bootstrap: str | None, worker_env: dict[str, str]
         print(f"# {n} viewing events over {accounts} accounts pre-produced")
         bare_rate, score_ms = asyncio.run(bare(env.bootstrap, topic, n))
         print(f"# bare: {fmt_rate(bare_rate)} events/s")
-        worker = Worker(env, {"STREAMAPP_COMMIT_INTERVAL_SECONDS": "0.5", **worker_env}).start()
+        worker = bench_worker(
+            env, {"STREAMAPP_COMMIT_INTERVAL_SECONDS": "0.5", **worker_env}
+        ).start()
         try:
             rate, rss10, rss100 = asyncio.run(pipeline(env, worker, topic, n))
         finally:
@@ -209,6 +205,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--events must be >= 10 and --accounts within 1..events")
     try:
         return run(args.events, args.accounts, args.bootstrap, parse_env_pairs(args.worker_env))
-    except BenchError as exc:
+    except HarnessError as exc:
         print(f"viewers bench FAILED: {exc}", file=sys.stderr)
         return 1

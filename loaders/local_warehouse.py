@@ -18,7 +18,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from streamapp.config import WarehouseSettings
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,27 @@ class LocalEndpoint:
             # A local server answers at once or not at all: fail fast and retry.
             "SNOWFLAKE_NETWORK_TIMEOUT": "10",
         }
+
+    def settings(
+        self, database: str, schema: str, network_timeout: float | None = None
+    ) -> WarehouseSettings:
+        """What `environment()` says, as settings, for `database`.`schema`."""
+        from pydantic import SecretStr
+
+        from streamapp.config import WarehouseSettings
+
+        env = self.environment()
+        return WarehouseSettings(
+            account=env["SNOWFLAKE_ACCOUNT"],
+            user=env["SNOWFLAKE_USER"],
+            password=SecretStr(LOCAL_PASSWORD),
+            host=self.host,
+            port=self.port,
+            protocol=env["SNOWFLAKE_PROTOCOL"],
+            network_timeout=network_timeout or float(env["SNOWFLAKE_NETWORK_TIMEOUT"]),
+            database=database,
+            schema_=schema,
+        )
 
 
 def warehouse_dir(data_dir: Path) -> Path:

@@ -37,15 +37,6 @@ class FakeTopic:
         return [value for _, value, _ in self.sent]
 
 
-class FakeClock:
-    """An injected clock the test moves by setting `now`."""
-
-    now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class FakeTable(dict):
     """Faust tables are mutable mappings; a dict is the honest in-memory stand-in."""
 

@@ -12,8 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
-
 from streamapp.config import (
     DEFAULT_DATA_DIR,
     DEFAULT_WAREHOUSE_PORT,
@@ -26,7 +24,7 @@ from streamapp.runtime.unreachable import CONNECT_TIMEOUT_S, Unreachable, call_w
 def warehouse_settings(data_dir: str | None) -> WarehouseSettings:
     """Snowflake from SNOWFLAKE_*; else (or with an explicit --data-dir) the local
     warehouse that `up` or `warehouse serve` runs in that data directory."""
-    from streamapp.loaders.local_warehouse import LOCAL_PASSWORD, read_endpoint
+    from streamapp.loaders.local_warehouse import read_endpoint
 
     configured = WarehouseSettings()
     if configured.configured and data_dir is None:
@@ -41,18 +39,7 @@ def warehouse_settings(data_dir: str | None) -> WarehouseSettings:
             f"password, or start the local one (`streamapp up` or `streamapp warehouse serve "
             f"--data-dir {folder}`); none is running in {folder}"
         )
-    env = endpoint.environment()
-    return WarehouseSettings(
-        account=env["SNOWFLAKE_ACCOUNT"],
-        user=env["SNOWFLAKE_USER"],
-        password=SecretStr(LOCAL_PASSWORD),
-        host=endpoint.host,
-        port=endpoint.port,
-        protocol="http",
-        network_timeout=float(env["SNOWFLAKE_NETWORK_TIMEOUT"]),
-        database=configured.database,
-        schema_=configured.schema_,
-    )
+    return endpoint.settings(configured.database, configured.schema_)
 
 
 def _fail(exc: Exception) -> int:

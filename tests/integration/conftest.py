@@ -1,8 +1,8 @@
 """Brokers for the integration tests.
 
 - ``kafka_broker``: Apache Kafka 4.1.1 (KRaft, one node), one JVM for the whole session,
-  on a free port with its data in a temporary dir. Without Java 17+ the tests that use it
-  FAIL with a message saying so: they are never skipped silently.
+  on a free port with its data in a temporary dir (tests/harness/kafka.py). Without
+  Java 17+ the tests that use it FAIL with a message saying so: they are never skipped silently.
 - ``tansu_broker``: the pip-only tansu fallback, one per session (memory only).
 - ``unique_topic_prefix`` / ``unique_name``: topic and group names no other test uses,
   so tests share one broker without seeing each other's messages or offsets.
@@ -19,7 +19,8 @@ import pytest
 from streamapp.embedded import BrokerHandle, free_port, start_broker
 from streamapp.embedded.kafka_dist import KafkaDistError, require_java
 from streamapp.loaders.local_warehouse import LocalEndpoint
-from tests.integration.warehouse import WarehouseServer
+from tests.harness.kafka import start_kafka
+from tests.harness.warehouse import WarehouseServer
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +32,7 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerHan
             f"the Kafka integration tests need Java 17+ (and Maven for the first run): {exc}",
             pytrace=False,
         )
-    handle = start_broker(free_port(), tmp_path_factory.mktemp("kafka"), kind="kafka")
+    handle = start_kafka(tmp_path_factory.mktemp("kafka"))
     try:
         yield handle
     finally:
@@ -63,7 +64,7 @@ def unique_name(unique_topic_prefix: str) -> Callable[[str], str]:
 @pytest.fixture(scope="session")
 def local_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEndpoint]:
     """`streamapp warehouse serve`: the local Snowflake emulator, one per session.
-    Tests keep apart by schema (see tests/integration/warehouse.py)."""
+    Tests keep apart by schema (see tests/harness/warehouse.py)."""
     server = WarehouseServer(tmp_path_factory.mktemp("warehouse"), free_port()).start()
     try:
         yield server.endpoint
@@ -74,7 +75,7 @@ def local_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalE
 @pytest.fixture
 def worker_factory(kafka_broker, unique_topic_prefix, tmp_path):  # type: ignore[no-untyped-def]
     """Start real `streamapp worker` processes (with extra settings); stopped at the end."""
-    from tests.integration.pipeline import Worker
+    from tests.harness.worker import Worker
 
     started: list[Worker] = []
 

@@ -2,7 +2,7 @@
 so while it is down; nothing it was handling is lost.
 
 The worker is the real `streamapp worker` with one fault injected into the
-classification agent (tests/integration/faulty_worker.py).
+classification agent (tests/harness/faulty_worker.py).
 """
 
 from __future__ import annotations
@@ -15,13 +15,9 @@ import urllib.request
 import pytest
 
 from streamapp import topics
-from tests.integration.pipeline import (
-    faulty_worker,
-    prepare_topics,
-    produce,
-    read_until,
-    reddit_post,
-)
+from tests.harness.kafka import prepare_topics, produce, read_until
+from tests.harness.worker import faulty_worker
+from tests.integration.pipeline import reddit_post
 
 pytestmark = pytest.mark.integration
 

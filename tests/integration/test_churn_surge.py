@@ -13,13 +13,8 @@ from streamapp import topics
 from streamapp.sources.producer import encode_value
 from streamapp.sources.scenarios import Scenario
 from streamapp.sources.viewers.simulator import ViewerSimulator
-from tests.integration.pipeline import (
-    prepare_topics,
-    produce,
-    produce_paced,
-    read_until,
-    reddit_post,
-)
+from tests.harness.kafka import prepare_topics, produce, read_until
+from tests.integration.pipeline import produce_paced, reddit_post
 
 pytestmark = pytest.mark.integration
 DAY = 86_400.0

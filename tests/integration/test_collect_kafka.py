@@ -20,7 +20,8 @@ from streamapp.config import RedditSettings
 from streamapp.sources.checkpoints import AioKafkaSink, KafkaCheckpointStore
 from streamapp.sources.collector_runner import CollectorRunner
 from streamapp.sources.reddit import RedditSource
-from tests.integration.pipeline import Worker, prepare_topics, read_until
+from tests.harness.kafka import prepare_topics, read_until
+from tests.harness.worker import Worker
 from tests.servers.reddit_server import RedditServer, start_site
 from tests.servers.threaded import serve_in_thread
 from tests.servers.trends_server import HOUR, TrendsServer

@@ -17,28 +17,20 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
-from bench.dashboard_page import CHROMIUM, CHROMIUM_FLAGS  # one browser set-up for both
 from streamapp import topics
-from tests.integration.dashboard_process import (
+from tests.harness.dashboard import CHROMIUM, CHROMIUM_FLAGS, Dashboard
+from tests.harness.kafka import prepare_topics, produce, read_until
+from tests.harness.worker import Worker
+from tests.integration.dashboard_page import (
     ARTIFACTS,
     CHART_BOX,
     PAGE_BOXES,
     READ_PAGE,
-    Dashboard,
     ink_blocks,
     own_origin,
     similarity,
 )
-from tests.integration.pipeline import (
-    CHATTER,
-    Worker,
-    netflix_windows,
-    prepare_topics,
-    produce,
-    produce_paced,
-    read_until,
-    reddit_post,
-)
+from tests.integration.pipeline import CHATTER, netflix_windows, produce_paced, reddit_post
 
 pytestmark = pytest.mark.integration
 SIZE = 2.0

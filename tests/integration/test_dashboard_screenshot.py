@@ -20,8 +20,9 @@ import pytest
 
 from streamapp.analytics.platforms import PLATFORMS
 from streamapp.panel_dashboard.palette import PLATFORM_COLOURS
-from tests.integration.dashboard_process import ARTIFACTS, READ_PAGE
-from tests.integration.pipeline import Worker, prepare_topics
+from tests.harness.kafka import prepare_topics
+from tests.harness.worker import Worker
+from tests.integration.dashboard_page import ARTIFACTS, READ_PAGE
 from tests.integration.test_dashboard_browser import (  # noqa: F401 (fixtures)
     Watched,
     browser,

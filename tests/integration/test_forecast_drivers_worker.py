@@ -13,7 +13,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from streamapp import topics
-from tests.integration.pipeline import Worker, prepare_topics, produce_paced, read_until
+from tests.harness.kafka import prepare_topics, read_until
+from tests.harness.worker import Worker
+from tests.integration.pipeline import produce_paced
 from tests.integration.test_forecast_worker import FORECAST_ENV, windows_of
 
 pytestmark = pytest.mark.integration

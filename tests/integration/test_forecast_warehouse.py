@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.warehouse import env_of, loader_for, query, schema_settings
+from tests.harness.warehouse import env_of, loader_for, query, schema_settings
 
 pytestmark = pytest.mark.integration
 

@@ -10,13 +10,9 @@ from datetime import UTC, datetime
 import pytest
 
 from streamapp import topics
-from tests.integration.pipeline import (
-    Worker,
-    prepare_topics,
-    produce_paced,
-    read_until,
-    reddit_post,
-)
+from tests.harness.kafka import prepare_topics, read_until
+from tests.harness.worker import Worker
+from tests.integration.pipeline import produce_paced, reddit_post
 
 pytestmark = pytest.mark.integration
 SIZE = 2.0

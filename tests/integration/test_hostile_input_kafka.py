@@ -23,8 +23,9 @@ from confluent_kafka import Producer
 from prometheus_client.parser import text_string_to_metric_families
 
 from streamapp import topics
+from tests.harness.kafka import prepare_topics, read_until
+from tests.harness.worker import Worker
 from tests.hostile_messages import Sample, hostile_mix
-from tests.integration.pipeline import Worker, prepare_topics, read_until
 
 pytestmark = pytest.mark.integration
 BAD_POSTS, VALID_POSTS, OVERSIZED, HUGE_KEYS = 10_000, 1_000, 5, 2

@@ -31,7 +31,9 @@ from streamapp.embedded.kafka_dist import (
 )
 from streamapp.kafka.security import client_options
 from streamapp.sources.producer import encode_value, kafka_producer
-from tests.integration.pipeline import Worker, netflix_windows, prepare_topics
+from tests.harness.kafka import prepare_topics
+from tests.harness.worker import Worker
+from tests.integration.pipeline import netflix_windows
 from tests.kafka_certs import TlsFiles, make_tls_files
 
 pytestmark = pytest.mark.integration

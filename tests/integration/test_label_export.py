@@ -18,7 +18,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from streamapp import topics
 from streamapp.analytics.intent_model import LABELLED_DIR
-from tests.integration.pipeline import Worker, prepare_topics, produce, read_until, reddit_post
+from tests.harness.kafka import prepare_topics, produce, read_until
+from tests.harness.worker import Worker
+from tests.integration.pipeline import reddit_post
 
 pytestmark = pytest.mark.integration
 

@@ -2,7 +2,7 @@
 
 Faust 0.15.3 was seen to drop one record after a rebalance (streamapp/delivery/head_watch.py).
 The worker here is the real `streamapp worker`, wrapped so that its fetch loop loses one
-chosen record once (tests/integration/faulty_worker.py): the same symptom, on demand.
+chosen record once (tests/harness/faulty_worker.py): the same symptom, on demand.
 """
 
 from __future__ import annotations
@@ -14,14 +14,9 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from streamapp import topics
-from tests.integration.pipeline import (
-    Worker,
-    faulty_worker,
-    prepare_topics,
-    produce,
-    read_until,
-    reddit_post,
-)
+from tests.harness.kafka import prepare_topics, produce, read_until
+from tests.harness.worker import Worker, faulty_worker
+from tests.integration.pipeline import reddit_post
 
 pytestmark = pytest.mark.integration
 

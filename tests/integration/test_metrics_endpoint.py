@@ -12,14 +12,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from streamapp import topics
-from tests.integration.pipeline import (
-    Worker,
-    netflix_windows,
-    prepare_topics,
-    produce,
-    produce_paced,
-    reddit_post,
-)
+from tests.harness.kafka import prepare_topics, produce
+from tests.harness.worker import Worker
+from tests.integration.pipeline import netflix_windows, produce_paced, reddit_post
 
 pytestmark = pytest.mark.integration
 SIZE = 2.0

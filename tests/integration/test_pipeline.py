@@ -12,14 +12,9 @@ import time
 import pytest
 
 from streamapp import topics
-from tests.integration.pipeline import (
-    Worker,
-    netflix_windows,
-    prepare_topics,
-    produce,
-    produce_paced,
-    read_until,
-)
+from tests.harness.kafka import prepare_topics, produce, read_until
+from tests.harness.worker import Worker
+from tests.integration.pipeline import netflix_windows, produce_paced
 
 pytestmark = pytest.mark.integration
 SIZE = 2.0

@@ -26,7 +26,8 @@ from streamapp.records.raw import hash_author, iso_utc
 from streamapp.records.viewing import VIEWING_SCHEMA_VERSION
 from streamapp.sources.producer import encode_value
 from streamapp.sources.viewers.simulator import ViewerSimulator
-from tests.integration.pipeline import Worker, prepare_topics, produce, read_until
+from tests.harness.kafka import prepare_topics, produce, read_until
+from tests.harness.worker import Worker
 
 pytestmark = pytest.mark.integration
 DAY = 86_400.0

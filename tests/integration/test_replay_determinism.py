@@ -22,7 +22,9 @@ from aiokafka.partitioner import DefaultPartitioner
 from streamapp import topics
 from streamapp.sources.replay import replay, write_jsonl
 from streamapp.sources.simulator import Simulator
-from tests.integration.pipeline import Worker, prepare_topics, produce, read_until, reddit_post
+from tests.harness.kafka import prepare_topics, produce, read_until
+from tests.harness.worker import Worker
+from tests.integration.pipeline import reddit_post
 
 pytestmark = pytest.mark.integration
 

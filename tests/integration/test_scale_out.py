@@ -11,14 +11,9 @@ import time
 import pytest
 
 from streamapp import topics
-from tests.integration.pipeline import (
-    Worker,
-    counted_once,
-    prepare_topics,
-    produce,
-    read_until,
-    reddit_post,
-)
+from tests.harness.kafka import prepare_topics, produce, read_until
+from tests.harness.worker import Worker
+from tests.integration.pipeline import counted_once, reddit_post
 
 pytestmark = pytest.mark.integration
 

@@ -2,7 +2,7 @@
 marks saying so did: its replacement counts every post exactly once.
 
 The worker is the real `streamapp worker`, wrapped to kill itself at exactly that point
-(tests/integration/faulty_worker.py, `die-after-contributions`)."""
+(tests/harness/faulty_worker.py, `die-after-contributions`)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,9 @@ import time
 import pytest
 
 from streamapp import topics
-from tests.integration.pipeline import (
-    Worker,
-    counted_once,
-    faulty_worker,
-    prepare_topics,
-    produce,
-    read_until,
-    reddit_post,
-)
+from tests.harness.kafka import prepare_topics, produce, read_until
+from tests.harness.worker import Worker, faulty_worker
+from tests.integration.pipeline import counted_once, reddit_post
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,8 @@ import pytest
 
 from streamapp import topics
 from streamapp.records.raw import hash_author, iso_utc, parse_iso_utc
-from tests.integration.pipeline import FAST_SETTINGS, prepare_topics, produce, read_until
+from tests.harness.kafka import prepare_topics, produce, read_until
+from tests.harness.worker import FAST_SETTINGS
 
 pytestmark = pytest.mark.integration
 SIZE = float(FAST_SETTINGS["STREAMAPP_WINDOW_SECONDS"])

@@ -15,7 +15,8 @@ from streamapp import topics
 from streamapp.config import TrendsSettings
 from streamapp.records import parse_trend_point
 from streamapp.sources.trends import TrendsSource
-from tests.integration.pipeline import Worker, prepare_topics, read_until
+from tests.harness.kafka import prepare_topics, read_until
+from tests.harness.worker import Worker
 from tests.servers.reddit_server import start_site
 from tests.servers.threaded import serve_in_thread
 from tests.servers.trends_server import HOUR, TrendsServer

@@ -15,7 +15,8 @@ import pytest
 
 from streamapp.embedded import free_port
 from streamapp.local.supervisor import port_in_use
-from tests.integration.pipeline import FAST_SETTINGS, read_until
+from tests.harness.kafka import read_until
+from tests.harness.worker import FAST_SETTINGS
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from streamapp.analytics.viewers.engine import ChurnEngine
 from streamapp.analytics.viewers.features import FEATURES, SESSIONS, new_state
 from streamapp.sources.producer import encode_value
 from streamapp.sources.viewers.simulator import ViewerSimulator
-from tests.integration.pipeline import prepare_topics, produce, read_until
+from tests.harness.kafka import prepare_topics, produce, read_until
 
 pytestmark = pytest.mark.integration
 DAY = 86_400.0

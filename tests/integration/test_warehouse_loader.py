@@ -24,7 +24,7 @@ from streamapp.loaders.schema import (
     VIEWING_SESSIONS,
 )
 from streamapp.loaders.views import VIEWS
-from tests.integration.warehouse import env_of, loader_for, query, schema_settings
+from tests.harness.warehouse import env_of, loader_for, query, schema_settings
 
 TOPIC = "t-discussion-signals"
 

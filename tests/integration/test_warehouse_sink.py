@@ -14,14 +14,10 @@ from pathlib import Path
 import pytest
 
 from streamapp import topics
-from tests.integration.pipeline import (
-    Worker,
-    prepare_topics,
-    produce,
-    read_until,
-    reddit_post,
-)
-from tests.integration.warehouse import WarehouseServer, env_of, query, schema_settings
+from tests.harness.kafka import prepare_topics, produce, read_until
+from tests.harness.warehouse import WarehouseServer, env_of, query, schema_settings
+from tests.harness.worker import Worker
+from tests.integration.pipeline import reddit_post
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ import pytest
 
 from streamapp.loaders.ddl import create_table_sql, widen_columns_sql
 from streamapp.loaders.schema import POSTS
-from tests.integration.warehouse import env_of, query, schema_settings
+from tests.harness.warehouse import env_of, query, schema_settings
 
 pytestmark = pytest.mark.integration
 

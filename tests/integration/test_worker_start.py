@@ -17,8 +17,11 @@ import pytest
 from confluent_kafka import Producer
 
 from streamapp import topics
+from streamapp.config import DEFAULT_DATA_DIR
 from streamapp.embedded import create_topics, free_port
-from tests.integration.pipeline import FAST_SETTINGS, Worker, read_until, reddit_post
+from tests.harness.kafka import read_until
+from tests.harness.worker import FAST_SETTINGS, Worker
+from tests.integration.pipeline import reddit_post
 
 pytestmark = pytest.mark.integration
 
@@ -71,7 +74,7 @@ async def test_a_bare_worker_on_a_new_cluster_reads_posts_sent_at_once(
                 f"start {start}: {len(missing)} posts never became signals\n{worker.log_tail()}"
             )
             if cwd is not None:
-                made = list((cwd / ".streamapp").glob("worker-*"))
+                made = list((cwd / DEFAULT_DATA_DIR).glob("worker-*"))
                 assert made, "the default data directory was not created with its parent"
             # Ready soon after: the title catalogue is read to its (empty) end once the
             # group's first assignment starts the worker's tasks, which may be a moment

@@ -9,8 +9,8 @@ from streamapp.app import create_app
 from streamapp.config import Settings
 from streamapp.records import Contribution
 from streamapp.tables.window_close import tick
-from tests.fakes import FakeClock as Clock
 from tests.fakes import FakeTopic, fake_publish
+from tests.harness.clock import FakeClock as Clock
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 
 from streamapp.observability.metrics import COLLECTOR_STALENESS_SECONDS
 from streamapp.sources.collector_runner import CollectorRunner, OutRecord, Round, SourceError
+from tests.harness.clock import FakeClock as Clock
 
 TOPIC = "posts"
 
@@ -100,20 +101,12 @@ class Source:
         pass
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def sent_ids(log: Log) -> list[str]:
     return [key for key, _ in log.topics.get(TOPIC, [])]
 
 
 def make(poll: float = 60.0) -> tuple[CollectorRunner, Source, Store, Log, Clock]:
-    log, clock, source = Log(), Clock(), Source()
+    log, clock, source = Log(), Clock(1000.0), Source()
     store = Store(log)
     runner = CollectorRunner(source, Sink(log), store, poll, clock=clock)
     return runner, source, store, log, clock

@@ -11,16 +11,9 @@ from streamapp.panel_dashboard import listings, queries, records
 from streamapp.panel_dashboard.lag import lag_by_topic
 from streamapp.panel_dashboard.ring import STATS, BucketRing
 from streamapp.panel_dashboard.state import MENTIONS, DashboardState
+from tests.harness.clock import FakeClock as Clock
 
 NOW = 1_800_000_000.0
-
-
-class Clock:
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def signal(t: float, platforms=("netflix",), intents=(), sentiment=0.0, move=(None, None)):
@@ -80,7 +73,7 @@ def test_forecast_points_are_sorted_and_bands_default_to_yhat():
 
 
 def test_posts_fold_into_buckets_per_platform():
-    state = DashboardState(bucket_s=5, clock=Clock())
+    state = DashboardState(bucket_s=5, clock=Clock(NOW))
     state.apply_signal(signal(NOW - 12, ["netflix", "hulu"], ["piracy"], 0.5))
     state.apply_signal(signal(NOW - 11, ["netflix"], [], -0.1))
     lines = queries.lines(state, "mentions", ["netflix", "hulu", "max"], 60)
@@ -94,7 +87,7 @@ def test_posts_fold_into_buckets_per_platform():
 
 
 def test_memory_stays_bounded_by_the_history_however_long_it_runs():
-    clock = Clock()
+    clock = Clock(NOW)
     state = DashboardState(bucket_s=5, history_s=600, clock=clock)
     for step in range(20_000):  # ~28 hours at one post every 5 s
         clock.now = NOW + step * 5
@@ -110,7 +103,7 @@ def test_memory_stays_bounded_by_the_history_however_long_it_runs():
 
 
 def test_shares_sum_to_100_and_the_leader_ratio_comes_from_the_data():
-    state = DashboardState(bucket_s=5, clock=Clock())
+    state = DashboardState(bucket_s=5, clock=Clock(NOW))
     for i in range(30):
         state.apply_signal(signal(NOW - 30 + i * 0.5, ["netflix"]))
     for i in range(12):
@@ -127,7 +120,7 @@ def test_shares_sum_to_100_and_the_leader_ratio_comes_from_the_data():
 
 
 def test_interest_lines_are_means_and_alternative_terms_get_their_own_line():
-    state = DashboardState(bucket_s=60, clock=Clock())
+    state = DashboardState(bucket_s=60, clock=Clock(NOW))
     for value in (40, 60):
         state.apply_interest(records.Interest(NOW - 30, "netflix", "netflix", value))
     state.apply_interest(records.Interest(NOW - 30, "free streaming", None, 7))
@@ -161,7 +154,7 @@ def test_interest_lines_are_means_and_alternative_terms_get_their_own_line():
 
 
 def test_switch_matrix_keeps_moves_touching_the_selection():
-    state = DashboardState(bucket_s=5, clock=Clock())
+    state = DashboardState(bucket_s=5, clock=Clock(NOW))
     moves = [("netflix", "hulu")] * 3 + [("max", "peacock")]
     for i, move in enumerate(moves):
         state.apply_signal(signal(NOW - i, list(move), ["switching"], move=move))
@@ -170,7 +163,7 @@ def test_switch_matrix_keeps_moves_touching_the_selection():
 
 
 def test_alerts_newest_first_deduplicated_and_bounded():
-    state = DashboardState(clock=Clock(), max_alerts=3)
+    state = DashboardState(clock=Clock(NOW), max_alerts=3)
     state.apply_alert(alert("a", "firing", NOW - 50, severity="critical"))
     state.apply_alert(alert("a", "firing", NOW - 50, severity="critical"))  # redelivered
     state.apply_alert(alert("a", "resolved", NOW - 10, severity="info"))
@@ -187,7 +180,7 @@ def test_alerts_newest_first_deduplicated_and_bounded():
 
 
 def test_the_newest_window_and_forecast_win():
-    state = DashboardState(clock=Clock())
+    state = DashboardState(clock=Clock(NOW))
     for end, mentions in ((NOW - 60, 5), (NOW, 9), (NOW - 120, 1)):
         state.apply_window({"platform": "netflix", "window_end_epoch": end, "mentions": mentions})
     assert listings.window_rows(state, ["netflix"])["mentions"] == [9]
@@ -201,7 +194,7 @@ def test_the_newest_window_and_forecast_win():
 
 
 def test_freshness_badges_say_how_old_the_newest_event_is():
-    clock = Clock()
+    clock = Clock(NOW)
     state = DashboardState(clock=clock)
     state.apply_signal(signal(NOW - 2))
     state.apply_interest(records.Interest(NOW - 600, "netflix", "netflix", 50))
@@ -237,7 +230,7 @@ def test_the_ring_reuses_positions_and_never_reads_a_stale_bucket():
 
 
 def test_a_signal_delivered_again_is_counted_once_within_a_bounded_memory():
-    state = DashboardState(clock=Clock(), max_recent_ids=2)
+    state = DashboardState(clock=Clock(NOW), max_recent_ids=2)
     first = records.Signal(NOW - 10, ("netflix",), frozenset(), 0.0, None, None, "t3_a")
     state.apply_signal(first)
     state.apply_signal(first)  # the same post again, after a worker took over

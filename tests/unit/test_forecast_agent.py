@@ -13,8 +13,8 @@ from streamapp.app import create_app
 from streamapp.config import Settings
 from streamapp.records import WindowAggregate
 from streamapp.records.raw import iso_utc
-from tests.fakes import FakeClock as Clock
 from tests.fakes import FakeTopic
+from tests.harness.clock import FakeClock as Clock
 
 SIZE = 60.0
 OTHERS = ("hulu", "max", "peacock", "disney_plus", "prime_video", "paramount_plus")

@@ -7,7 +7,7 @@ from faust.types import TP, Message
 
 from streamapp.delivery.faust_fixes import never_skip_messages
 from streamapp.delivery.head_watch import HeadWatch, RecoveryWatch, StalledHead, consumer_state
-from tests.fakes import FakeClock
+from tests.harness.clock import FakeClock
 
 P0, P1 = TP("reddit-discussions", 0), TP("reddit-discussions", 1)
 

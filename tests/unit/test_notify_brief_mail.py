@@ -14,6 +14,7 @@ from streamapp.notify.ledger import DEAD_LETTERED, DELIVERED, Ledger
 from streamapp.notify.retry import Backoff
 from streamapp.notify.routing import Route
 from streamapp.notify.senders import EmailDestination, Outcome
+from tests.harness.clock import FakeClock as Clock
 
 BRIEF = {
     "start": 0.0, "end": 86400.0, "since_s": 86400.0, "windows": 0, "flows": [],
@@ -35,14 +36,6 @@ class FakeEmail(EmailDestination):
     async def send(self, message):
         self.sent.append(message)
         return self.outcomes.pop(0) if self.outcomes else Outcome(True)
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 def mailer(emails, clock, ledger=None):

@@ -13,6 +13,7 @@ from streamapp import topics
 from streamapp.sources.replay import ReplayError, read_jsonl, replay, write_jsonl
 from streamapp.sources.simulator import Simulator
 from tests.fakes import FakeProducer
+from tests.harness.clock import FakeClock
 
 T0 = 1_700_000_000.0
 
@@ -47,25 +48,10 @@ def write_lines(path: Path, lines: list[Any]) -> Path:
     return path
 
 
-class FakeClock:
-    """A clock that only moves when someone sleeps; records the sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(round(seconds, 6))
-        self.now += seconds
-
-
 async def run_replay(
     path: Path, speed: float | None, **kwargs: Any
 ) -> tuple[int, FakeProducer, FakeClock]:
-    fake, clock = FakeProducer(), FakeClock()
+    fake, clock = FakeProducer(), FakeClock(1000.0)
     sent = await replay(
         "fake:9092",
         path,
@@ -194,7 +180,7 @@ async def test_paced_replay_keeps_the_file_order(paced_file: Path) -> None:
 
 
 async def test_slow_sends_are_not_slept_twice(paced_file: Path) -> None:
-    fake, clock = FakeProducer(), FakeClock()
+    fake, clock = FakeProducer(), FakeClock(1000.0)
     original_send = fake.send
 
     async def slow_send(topic: str, value: bytes | None = None, key: bytes | None = None) -> Any:

@@ -22,6 +22,7 @@ from streamapp.sources.sim_events import PostTruth, SimEvent
 from streamapp.sources.simulator import Simulator
 from streamapp.sources.trend_model import seasonal_factor
 from tests.fakes import FakeProducer
+from tests.harness.clock import FakeClock
 
 T0 = 1_700_000_000.0  # Tuesday 2023-11-14 22:13:20 UTC
 WEEK = 7 * 86400
@@ -358,19 +359,6 @@ def test_constructor_checks() -> None:
 
 
 # -- the producer loop (fake producer, fake clock) -------------------------------------------
-
-
-class FakeClock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 async def test_run_simulator_paces_and_sends_everything_due() -> None:

@@ -13,7 +13,8 @@ from streamapp.records.raw import InvalidRecord, RecordLimits, hash_author, iso_
 from streamapp.records.trends import TitlePlays
 from streamapp.records.viewing import parse_viewing_event
 from streamapp.tables.title_trends import TrendCloser, TrendTables
-from tests.fakes import FakeClock, FakeRoutedTable, FakeTable, FakeTopic, fake_event
+from tests.fakes import FakeRoutedTable, FakeTable, FakeTopic, fake_event
+from tests.harness.clock import FakeClock
 
 T0 = 1_800_000_000.0  # a window start
 TOPIC = "viewing-events"

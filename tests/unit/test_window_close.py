@@ -8,20 +8,13 @@ from streamapp.records import Contribution
 from streamapp.tables.definitions import PipelineTables
 from streamapp.tables.window_close import WindowCloser, tick, viewers_report
 from tests.fakes import FakeTable, FakeTopic
+from tests.harness.clock import FakeClock as Clock
 
 
 class Topics:
     def __init__(self):
         self.windows = FakeTopic("platform-windows")
         self.alerts = FakeTopic("streaming-alerts")
-
-
-class Clock:
-    def __init__(self, now=1_000_000.0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 def make(window=10.0, lateness=2.0, idle=0.0, backlog=math.inf, lanes=(), generation=None):

@@ -1,4 +1,4 @@
-"""`python -m tests.integration.faulty_worker FAULT KEY streamapp-args...`: the real
+"""`python -m tests.harness.faulty_worker FAULT KEY streamapp-args...`: the real
 `streamapp` command with one fault injected at the record whose key (post id) is KEY.
 Everything else is the product, unchanged.
 

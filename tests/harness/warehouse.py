@@ -1,4 +1,5 @@
-"""Helpers for the warehouse tests: settings for one test's own schema, and queries."""
+"""The local warehouse (`streamapp warehouse serve`, fakesnow over DuckDB) as a child
+process, settings for a schema no one else uses, and queries against it."""
 
 from __future__ import annotations
 
@@ -8,39 +9,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-from pydantic import SecretStr
-
 from streamapp.config import WarehouseSettings
 from streamapp.loaders import SnowflakeLoader, open_connection
-from streamapp.loaders.local_warehouse import LOCAL_PASSWORD, LocalEndpoint, start_process
+from streamapp.loaders.local_warehouse import LocalEndpoint, start_process
+from tests.harness.process import HarnessError
 
 
-def schema_settings(endpoint: LocalEndpoint, schema: str | None = None) -> WarehouseSettings:
-    """The local warehouse, in a schema no other test uses."""
-    return WarehouseSettings(
-        account="local",
-        user="streamapp",
-        password=SecretStr(LOCAL_PASSWORD),
-        host=endpoint.host,
-        port=endpoint.port,
-        protocol="http",
-        network_timeout=10,
-        database="STREAMAPP",
-        schema_=schema or f"T_{uuid.uuid4().hex[:10].upper()}",
-    )
+def schema_settings(
+    endpoint: LocalEndpoint, schema: str | None = None, network_timeout: float | None = None
+) -> WarehouseSettings:
+    """The local warehouse, in `schema` (default: one no other test uses). The timeout
+    is the local warehouse's own (it answers at once or not at all) unless given."""
+    # The database is given, so that a SNOWFLAKE_DATABASE of the environment does not
+    # move the tests.
+    database = WarehouseSettings.model_fields["database"].default
+    schema = schema or f"T_{uuid.uuid4().hex[:10].upper()}"
+    return endpoint.settings(database, schema, network_timeout)
 
 
 def env_of(settings: WarehouseSettings) -> dict[str, str]:
     """The SNOWFLAKE_* environment that points a process at `settings`."""
+    endpoint = LocalEndpoint(str(settings.host), int(settings.port or 0))
     return {
-        "SNOWFLAKE_ACCOUNT": str(settings.account),
-        "SNOWFLAKE_USER": str(settings.user),
-        "SNOWFLAKE_PASSWORD": LOCAL_PASSWORD,
-        "SNOWFLAKE_HOST": str(settings.host),
-        "SNOWFLAKE_PORT": str(settings.port),
-        "SNOWFLAKE_PROTOCOL": "http",
-        "SNOWFLAKE_NETWORK_TIMEOUT": "10",
+        **endpoint.environment(),
+        "SNOWFLAKE_NETWORK_TIMEOUT": f"{settings.network_timeout:g}",
         "SNOWFLAKE_DATABASE": settings.database,
         "SNOWFLAKE_SCHEMA": settings.schema_,
     }
@@ -78,7 +70,7 @@ class WarehouseServer:
         try:
             self.process = start_process(self.data_dir, self.port, self.data_dir / "serve.log")
         except RuntimeError as exc:
-            pytest.fail(str(exc))
+            raise HarnessError(str(exc)) from exc
         return self
 
     def stop(self) -> None:

@@ -1,21 +1,11 @@
-"""Helpers for the dashboard tests: the real `streamapp dashboard` process and Chromium."""
+"""Helpers for the dashboard tests: reading the page (its models, where they are drawn,
+its ink) and where its requests go. The process itself: tests/harness/dashboard.py."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
-
-from streamapp.embedded import free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # git-ignored
 
@@ -91,71 +81,6 @@ READ_PAGE = """() => {
       (s, i) => [s, fresh.messages[i]])) : {},
   };
 }"""
-
-
-@dataclass
-class Dashboard:
-    """`streamapp dashboard` as a user runs it, on a free port, logging to a file."""
-
-    bootstrap: str
-    prefix: str
-    log_dir: Path
-    args: list[str] = field(default_factory=list)
-    env: dict[str, str] = field(default_factory=dict)
-    port: int = 0
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def start(self) -> Dashboard:
-        self.port = free_port()
-        environ = {
-            **os.environ,
-            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
-            "STREAMAPP_TOPIC_PREFIX": self.prefix,
-            "STREAMAPP_APP_ID": f"{self.prefix}app",
-            "STREAMAPP_DASHBOARD_BUCKET_SECONDS": "2",
-            **self.env,
-        }
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_dir / f"dashboard-{self.port}.log", "wb")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamapp", "dashboard", "--port", str(self.port), *self.args],
-            env=environ,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        return self
-
-    def wait_serving(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process and self.process.poll() is None, self.log_tail()
-            try:
-                with urllib.request.urlopen(self.url + "liveness", timeout=2):
-                    return
-            except urllib.error.HTTPError:
-                return  # answering (a 404 or a login redirect): it serves
-            except OSError:
-                time.sleep(0.3)
-        raise AssertionError(f"dashboard not serving in {timeout}s\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 40) -> str:
-        path = self.log_dir / f"dashboard-{self.port}.log"
-        text = path.read_text(errors="replace") if path.exists() else "(no log)"
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    self.process.kill()
-                self.process.wait(5)
 
 
 def own_origin(url: str, port: int) -> bool:
