@@ -151,10 +151,18 @@ def viewers_content(view: DashboardView) -> pn.Column:
     )  # fmt: skip
 
 
+def regions_tab(view: DashboardView) -> pn.Column:
+    """Search interest by region (newest fetch per keyword): the platforms' and the
+    alternative-viewing terms' rankings and the share per region (regions_view.py)."""
+    parts = view.regions.parts(lambda src, file, label: csv_button(view, src, file, label))
+    return pn.Column(*parts, sizing_mode="stretch_width")
+
+
 TABS: list[tuple[str, Callable[[DashboardView], Any]]] = [
     ("Live", live_tab),
     ("Forecasts", forecast_tab),
     ("Viewers", viewers_tab),
+    ("Regions", regions_tab),
 ]
 
 
