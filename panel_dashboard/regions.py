@@ -53,8 +53,8 @@ def _means(snaps: list[Snapshot]) -> dict[str, tuple[float, int]]:
     return {geo: (round(sum(v) / len(v), 2), len(v)) for geo, v in sums.items()}
 
 
-def _as_of(snaps: list[Snapshot]) -> str:
-    return datetime.fromtimestamp(max(s.fetched for s in snaps), UTC).strftime(CLOCK) if snaps else ""
+def _clock(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime(CLOCK)
 
 
 def ranked_bars(board: RegionBoard, chosen: list[str], alternative: bool) -> dict[str, list[Any]]:
@@ -75,7 +75,7 @@ def ranked_bars(board: RegionBoard, chosen: list[str], alternative: bool) -> dic
         "interest": means,
         "terms": [n for _, (_, n) in ordered],
         "series": [series] * len(ordered),
-        "as_of": [_as_of(terms)] * len(ordered),
+        "as_of": [_clock(max(s.fetched for s in terms))] * len(ordered) if terms else [],
         "colour": [shade] * len(ordered),
     }
 
@@ -107,7 +107,7 @@ def keyword_rows(board: RegionBoard, chosen: list[str]) -> dict[str, list[Any]]:
         c: [] for c in ("keyword", "platform", "rank", "region", "interest", "fetched_utc")
     }
     for snap in [*_platform_terms(snaps, chosen), *_alternative_terms(snaps)]:
-        fetched = datetime.fromtimestamp(snap.fetched, UTC).strftime(CLOCK)
+        fetched = _clock(snap.fetched)
         for geo, interest, rank in snap.regions:
             out["keyword"].append(snap.keyword)
             out["platform"].append(name(snap.platform or ALT))

@@ -16,6 +16,7 @@ from bokeh.models import (
     HoverTool,
     NumberFormatter,
     Span,
+    StringFormatter,
     TableColumn,
 )
 from bokeh.plotting import figure
@@ -29,8 +30,8 @@ BAR_PX = 16  # per region: 51 US states stay readable, a few countries stay comp
 EMPTY = (
     "No search interest by region on `region-interest` yet. It is off by default: set "
     "`STREAMAPP_TRENDS_REGIONS` for the Trends collector (`US` for US states, `US,GB,DE` "
-    "for countries) with `STREAMAPP_TRENDS_ENABLED=true` (docs/collectors.md, \"Interest "
-    "by region\"). A keyword's regions come at most once an hour."
+    "for countries) with `STREAMAPP_TRENDS_ENABLED=true` (docs/collectors.md, interest by "
+    "region). A keyword's regions come at most once an hour."
 )
 NOTE = (
     "Newest fetch per keyword, regions of **{scope}**. Each term's 0-100 ranks the regions "
@@ -71,23 +72,21 @@ def share_chart() -> tuple[figure, ColumnDataSource]:
     return fig, src
 
 
+KEYWORD_COLUMNS = (("keyword", "keyword", 140), ("platform", "platform", 120), ("rank", "#", 40),
+                   ("region", "region", 80), ("interest", "interest", 70),
+                   ("fetched_utc", "fetched (UTC)", 130))  # fmt: skip
+
+
 def keyword_table() -> tuple[Any, ColumnDataSource]:
-    src = figures.source("region_keywords", "keyword", "platform", "rank", "region", "interest",
-                         "fetched_utc")  # fmt: skip
+    """Every region of every shown keyword with the worker's rank (sortable by column)."""
+    src = figures.source("region_keywords", *(f for f, _, _ in KEYWORD_COLUMNS))
     number = NumberFormatter(format="0.[0]")
-    table = data_table(
-        src,
-        [
-            TableColumn(field="keyword", title="keyword", width=140),
-            TableColumn(field="platform", title="platform", width=120),
-            TableColumn(field="rank", title="#", width=40),
-            TableColumn(field="region", title="region", width=80),
-            TableColumn(field="interest", title="interest", formatter=number, width=70),
-            TableColumn(field="fetched_utc", title="fetched (UTC)", width=130),
-        ],  # fmt: skip
-        figures.table_height(0),
-    )
-    return table, src
+    columns = [
+        TableColumn(field=f, title=t, width=w,
+                    formatter=number if f == "interest" else StringFormatter())
+        for f, t, w in KEYWORD_COLUMNS
+    ]  # fmt: skip
+    return data_table(src, columns, figures.table_height(0)), src
 
 
 def _fit(fig: figure, labels: list[str]) -> None:

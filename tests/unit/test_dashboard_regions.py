@@ -146,6 +146,7 @@ def test_the_alternative_share_per_region_highest_first():
     assert rows[0] == {"region": "US-TX", "alternative_interest": "90.0",
                        "platform_interest": "30.0", "alternative_share": "75.0"}  # fmt: skip
     assert regions.comparison(board, ["max"])["region"] == []  # no terms of that platform
+    assert regions.ranked_bars(board, ["max"], alternative=False)["as_of"] == []
 
 
 class FakeFeed:
@@ -176,9 +177,21 @@ def test_the_tab_says_how_to_turn_it_on_until_snapshots_arrive_then_draws_them()
     assert "US" in panel.note.object
 
 
+def test_the_tab_is_in_the_page_only_while_it_is_open():
+    view = DashboardView(FakeFeed(), clock=lambda: NOW)
+    [tabs] = [o for o in layout.page(view).objects if isinstance(o, pn.Tabs)]
+    index = [title for title, _ in layout.TABS].index("Regions")
+    holder = tabs.objects[index]
+    for _ in range(2):  # opened again after leaving: built again
+        assert [type(o) for o in holder.objects] == [pn.pane.Markdown]  # closed: no charts
+        tabs.active = index
+        assert view.regions.charts in holder.objects[0].objects
+        tabs.active = 0
+
+
 def test_every_chart_and_table_of_the_tab_has_a_csv():
     view = DashboardView(FakeFeed(), clock=lambda: NOW)
-    tab = layout.regions_tab(view)
+    tab = layout.regions_content(view)
     drawn = set()
     for pane in tab.select(pn.pane.Bokeh):
         drawn |= {r.data_source.name for r in pane.object.select({"type": GlyphRenderer})}
