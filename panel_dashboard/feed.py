@@ -22,13 +22,14 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from streamapp import topics
-from streamapp.panel_dashboard import records, viewer_churn
+from streamapp.panel_dashboard import records, region_board, regions, viewer_churn
 from streamapp.panel_dashboard.lag import LagProbe
 from streamapp.panel_dashboard.state import DashboardState
 
 log = logging.getLogger(__name__)
 MAX_RETRY_S = 30.0
 FORECAST_HISTORY_S = 7 * 86400.0  # a forecast stays current until the next refit: look further
+REGION_HISTORY_S = 7 * 86400.0  # a keyword's regions stay current until its next fetch
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,12 @@ class KafkaFeed:
                 records.parse_forecast,
                 s.apply_forecast,
                 FORECAST_HISTORY_S,
+            ),
+            Stream(
+                topics.REGION_INTEREST,
+                region_board.parse_snapshot,
+                regions.applier(s),
+                REGION_HISTORY_S,
             ),
         ]
 

@@ -151,10 +151,26 @@ def viewers_content(view: DashboardView) -> pn.Column:
     )  # fmt: skip
 
 
+REGIONS_CLOSED = "The Regions tab draws its charts while it is open."
+
+
+def regions_tab(view: DashboardView) -> pn.Column:
+    """A holder, like the Viewers tab's: its charts are in the page only while it is open."""
+    return pn.Column(pn.pane.Markdown(REGIONS_CLOSED), sizing_mode="stretch_width")
+
+
+def regions_content(view: DashboardView) -> pn.Column:
+    """Search interest by region (newest fetch per keyword): the platforms' and the
+    alternative-viewing terms' rankings and the share per region (regions_view.py)."""
+    parts = view.regions.parts(lambda src, file, label: csv_button(view, src, file, label))
+    return pn.Column(*parts, sizing_mode="stretch_width")
+
+
 TABS: list[tuple[str, Callable[[DashboardView], Any]]] = [
     ("Live", live_tab),
     ("Forecasts", forecast_tab),
     ("Viewers", viewers_tab),
+    ("Regions", regions_tab),
 ]
 
 
@@ -166,10 +182,16 @@ def page(view: DashboardView) -> pn.Column:
     link.js_on_click(code=COPY_LINK)
     tabs = pn.Tabs(*((title, build(view)) for title, build in TABS), dynamic=False,
                    sizing_mode="stretch_width")  # fmt: skip
-    viewers = [title for title, _ in TABS].index("Viewers")
-    holder = tabs.objects[viewers]
+    titles = [title for title, _ in TABS]
+    viewers, regions = titles.index("Viewers"), titles.index("Regions")
+    holder, regions_holder = tabs.objects[viewers], tabs.objects[regions]
 
     def toggle(event: Any) -> None:
+        # The Regions charts change hourly, drawn or not: only the page's cost is saved.
+        if (event.new == regions) != (event.old == regions):
+            regions_holder.objects = [
+                regions_content(view) if event.new == regions else pn.pane.Markdown(REGIONS_CLOSED)
+            ]
         shown = event.new == viewers
         if shown == view.viewers.shown:
             return

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from streamapp.panel_dashboard.records import Forecast, Interest, Signal
+from streamapp.panel_dashboard.region_board import RegionBoard
 from streamapp.panel_dashboard.ring import BucketRing
 from streamapp.panel_dashboard.viewer_history import ViewerHistory
 
@@ -33,6 +34,12 @@ ALT = "_alternative"  # interest in platform-less alternative-viewing terms ("fr
 FUTURE_SLACK_S = 300.0  # events dated further ahead than this are dropped, not kept forever
 POST_ROWS = 128  # platform sets (singles and pairs fit; rarer triples past this are refused)
 SOURCES = ("signals", "trends", "windows", "alerts", "forecasts", "titles")
+
+
+def alternative_viewing(keyword: str) -> bool:
+    """A platform-less term about watching elsewhere ("free streaming"), not a churn term
+    ("cancel netflix"), which is no alternative-viewing (piracy) indicator."""
+    return not keyword.lower().startswith("cancel")
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,8 @@ class DashboardState:
         self.posts = BucketRing(self.ring.capacity, max_rows=POST_ROWS)
         # The viewers' gauge per closed window and the title trends (the Viewers tab).
         self.viewers = ViewerHistory(self.history_s, self.clock)
+        # The newest search interest by region per keyword (the Regions tab).
+        self.regions = RegionBoard()
 
     # -- applying records ----------------------------------------------------------------
 
@@ -159,8 +168,8 @@ class DashboardState:
             return  # interest by region: not the national interest the charts show
         platform = point.platform
         if platform is None:
-            if point.keyword.lower().startswith("cancel"):
-                return  # churn terms: not an alternative-viewing (piracy) indicator
+            if not alternative_viewing(point.keyword):
+                return
             platform = ALT
         index = self._bucket(point.event_time)
         if index is not None:

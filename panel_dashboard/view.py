@@ -21,6 +21,7 @@ from bokeh.models import FactorRange, Range1d
 from streamapp.analytics.platforms import PLATFORMS
 from streamapp.panel_dashboard import drilldown, figures, headline, listings, queries
 from streamapp.panel_dashboard.figures import swap_data as swap
+from streamapp.panel_dashboard.regions_view import RegionsPanel
 from streamapp.panel_dashboard.state import ALT, DashboardState
 from streamapp.panel_dashboard.viewers_view import ViewersPanel
 
@@ -97,6 +98,7 @@ class DashboardView(pn.viewable.Viewer):
         self.alert_detail = figures.alert_detail(self.alerts)
         self.window_table, self.windows = figures.window_table()
         self.viewers = ViewersPanel(self.time_range)  # the Viewers tab, on the same axis
+        self.regions = RegionsPanel()  # the Regions tab (newest snapshots, no time axis)
         # Panel's HTML panes, not Bokeh Divs: a Div whose text changes makes BokehJS lay
         # out and repaint the whole page (most of a redraw's time in the page, measured
         # with the headline changing at every redraw); Panel's pane swaps its HTML only.
@@ -197,6 +199,7 @@ class DashboardView(pn.viewable.Viewer):
         windows = listings.window_rows(state, chosen)
         swap(self.windows, windows)
         self.window_table.height = figures.table_height(len(windows["platform"]))
+        self.regions.draw(state, chosen)  # sends something only when a snapshot came
         if self.viewers.shown:  # drawn only while its tab is open: no cost on the others
             self.viewers.draw(state, chosen, (start, end), span, live_end)
         bands = listings.forecast_bands(state, chosen, self.forecast_metric)
