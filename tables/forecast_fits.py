@@ -16,10 +16,12 @@ fits that were lost raise `FitLost` (the forecaster retries them at their next t
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,19 +33,26 @@ FitIn = Literal["process", "thread"]
 T = TypeVar("T")
 # Added to the child's nice value: the worker's loop is served first when CPUs are short.
 CHILD_NICENESS = 10
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class FitLost(RuntimeError):
     """The fit process died before this fit's result came back."""
 
 
-def _child_start() -> None:
+def _child_start(parent: int) -> None:
     """In the fit process, before its first fit. The worker owns the child's lifetime
     (it kills it at shutdown): a Ctrl-C or a SIGTERM sent to the whole process group
-    must not kill it mid-fit and leave the worker to log a broken pool while stopping."""
+    must not kill it mid-fit and leave the worker to log a broken pool while stopping.
+    A worker killed outright takes the child with it (Linux), which would otherwise wait
+    for work forever: it holds its own end of the task queue, so it never reads EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.nice(CHILD_NICENESS)
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the worker died before the line above took effect
+        os._exit(1)
 
 
 class FitRunner:
@@ -66,6 +75,7 @@ class FitRunner:
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_child_start,
+            initargs=(os.getpid(),),
         )
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:

@@ -8,6 +8,8 @@ import logging
 import os
 import pickle
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -120,13 +122,36 @@ async def test_close_kills_a_fit_under_way_without_waiting_for_it(tmp_path, capl
         with pytest.raises(FitLost):
             await fit
     assert time.monotonic() - began < 10, "close waited for the 60 s fit"
-    await wait_for(lambda: not Path(f"/proc/{child}").exists() or _zombie(child))
+    await wait_for(lambda: _zombie(child))
     assert not any(WARNING in r.getMessage() for r in caplog.records), "closing is no fault"
     with pytest.raises(FitLost):
         await runner.run(where_am_i)
 
 
+async def test_a_worker_killed_outright_takes_its_fit_process_with_it():
+    # a stand-in worker: one fit in its child, then it waits to be killed
+    script = (
+        "import asyncio, os\n"
+        "from streamapp.tables.forecast_fits import FitRunner\n"
+        "async def main():\n"
+        "    print(await FitRunner('process').run(os.getpid), flush=True)\n"
+        "    await asyncio.sleep(120)\n"
+        "asyncio.run(main())\n"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout is not None
+        line = await asyncio.wait_for(asyncio.to_thread(worker.stdout.readline), 60)
+        child = int(line)
+        assert child != worker.pid and not _zombie(child)
+    finally:
+        worker.kill()  # SIGKILL: no shutdown code runs in the worker
+        worker.wait()
+    await wait_for(lambda: _zombie(child), timeout=10)
+
+
 def _zombie(pid: int) -> bool:
+    """Gone, or dead and not yet reaped."""
     try:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
     except OSError:
