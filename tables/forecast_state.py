@@ -2,7 +2,7 @@
 
 `DemandForecaster` runs inside the `forecast_demand` agent (stream iteration over
 `platform-windows`, keyed by platform), which is what lets it write its table. Refits
-run in a child process (or a thread, `STREAMAPP_FORECAST_FIT_IN`; tables/forecast_fits.py):
+run in a child process (or a thread: `STREAMAPP_FORECAST_FIT_IN`, runtime/fit_pool.py):
 the event loop only hands the history over and, when the fit is done, publishes the
 result; the agent keeps processing windows meanwhile. A finished fit is folded into the
 table with the platform's next window.
@@ -42,9 +42,9 @@ from streamapp.config import Settings
 from streamapp.records import WindowAggregate
 from streamapp.records.forecast import PlatformForecast
 from streamapp.records.raw import iso_utc
+from streamapp.runtime.fit_pool import FitLost, FitRunner
 from streamapp.runtime.topic_set import PipelineTopics
 from streamapp.tables.alerts import publish_alert
-from streamapp.tables.forecast_fits import FitLost, FitRunner
 
 log = logging.getLogger(__name__)
 

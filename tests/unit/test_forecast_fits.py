@@ -1,4 +1,4 @@
-"""Forecast fits in a child process (tables/forecast_fits.py): real spawned processes,
+"""Forecast fits in a child process (streamapp/runtime/fit_pool.py): real spawned processes,
 killed for real, and the forecaster refitting after its fit process died."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from streamapp.analytics.forecasting.frequency import Frequency
 from streamapp.analytics.forecasting.live import LiveConfig, fit_platform
 from streamapp.analytics.forecasting.live_drivers import live_context
 from streamapp.config import Settings
-from streamapp.tables.forecast_fits import FitLost, FitRunner
+from streamapp.runtime.fit_pool import FitLost, FitRunner
 from streamapp.tables.forecast_state import DemandForecaster
 from tests.fakes import FakeClock, FakeTable, FakeTopic, closed_window
 
@@ -96,7 +96,7 @@ async def test_a_dead_child_is_one_warning_and_the_next_fit_gets_a_new_one(caplo
         # the dying fit and one queued behind it are both lost: one warning, not two
         dying = asyncio.ensure_future(runner.run(die))
         queued = asyncio.ensure_future(runner.run(where_am_i))
-        with caplog.at_level(logging.WARNING, logger="streamapp.tables.forecast_fits"):
+        with caplog.at_level(logging.WARNING, logger="streamapp.runtime.fit_pool"):
             for lost in (dying, queued):
                 with pytest.raises(FitLost):
                     await lost
@@ -117,7 +117,7 @@ async def test_close_kills_a_fit_under_way_without_waiting_for_it(tmp_path, capl
     await wait_for(mark.exists)
     [child] = runner.child_pids()
     began = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="streamapp.tables.forecast_fits"):
+    with caplog.at_level(logging.WARNING, logger="streamapp.runtime.fit_pool"):
         runner.close()
         with pytest.raises(FitLost):
             await fit
@@ -132,7 +132,7 @@ async def test_a_worker_killed_outright_takes_its_fit_process_with_it():
     # a stand-in worker: one fit in its child, then it waits to be killed
     script = (
         "import asyncio, os\n"
-        "from streamapp.tables.forecast_fits import FitRunner\n"
+        "from streamapp.runtime.fit_pool import FitRunner\n"
         "async def main():\n"
         "    print(await FitRunner('process').run(os.getpid), flush=True)\n"
         "    await asyncio.sleep(120)\n"
@@ -180,7 +180,7 @@ async def test_the_forecaster_refits_at_its_next_turn_after_its_fit_process_is_k
         assert forecaster.fitting
         await wait_for(mark.exists)
         [child] = forecaster.fits.child_pids()
-        with caplog.at_level(logging.WARNING, logger="streamapp.tables.forecast_fits"):
+        with caplog.at_level(logging.WARNING, logger="streamapp.runtime.fit_pool"):
             os.kill(child, signal.SIGKILL)  # mid-fit, as the kernel's OOM killer would
             await forecaster.drain()
         assert sum(WARNING in r.getMessage() for r in caplog.records) == 1
