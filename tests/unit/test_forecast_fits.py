@@ -27,7 +27,7 @@ from streamapp.analytics.forecasting.live_drivers import live_context
 from streamapp.config import Settings
 from streamapp.runtime.fit_pool import FitLost, FitRunner
 from streamapp.tables.forecast_state import DemandForecaster
-from tests.fakes import FakeClock, FakeTable, FakeTopic, closed_window
+from tests.fakes import FakeTable, FakeTopic, closed_window
 
 WARNING = "the forecast fit process died"
 
@@ -167,12 +167,12 @@ async def test_the_forecaster_refits_at_its_next_turn_after_its_fit_process_is_k
     settings.forecast.origins = 1
     settings.forecast.refit_seconds = 300
     assert settings.forecast.fit_in == "process", "the default"
-    clock = FakeClock()
+    now = [1_000_000.0]  # the forecaster's wall clock, moved by the test
     mark = tmp_path / "begun"
     topics = SimpleNamespace(forecasts=FakeTopic("forecasts"), alerts=FakeTopic("alerts"))
     table = FakeTable()
     forecaster = DemandForecaster(
-        table, topics, settings, clock, models=(MarkedModel(str(mark), seconds=3.0),)
+        table, topics, settings, lambda: now[0], models=(MarkedModel(str(mark), seconds=3.0),)
     )
     try:
         for i in range(20):  # the 20th window launches the first refit
@@ -189,7 +189,7 @@ async def test_the_forecaster_refits_at_its_next_turn_after_its_fit_process_is_k
         await forecaster.on_window(closed_window(20, 20))
         assert len(table["netflix"]["points"]) == 21 and not forecaster.fitting
         # the platform's next turn: a new child, and this fit comes through
-        clock.now += settings.forecast.refit_seconds
+        now[0] += settings.forecast.refit_seconds
         await forecaster.on_window(closed_window(21, 20))
         assert forecaster.fitting
         await forecaster.drain()
