@@ -1,6 +1,7 @@
-"""platform-windows -> per-platform history -> refits (in a thread) -> platform-forecasts,
-and forecast_breach alerts on streaming-alerts when a window leaves its forecast band.
-The drivers come from the compacted `forecast-drivers` topic, read before every refit."""
+"""platform-windows -> per-platform history -> refits (in a child process, or a thread:
+STREAMAPP_FORECAST_FIT_IN) -> platform-forecasts, and forecast_breach alerts on
+streaming-alerts when a window leaves its forecast band. The drivers come from the
+compacted `forecast-drivers` topic, read before every refit."""
 
 from __future__ import annotations
 
@@ -40,8 +41,9 @@ def register(ctx: PipelineContext) -> None:
         async for window in stream:
             await guard.run(follow, (window,))
 
-    async def close_drivers(sender: Any, *args: Any, **kwargs: Any) -> None:
+    async def close(sender: Any, *args: Any, **kwargs: Any) -> None:
+        forecaster.close()
         await drivers.stop()
 
-    ctx.app.on_before_shutdown.connect(close_drivers)  # type: ignore[arg-type]
+    ctx.app.on_before_shutdown.connect(close)  # type: ignore[arg-type]
     ctx.app.forecaster = forecaster  # type: ignore[attr-defined]  # for tests

@@ -6,7 +6,9 @@ forecasts, signals: its defaults) reads them. Two hours of 60 s windows is 120 w
 per platform, past the forecasts' minimum history, so forecasts fit while the backlog is
 read. The rate is measured as in `bench throughput` (between the first and the last
 signal's Kafka timestamp, start-up excluded); the worker's RSS is read from /proc when
-10%, 50% and 100% of the posts have come out as signals. Last line:
+10%, 50% and 100% of the posts have come out as signals, with its child processes' (the
+forecast fit process, multiprocessing's resource tracker) beside it: fits run there by
+default, and memory moved to a child is still memory. Last line:
 
     soak: events=<n> events_per_s=<x> rss_mb_at_50pct=<a> rss_mb_at_end=<b>
 """
@@ -14,6 +16,7 @@ signal's Kafka timestamp, start-up excluded); the worker's RSS is read from /pro
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -47,6 +50,36 @@ def soak_line(events: int, rate: float, rss_half: float, rss_end: float) -> str:
     )
 
 
+def children_rss_mb(pid: int) -> dict[str, float]:
+    """RSS of `pid`'s child processes by a short name (fit, resource_tracker, or the pid)."""
+    out: dict[str, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            if ppid != pid:
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().decode(errors="replace")
+            rss = rss_mb(int(entry))
+        except (OSError, HarnessError):  # it exited while we looked
+            continue
+        name = "fit" if "spawn_main" in cmdline else entry
+        name = "resource_tracker" if "resource_tracker" in cmdline else name
+        out[name] = out.get(name, 0.0) + rss
+    return out
+
+
+def children_note(pid: int) -> str:
+    children = children_rss_mb(pid)
+    if not children:
+        return "no child processes"
+    parts = ", ".join(f"{name} {rss:.1f}" for name, rss in sorted(children.items()))
+    return f"child processes {sum(children.values()):.1f} MB ({parts})"
+
+
 def post_chunks(n: int, end: float, seed: int = 7) -> Iterator[list[Post]]:
     """Exactly n posts in event-time order, a chunk at a time (a million posts never sit
     in memory at once). The simulator runs a little above n / span, so the n-th post
@@ -77,7 +110,10 @@ class RssMarks:
         for mark in MARKS:
             if mark not in self.at and distinct >= mark * self.n:
                 self.at[mark] = rss_mb(self.worker.pid)
-                print(f"# {mark:.0%}: {distinct} signals, worker RSS {self.at[mark]:.1f} MB")
+                print(
+                    f"# {mark:.0%}: {distinct} signals, worker RSS {self.at[mark]:.1f} MB; "
+                    f"{children_note(self.worker.pid)}"
+                )
 
 
 def run(n: int, bootstrap: str | None, worker_env: dict[str, str]) -> int:
@@ -96,6 +132,7 @@ def run(n: int, bootstrap: str | None, worker_env: dict[str, str]) -> int:
         try:
             result = asyncio.run(run_pipeline(env, worker, produced, progress=marks))
             end_rss = rss_mb(worker.pid)
+            end_children = children_note(worker.pid)
         finally:
             worker.stop()
     if result.distinct != produced:
@@ -121,6 +158,7 @@ def run(n: int, bootstrap: str | None, worker_env: dict[str, str]) -> int:
         f"# RSS from 50% to 100%: {growth:+.1%}; {end_rss:.1f} MB once the worker had "
         "drained its windows (forecast fits may load pandas and Prophet then)"
     )
+    print(f"# then: {end_children} beside the worker's {end_rss:.1f} MB")
     print(soak_line(produced, result.stage.rate, marks.at[0.5], marks.at[1.0]))
     return 0
 

@@ -2,9 +2,10 @@
 
 `DemandForecaster` runs inside the `forecast_demand` agent (stream iteration over
 `platform-windows`, keyed by platform), which is what lets it write its table. Refits
-run in a one-thread pool: the event loop only hands the history over and, when the fit
-is done, publishes the result; the agent keeps processing windows meanwhile. A finished
-fit is folded into the table with the platform's next window.
+run in a child process (or a thread: `STREAMAPP_FORECAST_FIT_IN`, runtime/fit_pool.py):
+the event loop only hands the history over and, when the fit is done, publishes the
+result; the agent keeps processing windows meanwhile. A finished fit is folded into the
+table with the platform's next window.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -42,6 +42,7 @@ from streamapp.config import Settings
 from streamapp.records import WindowAggregate
 from streamapp.records.forecast import PlatformForecast
 from streamapp.records.raw import iso_utc
+from streamapp.runtime.fit_pool import FitLost, FitRunner
 from streamapp.runtime.topic_set import PipelineTopics
 from streamapp.tables.alerts import publish_alert
 
@@ -99,7 +100,7 @@ class DemandForecaster:
         self.drivers_feed = drivers_feed
         self.drivers: list[Driver] = []  # as of the last refit's read of the topic
         self.clock = clock
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="forecast-fit")
+        self.fits = FitRunner(settings.forecast.fit_in)
         self.fitting: dict[str, asyncio.Task[None]] = {}
         self.launched: dict[str, float] = {}
         # platform -> (generated_at, forecasts) finished but not yet in the table
@@ -152,13 +153,10 @@ class DemandForecaster:
         self.fitting[platform] = asyncio.create_task(self._refit(platform, points))
 
     async def _refit(self, platform: str, points: list[list[Any]]) -> None:
-        loop = asyncio.get_running_loop()
         try:
             await self._read_drivers()
             context = self._context(platform)
-            forecasts = await loop.run_in_executor(
-                self.pool, fit_platform, points, self.cfg, self.models, context
-            )
+            forecasts = await self.fits.run(fit_platform, points, self.cfg, self.models, context)
             generated_at = self.clock()
             for metric, forecast in forecasts.items():
                 record = self._record(platform, metric, forecast, points, generated_at)
@@ -168,6 +166,8 @@ class DemandForecaster:
                 await self.topics.forecasts.send(key=platform, value=record)
             self.ready[platform] = (generated_at, forecasts)
             log.info("forecast %s: %s", platform, {m: f.model for m, f in forecasts.items()})
+        except FitLost:  # the fit process died (logged once by FitRunner): the table
+            pass  # keeps the last forecasts; the platform refits at its next turn
         except Exception:  # a failed fit must not take the agent down; the next one retries
             log.exception("forecast refit for %s failed", platform)
         finally:
@@ -220,6 +220,10 @@ class DemandForecaster:
         )
 
     async def drain(self) -> None:
-        """Waits for the fits under way (tests, shutdown)."""
+        """Waits for the fits under way (tests)."""
         while self.fitting:
             await asyncio.gather(*self.fitting.values(), return_exceptions=True)
+
+    def close(self) -> None:
+        """At worker shutdown: fits under way or queued are dropped, without waiting."""
+        self.fits.close()

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+from streamapp.records import WindowAggregate
+from streamapp.records.raw import iso_utc
+
 
 @dataclass
 class FakeTopic:
@@ -181,3 +184,30 @@ class FakeWarehouse:
 
     def close(self) -> None:
         self.calls.append("close")
+
+
+def closed_window(
+    i: int, mentions: int, interest: float = 50.0, platform: str = "netflix", size: float = 60.0
+) -> WindowAggregate:
+    """The i-th closed window of `size` seconds from the epoch, as `platform-windows`
+    carries it (what the forecaster reads)."""
+    start = i * size
+    return WindowAggregate(
+        window_id=f"{platform}|{start:.0f}",
+        platform=platform,
+        window_start=iso_utc(start),
+        window_end=iso_utc(start + size),
+        mentions=mentions,
+        intent_counts={},
+        sentiment_sum=0.0,
+        sentiment_count=0,
+        sentiment_mean=None,
+        interest_sum=interest,
+        interest_count=1,
+        interest_mean=interest,
+        switching_to={},
+        switching_from={},
+        late_events=0,
+        closed_by="watermark",
+        closed_at=iso_utc(start + size + 10),
+    )

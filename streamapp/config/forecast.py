@@ -4,6 +4,8 @@ zone are checked at start, since a bad one would fail every refit.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings
 
@@ -16,8 +18,11 @@ class ForecastSettings(BaseSettings):
     model_config = env_section("STREAMAPP_FORECAST_")
 
     enabled: bool = True
-    # A platform's forecasts are refitted at most this often (wall clock), in a thread.
+    # A platform's forecasts are refitted at most this often (wall clock).
     refit_seconds: float = Field(default=300.0, gt=0)
+    # Where fits run: a child process (off the worker's GIL and memory) or, where
+    # processes cannot be started, a thread of the worker.
+    fit_in: Literal["process", "thread"] = "process"
     horizon: int = Field(default=10, ge=1)  # windows ahead
     min_history: int = Field(default=40, ge=10)  # windows before the first forecast
     max_history: int = Field(default=720, ge=20)  # windows kept per platform

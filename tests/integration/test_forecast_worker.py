@@ -1,5 +1,5 @@
 """A real worker against the real Apache Kafka: closed windows -> a Prophet-backed refit
-in the worker's thread pool -> `platform-forecasts`; then a window far outside the
+in the worker's fit process -> `platform-forecasts`; then a window far outside the
 forecast band -> a `forecast_breach` alert on `streaming-alerts`."""
 
 from __future__ import annotations

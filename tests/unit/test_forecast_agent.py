@@ -1,5 +1,5 @@
 """The real `forecast_demand` agent through Faust's test_context(): its table, a real
-Prophet refit in the thread pool, and the event loop's lag measured while it fits."""
+Prophet refit in the fit process, and the event loop's lag measured while it fits."""
 
 import asyncio
 import time
@@ -11,9 +11,9 @@ from prometheus_client import REGISTRY
 from streamapp.analytics.forecasting.drivers import Driver
 from streamapp.app import create_app
 from streamapp.config import Settings
-from streamapp.records import WindowAggregate
 from streamapp.records.raw import iso_utc
 from tests.fakes import FakeTopic
+from tests.fakes import closed_window as window
 from tests.harness.clock import FakeClock as Clock
 
 SIZE = 60.0
@@ -38,7 +38,8 @@ def app(monkeypatch):
         fake = FakeTopic(name)
         monkeypatch.setattr(getattr(app.pipeline.topics, name), "send", fake.send)
         app.captured[name] = fake
-    return app
+    yield app
+    app.forecaster.close()  # its fit process
 
 
 class DriversFeed:
@@ -47,29 +48,6 @@ class DriversFeed:
     async def snapshot(self):
         event = Driver(date(1970, 1, 1), date(1970, 1, 1), "netflix", "price_change", 1.0)
         return {event.key: event.as_dict(), "bad": {"name": "no date"}}
-
-
-def window(i, mentions, interest=50.0, platform="netflix"):
-    start = i * SIZE
-    return WindowAggregate(
-        window_id=f"{platform}|{start:.0f}",
-        platform=platform,
-        window_start=iso_utc(start),
-        window_end=iso_utc(start + SIZE),
-        mentions=mentions,
-        intent_counts={},
-        sentiment_sum=0.0,
-        sentiment_count=0,
-        sentiment_mean=None,
-        interest_sum=interest,
-        interest_count=1,
-        interest_mean=interest,
-        switching_to={},
-        switching_from={},
-        late_events=0,
-        closed_by="watermark",
-        closed_at=iso_utc(start + SIZE + 10),
-    )
 
 
 def fired(rule):
