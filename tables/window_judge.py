@@ -15,15 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from streamapp.analytics import explain
-from streamapp.analytics.alert_rules import (
-    INTEREST_RULES,
-    POST_RULES,
-    Thresholds,
+from streamapp.analytics.alert_episodes import (
     evaluate_window,
     interest_state_key,
     new_state,
     split_interest_state,
 )
+from streamapp.analytics.alert_rules import INTEREST_RULES, POST_RULES, Thresholds
 from streamapp.analytics.windows import Window
 from streamapp.config import Settings
 from streamapp.runtime.topic_set import PipelineTopics

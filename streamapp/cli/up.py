@@ -18,7 +18,8 @@ from streamapp.config import (
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    from streamapp.local.supervisor import Supervisor, UpOptions
+    from streamapp.local.options import UpOptions
+    from streamapp.local.supervisor import Supervisor
 
     # Each worker would refuse a bad model at its start, and be restarted for ever: say it once.
     if not use_classifier_model(Settings(), "up"):

@@ -12,87 +12,18 @@ import contextlib
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from streamapp import topics
 from streamapp.config import (
-    DEFAULT_BROKER_PORT,
-    DEFAULT_DASHBOARD_PORT,
-    DEFAULT_DATA_DIR,
-    DEFAULT_WAREHOUSE_PORT,
-    DEFAULT_WEB_PORT,
     Settings,
 )
-from streamapp.local.spawn import spawn_logged
+from streamapp.local.child import Child, port_in_use
+from streamapp.local.options import UpOptions
+from streamapp.local.plan_text import plan_rows
 from streamapp.notify.terminal import format_alert
-
-MAX_BACKOFF_S = 30.0
-HEALTHY_AFTER_S = 60.0  # a child that lived this long starts again from the short back-off
-
-
-@dataclass
-class UpOptions:
-    broker_port: int = DEFAULT_BROKER_PORT
-    data_dir: Path = DEFAULT_DATA_DIR
-    simulator: bool = True
-    dashboard: bool = True
-    dashboard_port: int = DEFAULT_DASHBOARD_PORT
-    warehouse: bool = True
-    warehouse_port: int = DEFAULT_WAREHOUSE_PORT
-    workers: int = 1
-    worker_web_port: int = DEFAULT_WEB_PORT
-    rate: float = 20.0
-    scenarios: list[str] = field(default_factory=list)
-    accounts: int = 2000  # simulated viewers; 0 = none
-    broker_kind: str = "auto"
-
-
-@dataclass
-class Child:
-    name: str
-    argv: list[str]
-    env: dict[str, str]
-    log_path: Path
-    restart: bool = True
-    process: subprocess.Popen | None = None
-    started_at: float = 0.0
-    restarts: int = 0
-    next_start: float = 0.0
-
-    def start(self) -> None:
-        self.process = spawn_logged(self.argv, self.log_path, env=self.env)
-        self.started_at = time.monotonic()
-
-    def exited(self) -> int | None:
-        return None if self.process is None else self.process.poll()
-
-    def schedule_restart(self) -> float:
-        lived = time.monotonic() - self.started_at
-        self.restarts = 0 if lived > HEALTHY_AFTER_S else self.restarts + 1
-        delay = min(MAX_BACKOFF_S, 2.0 ** max(self.restarts - 1, 0))
-        self.next_start = time.monotonic() + delay
-        self.process = None
-        return delay
-
-    def stop(self, timeout: float) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-
-
-def port_in_use(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 class Supervisor:
@@ -233,53 +164,10 @@ class Supervisor:
             print("streamapp up: stopped.")
 
     def _print_plan(self, broker) -> None:  # type: ignore[no-untyped-def]
-        rows = [("broker", f"{broker.kind} on {broker.bootstrap}", str(broker.log_path))]
-        for child in self.children:
-            if child.name.startswith("worker"):
-                port = child.env["STREAMAPP_WEB_PORT"]
-                where = f"faust worker, health http://127.0.0.1:{port}/healthz"
-            elif child.name == "warehouse":
-                where = (
-                    f"local warehouse 127.0.0.1:{self.options.warehouse_port}: "
-                    f"streamapp sql 'SELECT ...' --data-dir {self.options.data_dir}"
-                )
-            elif child.name == "sink":
-                target = (
-                    f"Snowflake account {self.settings.warehouse.account}"
-                    if self.settings.warehouse.configured
-                    else "the local warehouse"
-                )
-                port = child.env["STREAMAPP_WEB_PORT"]
-                where = f"warehouse sink into {target}, health :{port}/healthz"
-            elif child.name == "notify":
-                where = "alert delivery to the STREAMAPP_NOTIFY_* destinations"
-            elif child.name == "dashboard":
-                host = self.settings.dashboard.host
-                where = f"live dashboard http://{host}:{self.options.dashboard_port}/"
-            else:
-                where = (
-                    f"{self.options.rate:g} posts/s, scenarios: {self.options.scenarios or 'none'}"
-                )
-            rows.append((child.name, where, str(child.log_path)))
-        rows.extend(self._collector_rows())
         print("streamapp up: running")
-        for name, where, log in rows:
+        for name, where, log in plan_rows(self.options, self.settings, broker, self.children):
             print(f"  {name:<10} {where:<62} log: {log}")
         print("Alerts are printed below as they fire. Ctrl-C stops everything.")
-
-    def _collector_rows(self) -> list[tuple[str, str, str]]:
-        reddit, trends = self.settings.reddit, self.settings.trends
-        log = str(self.options.data_dir / "logs" / "worker-1.log")
-        rows = []
-        if reddit.configured:
-            subs = len(reddit.subreddit_list)
-            where = f"real collector in the worker (leader), {subs} subreddits"
-            rows.append(("reddit", where, log))
-        elif self.options.simulator:
-            rows.append(("reddit", "no REDDIT_CLIENT_ID/SECRET given: the simulator runs", "-"))
-        if trends.enabled:
-            rows.append(("trends", f"Google Trends in the worker (leader), geo {trends.geo}", log))
-        return rows
 
     async def _watch(self, broker) -> int:  # type: ignore[no-untyped-def]
         tail = asyncio.create_task(self._print_alerts(broker.bootstrap))

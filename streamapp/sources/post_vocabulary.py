@@ -17,7 +17,6 @@ LABELS = (
     "content_gap",
     "outage",
 )
-INTENT_LABELS = frozenset({"piracy", "switching", "cancellation", "price_complaint", "content_gap"})
 
 # How people write each platform's name (canonical id -> spellings, most common first).
 PLATFORM_SPELLINGS: dict[str, tuple[str, ...]] = {

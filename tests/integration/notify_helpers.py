@@ -14,7 +14,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from streamapp.local.supervisor import Child
+from streamapp.local.child import Child
 
 
 def alert(alert_id: str, status: str, *, platform: str = "netflix", rule: str = "piracy_surge",
@@ -88,7 +88,7 @@ def notify_env(bootstrap: str, prefix: str, **settings: str) -> dict[str, str]:
 
 
 class NotifyProcess:
-    """`streamapp notify` as `streamapp up` runs it (streamapp.local.supervisor.Child)."""
+    """`streamapp notify` as `streamapp up` runs it (streamapp.local.child.Child)."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.child = Child("notify", [sys.executable, "-m", "streamapp", "notify"], env, log_path)

@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from streamapp.embedded import free_port
-from streamapp.local.supervisor import port_in_use
+from streamapp.local.child import port_in_use
 from tests.harness.kafka import read_until
 from tests.harness.worker import FAST_SETTINGS
 

@@ -1,12 +1,7 @@
 import pytest
 
-from streamapp.analytics.alert_rules import (
-    Thresholds,
-    alert_id,
-    evaluate_window,
-    new_state,
-    window_metrics,
-)
+from streamapp.analytics.alert_episodes import alert_id, evaluate_window, new_state
+from streamapp.analytics.alert_rules import Thresholds, window_metrics
 from streamapp.analytics.windows import empty_partial
 
 SIZE = 60.0

@@ -8,7 +8,9 @@ import pytest
 
 from streamapp.app import create_app
 from streamapp.config import RedditSettings, Settings, TrendsSettings
-from streamapp.local.supervisor import Supervisor, UpOptions
+from streamapp.local.options import UpOptions
+from streamapp.local.plan_text import collector_rows
+from streamapp.local.supervisor import Supervisor
 from streamapp.sources.trends import platform_for_keyword
 
 
@@ -54,12 +56,12 @@ def test_up_says_whether_the_simulator_or_the_real_collector_feeds_the_worker() 
     bootstrap = "127.0.0.1:1"
     plain = Supervisor(UpOptions(), Settings())
     assert "simulator" in {c.name for c in plain._plan(bootstrap)}
-    assert "simulator runs" in plain._collector_rows()[0][1]
+    assert "simulator runs" in collector_rows(plain.options, plain.settings)[0][1]
     real = Supervisor(
         UpOptions(), Settings(reddit=RedditSettings(client_id="id", client_secret="secret"))
     )
     assert "simulator" not in {c.name for c in real._plan(bootstrap)}
-    assert "real collector in the worker" in real._collector_rows()[0][1]
+    assert "real collector in the worker" in collector_rows(real.options, real.settings)[0][1]
 
 
 @pytest.mark.parametrize(

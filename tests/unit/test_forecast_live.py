@@ -1,6 +1,6 @@
 """Live forecasting state: history, refit inputs, forecast_breach with hysteresis."""
 
-from streamapp.analytics.alert_rules import alert_id
+from streamapp.analytics.alert_episodes import alert_id
 from streamapp.analytics.forecasting import default_models
 from streamapp.analytics.forecasting.live import (
     LiveConfig,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from streamapp.config import NotifySettings, Settings
-from streamapp.local.supervisor import Supervisor, UpOptions
+from streamapp.local.options import UpOptions
+from streamapp.local.supervisor import Supervisor
 from tests.unit.k8s_render import OVERLAYS, config, of_kind, one, pod_spec, render
 
 

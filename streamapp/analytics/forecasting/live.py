@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from statistics import NormalDist
 from typing import Any
 
-from streamapp.analytics.alert_rules import alert_id
+from streamapp.analytics.alert_episodes import alert_id
 from streamapp.analytics.forecasting.choice import Forecast, choose_and_forecast
 from streamapp.analytics.forecasting.driver_models import with_drivers
 from streamapp.analytics.forecasting.frequency import seconds_frequency
