@@ -65,11 +65,11 @@ def lose_changelog(suffix: bytes) -> None:
 
 
 def die_after_contributions(key: bytes) -> None:
-    import streamapp.agents.batches as batches
+    import streamapp.delivery.already_delivered as delivered
     from streamapp.analytics.windows import ContributionBuilder
 
     add_signal = ContributionBuilder.add_signal
-    marks_value = batches.marks_value
+    marks_value = delivered.marks_value
     armed = False
 
     def add_signal_watching(self, event_id, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -78,13 +78,13 @@ def die_after_contributions(key: bytes) -> None:
         return add_signal(self, event_id, *args, **kwargs)
 
     def marks_value_or_die(ranges, at):  # type: ignore[no-untyped-def]
-        if armed:  # flush() calls this after the partials were acknowledged
+        if armed:  # commit() calls this after the partials were acknowledged
             print("test: dying after the contributions, before the marks", flush=True)
             os.kill(os.getpid(), signal.SIGKILL)
         return marks_value(ranges, at)
 
     ContributionBuilder.add_signal = add_signal_watching  # type: ignore[method-assign]
-    batches.marks_value = marks_value_or_die
+    delivered.marks_value = marks_value_or_die
 
 
 def failing_batches(key: bytes, times: int | None) -> None:
