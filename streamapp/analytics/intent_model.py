@@ -27,7 +27,7 @@ import numpy as np
 
 from streamapp.analytics.intent_features import GRAMS_CACHE_SIZE, char_grams, tokens
 
-MODEL_VERSION = "intent-lr-3"
+MODEL_VERSION = "intent-lr-4"
 MODEL_DIR = Path(__file__).with_name("models")
 MODEL_FILE = MODEL_DIR / f"{MODEL_VERSION}.npz"
 # The labelled posts shipped in the package: what the shipped model is trained on, and the
@@ -45,6 +45,8 @@ SHIPPED_TRAINING: tuple[Path, ...] = tuple(
         "train5.jsonl",
         "train6.jsonl",
         "train7.jsonl",
+        "train10.jsonl",
+        "train11.jsonl",
         "retired_blind1.jsonl",
     )
 )
@@ -96,7 +98,7 @@ class IntentModel:
     @property
     def name(self) -> str:
         """What `classifier_version` calls this model: the shipped file's `MODEL_VERSION`, or
-        a retrained one's own name (``intent-lr-3.u<digest of its training rows>``)."""
+        a retrained one's own name (``intent-lr-4.u<digest of its training rows>``)."""
         return str(self.meta.get("name") or self.version)
 
     def __post_init__(self) -> None:

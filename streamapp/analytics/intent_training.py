@@ -211,7 +211,7 @@ def train(
 
 def model_name(rows: Sequence[dict], out: Path) -> str:
     """The shipped file is `MODEL_VERSION`; any other is named after what it was trained on
-    (``intent-lr-3.u<6 hex digits>``), so two models never share a `classifier_version`."""
+    (``intent-lr-4.u<6 hex digits>``), so two models never share a `classifier_version`."""
     if Path(out).resolve() == intent_model.MODEL_FILE.resolve():
         return MODEL_VERSION
     blob = json.dumps([[r.get("title"), r["body"], sorted(r["intents"])] for r in rows])

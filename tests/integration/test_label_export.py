@@ -108,7 +108,7 @@ async def test_export_review_train_and_use_your_own_model(
     finally:
         worker.stop()
     mine = next(s for s in after if s["event_id"] == "t3_lx_after")
-    assert mine["classifier_version"].startswith("intent-lr-3.u"), mine
+    assert mine["classifier_version"].startswith("intent-lr-4.u"), mine
 
 
 async def test_worker_with_a_corrupt_model_stops_at_start_and_touches_nothing(

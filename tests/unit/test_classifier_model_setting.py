@@ -44,8 +44,8 @@ def test_a_user_model_named_in_the_setting_is_used_and_named(
     monkeypatch.setenv(MODEL_ENV, str(user_model))
     got = classify("Cancelled Netflix today, too expensive")
     assert got.classifier_version != CLASSIFIER_VERSION
-    assert got.classifier_version.startswith("intent-lr-3.u")
-    assert got.classifier_version.endswith(CLASSIFIER_VERSION.removeprefix("intent-lr-3"))
+    assert got.classifier_version.startswith("intent-lr-4.u")
+    assert got.classifier_version.endswith(CLASSIFIER_VERSION.removeprefix("intent-lr-4"))
     assert len(got.classifier_version) <= 64
     monkeypatch.delenv(MODEL_ENV)
     model_file.use_model()
@@ -145,7 +145,7 @@ def test_a_reviewed_export_trains_beside_the_shipped_data(tmp_path: Path) -> Non
     with np.load(out, allow_pickle=False) as data:
         meta = json.loads(str(data["meta"]))
     assert meta["training_posts"] == 300 + len(rows)
-    assert meta["name"].startswith("intent-lr-3.u")
+    assert meta["name"].startswith("intent-lr-4.u")
 
 
 def test_train_prints_development_scores_before_and_after(
@@ -160,7 +160,7 @@ def test_train_prints_development_scores_before_and_after(
     assert cli.main(["train", "--out", str(out), "--dev", str(dev), str(base)]) == 0
     lines = capsys.readouterr().out.splitlines()
     head = next(line for line in lines if line.startswith("train: dev.jsonl: macro-F1"))
-    assert f"({CLASSIFIER_VERSION}) ->" in head and "(intent-lr-3.u" in head
+    assert f"({CLASSIFIER_VERSION}) ->" in head and "(intent-lr-4.u" in head
     assert sum(1 for line in lines if " F1 " in line and "->" in line) == len(INTENTS)
     assert (
         cli.main(["train", "--out", str(out), "--dev", str(tmp_path / "no.jsonl"), str(base)]) == 2
@@ -173,7 +173,7 @@ def test_train_prints_development_scores_before_and_after(
     captured = capsys.readouterr()
     assert "absent.npz" in captured.err
     assert "train: dev.jsonl: macro-F1" in captured.out and "no model in use" in captured.out
-    assert load_model(out).name.startswith("intent-lr-3.u")
+    assert load_model(out).name.startswith("intent-lr-4.u")
 
 
 def test_train_shipped_adds_the_shipped_posts_and_scores_the_shipped_dev_sets(

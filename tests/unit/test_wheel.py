@@ -40,7 +40,7 @@ def test_the_wheel_installs_one_top_level_package(tmp_path):
     assert {t for t in tops if not t.endswith(".dist-info")} == {"streamapp"}
     for part in PARTS[1:]:
         assert f"streamapp/{part}/__init__.py" in names, part
-    assert "streamapp/analytics/models/intent-lr-3.npz" in names
+    assert "streamapp/analytics/models/intent-lr-4.npz" in names
     assert not any(n.startswith(("bench/", "streamapp/bench/", "tests/")) for n in names)
 
     # Nothing inside imports a name that no longer exists once installed.
