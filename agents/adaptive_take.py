@@ -16,14 +16,6 @@ How it works is Faust's own: a processor on the stream appends each event to the
 while the stream is drained passively in the background. That processor runs right after
 the event left the channel's queue, so "the queue is empty" there means nothing else has
 been fetched yet.
-
-A batch has a cost of its own (the classify agent waits for Kafka to acknowledge its
-partial aggregates before it moves its marks), so batches of one or two records cannot
-keep up with a steady stream: at 500 posts/s they queued the posts for a second. So a
-batch that the queue's running dry would hand over early waits, from its first event, as
-long as the caller took over the previous batch (never longer than `within`): a slow
-stream pays one batch's handling time (a few ms), a steady one gets batches that grow
-with what they cost.
 """
 
 from __future__ import annotations
@@ -51,7 +43,6 @@ def adaptive_take(stream: Any, max_: int, within: float) -> AsyncIterator[list[E
 async def _batches(stream: Any, max_: int, within: float) -> AsyncIterator[list[EventT]]:
     buffer: list[EventT] = []
     first_at = 0.0  # when the buffer's first event arrived (monotonic)
-    handling = 0.0  # how long the caller took over the last batch (seconds)
     ready = asyncio.Event()  # the queue ran dry, or the buffer is full
     consumed = asyncio.Event()
     consuming: asyncio.Future[None] | None = None
@@ -105,15 +96,10 @@ async def _batches(stream: Any, max_: int, within: float) -> AsyncIterator[list[
                 if len(buffer) == size:
                     break
                 late = time.monotonic() - first_at >= within
-            linger = min(handling, within) - (time.monotonic() - first_at)
-            if not late and len(buffer) < max_ and linger > 0:
-                await asyncio.sleep(linger)  # let a batch grow to what it costs
             consuming = asyncio.get_running_loop().create_future()
-            handed_at = time.monotonic()
             try:
                 yield list(buffer)
             finally:
-                handling = time.monotonic() - handed_at
                 buffer.clear()
                 ready.clear()
                 if not consuming.done():

@@ -59,31 +59,3 @@ async def test_a_burst_comes_in_batches_of_at_most_max(app):
     assert [v for b in batches for v in b] == list(range(8))
     assert batches == [[0, 1, 2], [3, 4, 5], [6, 7]]
     assert not any(acked)
-
-
-async def test_a_batch_waits_as_long_as_the_last_one_took_to_handle(app):
-    """A steady trickle after a slow batch is gathered for that long (a batch of one or
-    two records at a time could not keep up with the per-batch cost), not for WITHIN."""
-    batches = []
-
-    @app.agent()
-    async def slow(stream):
-        async for batch in adaptive_take(stream, 10, WITHIN):
-            batches.append([e.value for e in batch])
-            if len(batches) == 1:
-                await asyncio.sleep(0.5)  # the first batch costs 0.5 s to handle
-            for event in batch:
-                await stream.ack(event)
-
-    async with slow.test_context() as tested:
-        await tested.put("first")
-        await asyncio.wait_for(wait_for_values(batches, 1), timeout=5)
-        await asyncio.sleep(0.6)  # the first batch is done
-        started = asyncio.get_running_loop().time()
-        await tested.put("a")
-        await asyncio.sleep(0.1)
-        await tested.put("b")
-        await asyncio.wait_for(wait_for_values(batches, 3), timeout=5)
-        took = asyncio.get_running_loop().time() - started
-    assert batches == [["first"], ["a", "b"]]
-    assert took < 2.0  # bounded by the last batch's cost, far from WITHIN
